@@ -36,7 +36,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (asRoot) await chmod(dirname(dataDir), 0o755);
 
   const log = options.log ?? ((message: string) => process.stderr.write(`[postgres] ${message}`));
-  const flags = options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
+  const flags =
+    options.durable === false
+      ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+      : [];
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import type {} from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../models/embedded-postgres.ts';
 import { freePort } from './helpers/free-port.ts';
 

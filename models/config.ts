@@ -1,0 +1,140 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Every process parses it once at
+ * start-up; all problems are reported together, each with a fix.
+ */
+const schema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  CALLQA_DATA_DIR: z.string().default('./data'),
+  CALLQA_EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  REDIS_URL: z.string().url().optional(),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CALLQA_TIME_ZONE: z
+    .string()
+    .default('Asia/Shanghai')
+    .refine(isTimeZone, 'not an IANA time zone (e.g. Asia/Shanghai)'),
+  CALLQA_STORAGE_DIR: z.string().optional(),
+  CALLQA_UPLOAD_MAX_MB: z.coerce.number().positive().default(200),
+  CALLQA_SAMPLING_RATE: z.coerce.number().gt(0).max(1).default(0.01),
+  CALLQA_SHORT_CALL_S: z.coerce.number().min(0).default(20),
+  CALLQA_LONG_CALL_S: z.coerce.number().min(0).default(300),
+  CALLQA_SAMPLING_BANDS: z
+    .string()
+    .default('0:2,80:1.5,90:1,98:0.5')
+    .transform((text, ctx) => parseBands(text, ctx)),
+  CALLQA_EXEMPTION_QUOTA: z.coerce.number().int().min(0).default(5),
+  CALLQA_FULL_SCORE: z.coerce.number().positive().default(100),
+  CALLQA_SAMPLING_DAILY: z
+    .enum(['on', 'off'])
+    .default('on')
+    .transform((v) => v === 'on'),
+});
+
+const hints: Record<string, string> = {
+  DATABASE_URL: 'use postgres://user:password@host:5432/db, or unset it to use the embedded PostgreSQL',
+  REDIS_URL: 'use redis://host:6379, or unset it to run jobs in-process',
+  CALLQA_TIME_ZONE: 'set an IANA zone name such as Asia/Shanghai or Europe/London',
+  CALLQA_SAMPLING_BANDS: 'comma-separated minScore:multiplier pairs, e.g. 0:2,80:1.5,90:1,98:0.5',
+  CALLQA_SAMPLING_RATE: 'a fraction: 0.01 means 1%',
+};
+
+export interface ScoreBand {
+  /** Applies when last month's score >= minScore (the highest matching band wins). */
+  minScore: number;
+  multiplier: number;
+}
+
+export interface Config {
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPgPort: number;
+  redisUrl?: string;
+  host: string;
+  port: number;
+  logLevel: string;
+  timeZone: string;
+  storageDir: string;
+  uploadMaxBytes: number;
+  sampling: {
+    rate: number;
+    shortCallS: number;
+    longCallS: number;
+    bands: ScoreBand[];
+    exemptionQuota: number;
+    fullScore: number;
+    daily: boolean;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(withoutEmpty(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '');
+        const hint = hints[name] ? ` (${hints[name]})` : '';
+        return `${name}: ${issue.message}${hint}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.CALLQA_DATA_DIR);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    embeddedPgPort: e.CALLQA_EMBEDDED_PG_PORT,
+    redisUrl: e.REDIS_URL,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    timeZone: e.CALLQA_TIME_ZONE,
+    storageDir: resolve(e.CALLQA_STORAGE_DIR ?? `${dataDir}/storage`),
+    uploadMaxBytes: Math.round(e.CALLQA_UPLOAD_MAX_MB * 1024 * 1024),
+    sampling: {
+      rate: e.CALLQA_SAMPLING_RATE,
+      shortCallS: e.CALLQA_SHORT_CALL_S,
+      longCallS: e.CALLQA_LONG_CALL_S,
+      bands: e.CALLQA_SAMPLING_BANDS,
+      exemptionQuota: e.CALLQA_EXEMPTION_QUOTA,
+      fullScore: e.CALLQA_FULL_SCORE,
+      daily: e.CALLQA_SAMPLING_DAILY,
+    },
+  };
+}
+
+/** `FOO=` in a .env file means "not set", not "set to the empty string". */
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => !!entry[1]));
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseBands(text: string, ctx: z.RefinementCtx): ScoreBand[] {
+  const bands: ScoreBand[] = [];
+  for (const part of text.split(',')) {
+    const [min, mult] = part.split(':').map((s) => Number(s.trim()));
+    if (!Number.isFinite(min) || !Number.isFinite(mult) || mult < 0) {
+      ctx.addIssue({ code: 'custom', message: `bad band "${part}"` });
+      return [];
+    }
+    bands.push({ minScore: min, multiplier: mult });
+  }
+  return bands.sort((a, b) => a.minScore - b.minScore);
+}

@@ -1,0 +1,92 @@
+import type pg from 'pg';
+import type { SamplingParams } from './params.ts';
+import { selectSample } from './select-sample.ts';
+
+export interface ReplayDifference {
+  callId: string;
+  stored?: string;
+  replayed?: string;
+}
+
+export interface ReplayReport {
+  runId: number;
+  matches: boolean;
+  stored: number;
+  replayed: number;
+  quotaMismatches: string[];
+  differences: ReplayDifference[];
+}
+
+export class ReplayError extends Error {}
+
+/**
+ * Re-decides a past run from what it saw (earlier runs' picks, and calls,
+ * scores and QA outcomes recorded before it started) with its stored seed and
+ * parameters, then compares with what it stored. Nothing is written: the
+ * transaction is rolled back. A difference means the inputs were changed
+ * after the run (e.g. a call re-ingested with another duration) or the rules
+ * changed; the report names each call that differs.
+ */
+export async function replayRun(pool: pg.Pool, runId: number): Promise<ReplayReport> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const { rows } = await client.query(
+      `select run_id, kind, to_char(month, 'YYYY-MM-DD') as month, through, seed, params, created_at
+       from sampling_runs where run_id = $1`,
+      [runId],
+    );
+    const run = rows[0];
+    if (!run) throw new ReplayError(`sampling run ${runId} does not exist`);
+    if (run.kind === 'manual')
+      throw new ReplayError(`run ${runId} holds manual picks: there is no rule to replay`);
+    const quotas = await selectSample(client, {
+      month: run.month,
+      through: run.through,
+      asOf: run.created_at,
+      runIdLimit: runId,
+      seed: run.seed,
+      params: run.params as SamplingParams,
+    });
+    const diff = await client.query<{ call_id: string; stored: string | null; replayed: string | null }>(
+      `select coalesce(s.call_id, x.call_id) as call_id, s.reason as stored, x.reason as replayed
+       from (select call_id, reason from sample_items where run_id = $1) s
+       full join selection x on x.call_id = s.call_id
+       where s.reason is distinct from x.reason
+       order by 1 limit 1000`,
+      [runId],
+    );
+    const counts = await client.query<{ stored: number; replayed: number }>(
+      `select (select count(*)::int from sample_items where run_id = $1) as stored,
+              (select count(*)::int from selection) as replayed`,
+      [runId],
+    );
+    const storedQuotas = await client.query<{ agent_id: string; quota: number; random_target: number }>(
+      `select agent_id, quota, random_target from sampling_run_agents where run_id = $1`,
+      [runId],
+    );
+    const byAgent = new Map(quotas.map((q) => [q.agentId, q]));
+    const quotaMismatches = storedQuotas.rows
+      .filter(
+        (s) =>
+          byAgent.get(s.agent_id)?.quota !== s.quota ||
+          byAgent.get(s.agent_id)?.randomTarget !== s.random_target,
+      )
+      .map((s) => s.agent_id);
+    if (storedQuotas.rows.length !== quotas.length) quotaMismatches.push('(number of agents differs)');
+    return {
+      runId,
+      matches: diff.rows.length === 0 && quotaMismatches.length === 0,
+      ...counts.rows[0],
+      quotaMismatches,
+      differences: diff.rows.map((d) => ({
+        callId: d.call_id,
+        stored: d.stored ?? undefined,
+        replayed: d.replayed ?? undefined,
+      })),
+    };
+  } finally {
+    await client.query('rollback').catch(() => {});
+    client.release();
+  }
+}

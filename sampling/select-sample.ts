@@ -1,0 +1,208 @@
+import type { Queryable } from '../models/db.ts';
+import type { SamplingParams } from './params.ts';
+import { agentQuota, type AgentHistory, type AgentQuota } from './quota.ts';
+import { seedToBigint } from './seed.ts';
+import { proRataTarget } from './spread.ts';
+
+/**
+ * The world as a run saw it: sample items of earlier runs (run_id < runIdLimit)
+ * and calls, scores and QA outcomes recorded up to `asOf`. A replay uses the
+ * run's own values and so sees exactly what the run saw.
+ */
+export interface SelectionContext {
+  month: string; // 'YYYY-MM-01'
+  through: Date;
+  asOf: Date;
+  runIdLimit: number;
+  seed: string;
+  params: SamplingParams;
+}
+
+export interface AgentQuotaRow extends AgentHistory, AgentQuota {
+  agentId: string;
+  randomTarget: number;
+  randomBefore: number;
+}
+
+interface MonthBounds {
+  prevStart: Date;
+  monthStart: Date;
+  monthEnd: Date;
+  prevMonth: string;
+  monthBefore: string;
+}
+
+/**
+ * Fills the temporary table `selection (call_id, agent_id, reason, detail)`
+ * with what a run decides, in rule order: short and long calls, then the
+ * random quota (or the exemption month's calls), then neighbours of failed
+ * calls. Each step skips calls already sampled or already selected, so no call
+ * is picked twice. All set work runs in SQL; only per-agent quota maths (a row
+ * per agent, not per call) runs here, through the pure rules in quota.ts.
+ */
+export async function selectSample(tx: Queryable, ctx: SelectionContext): Promise<AgentQuotaRow[]> {
+  await tx.query(`set local work_mem = '64MB'`);
+  await tx.query(
+    `create temp table selection (call_id text primary key, agent_id text not null, reason text not null,
+                                  detail jsonb) on commit drop`,
+  );
+  const bounds = await monthBounds(tx, ctx);
+  const quotas = await agentQuotas(tx, ctx, bounds);
+  const exempt = quotas.filter((q) => q.mode === 'exemption').map((q) => q.agentId);
+
+  await tx.query(
+    `insert into selection (call_id, agent_id, reason, detail)
+     select c.call_id, c.agent_id,
+            case when c.duration_s < $3 then 'short_call' else 'long_call' end,
+            jsonb_build_object('duration_s', c.duration_s)
+     from calls c
+     where c.started_at >= $1 and c.started_at < $2 and c.ingested_at <= $5
+       and (c.duration_s < $3 or c.duration_s > $4)
+       and c.agent_id <> all($7::text[])
+       and not exists (select 1 from sample_items s where s.call_id = c.call_id and s.run_id < $6)`,
+    [
+      bounds.monthStart,
+      ctx.through,
+      ctx.params.shortCallS,
+      ctx.params.longCallS,
+      ctx.asOf,
+      ctx.runIdLimit,
+      exempt,
+    ],
+  );
+
+  const needy = quotas.filter((q) => q.randomTarget > q.randomBefore);
+  await tx.query(
+    `insert into selection (call_id, agent_id, reason, detail)
+     select pick.call_id, n.agent_id, n.reason, jsonb_build_object('quota', n.quota, 'target', n.target)
+     from unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::int[]) as n(agent_id, need, reason, quota, target)
+     cross join lateral (
+       select c.call_id
+       from calls c
+       where c.agent_id = n.agent_id and c.started_at >= $6 and c.started_at < $7 and c.ingested_at <= $8
+         and (n.reason = 'exemption_month' or c.duration_s between $9 and $10)
+         and not exists (select 1 from sample_items s where s.call_id = c.call_id and s.run_id < $11)
+         and not exists (select 1 from selection x where x.call_id = c.call_id)
+       order by hashtextextended(c.call_id, $12::bigint), c.call_id
+       limit n.need
+     ) pick`,
+    [
+      needy.map((q) => q.agentId),
+      needy.map((q) => q.randomTarget - q.randomBefore),
+      needy.map((q) => (q.mode === 'exemption' ? 'exemption_month' : 'random_quota')),
+      needy.map((q) => q.quota),
+      needy.map((q) => q.randomTarget),
+      bounds.monthStart,
+      ctx.through,
+      ctx.asOf,
+      ctx.params.shortCallS,
+      ctx.params.longCallS,
+      ctx.runIdLimit,
+      seedToBigint(ctx.seed),
+    ],
+  );
+
+  await selectNeighbours(tx, ctx);
+  return quotas;
+}
+
+/** 质检规范 二(二)4: when a sampled call fails QA, listen to the calls just before and after it. */
+async function selectNeighbours(tx: Queryable, ctx: SelectionContext): Promise<void> {
+  await tx.query(
+    `insert into selection (call_id, agent_id, reason, detail)
+     select distinct on (nb.call_id) nb.call_id, f.agent_id, 'neighbour',
+            jsonb_build_object('neighbour_of', f.call_id, 'side', nb.side)
+     from sample_items f
+     join qa_outcomes q on q.call_id = f.call_id and not q.passed and q.recorded_at <= $3
+     join calls fc on fc.call_id = f.call_id
+     cross join lateral (
+       (select c.call_id, 'previous' as side from calls c
+        where c.agent_id = fc.agent_id and c.ingested_at <= $3
+          and (c.started_at, c.call_id) < (fc.started_at, fc.call_id)
+        order by c.started_at desc, c.call_id desc limit 1)
+       union all
+       (select c.call_id, 'next' from calls c
+        where c.agent_id = fc.agent_id and c.ingested_at <= $3 and c.started_at < $4
+          and (c.started_at, c.call_id) > (fc.started_at, fc.call_id)
+        order by c.started_at, c.call_id limit 1)
+     ) nb
+     where f.month = $1 and f.run_id < $2
+       and not exists (select 1 from sample_items s where s.call_id = nb.call_id and s.run_id < $2)
+       and not exists (select 1 from selection x where x.call_id = nb.call_id)
+     order by nb.call_id, f.call_id`,
+    [ctx.month, ctx.runIdLimit, ctx.asOf, ctx.through],
+  );
+}
+
+async function monthBounds(tx: Queryable, ctx: SelectionContext): Promise<MonthBounds> {
+  const { rows } = await tx.query(
+    `select ($1::date - interval '1 month')::timestamp at time zone $2 as prev_start,
+            $1::date::timestamp at time zone $2 as month_start,
+            ($1::date + interval '1 month')::timestamp at time zone $2 as month_end,
+            ($1::date - interval '1 month')::date as prev_month,
+            ($1::date - interval '2 months')::date as month_before`,
+    [ctx.month, ctx.params.timeZone],
+  );
+  const r = rows[0];
+  return {
+    prevStart: r.prev_start,
+    monthStart: r.month_start,
+    monthEnd: r.month_end,
+    prevMonth: r.prev_month,
+    monthBefore: r.month_before,
+  };
+}
+
+async function agentQuotas(tx: Queryable, ctx: SelectionContext, b: MonthBounds): Promise<AgentQuotaRow[]> {
+  const { rows } = await tx.query(
+    `with volume as (
+       select agent_id,
+              count(*) filter (where started_at < $2)::int as prev_calls,
+              count(*) filter (where started_at >= $2)::int as month_calls
+       from calls
+       where started_at >= $1 and started_at < $3 and ingested_at <= $4
+       group by agent_id
+     ),
+     picked as (
+       select agent_id, count(*)::int as n from sample_items
+       where month = $5 and run_id < $6 and reason in ('random_quota', 'exemption_month')
+       group by agent_id
+     ),
+     exempt as (
+       select distinct r.month, a.agent_id from sampling_run_agents a join sampling_runs r using (run_id)
+       where a.mode = 'exemption' and r.run_id < $6 and r.month in ($7, $8)
+     )
+     select v.agent_id, v.prev_calls, v.month_calls,
+            s1.score as last_score, s2.score as score_before,
+            e1.agent_id is not null as last_exempt, e2.agent_id is not null as before_exempt,
+            coalesce(p.n, 0) as random_before
+     from volume v
+     left join agent_month_scores s1 on s1.agent_id = v.agent_id and s1.month = $7 and s1.recorded_at <= $4
+     left join agent_month_scores s2 on s2.agent_id = v.agent_id and s2.month = $8 and s2.recorded_at <= $4
+     left join exempt e1 on e1.agent_id = v.agent_id and e1.month = $7
+     left join exempt e2 on e2.agent_id = v.agent_id and e2.month = $8
+     left join picked p on p.agent_id = v.agent_id
+     order by v.agent_id`,
+    [b.prevStart, b.monthStart, ctx.through, ctx.asOf, ctx.month, ctx.runIdLimit, b.prevMonth, b.monthBefore],
+  );
+  return rows
+    .map((r) => {
+      const history: AgentHistory = {
+        prevMonthCalls: r.prev_calls,
+        monthCalls: r.month_calls,
+        lastScore: r.last_score,
+        scoreBefore: r.score_before,
+        lastMonthExempt: r.last_exempt,
+        monthBeforeExempt: r.before_exempt,
+      };
+      const quota = agentQuota(history, ctx.params);
+      return {
+        agentId: r.agent_id as string,
+        ...history,
+        ...quota,
+        randomTarget: proRataTarget(quota.quota, b.monthStart, b.monthEnd, ctx.through),
+        randomBefore: r.random_before as number,
+      };
+    })
+    .filter((q) => q.monthCalls > 0);
+}
