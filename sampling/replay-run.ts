@@ -38,7 +38,7 @@ export async function replayRun(pool: pg.Pool, runId: number): Promise<ReplayRep
     );
     const run = rows[0];
     if (!run) throw new ReplayError(`sampling run ${runId} does not exist`);
-    if (run.kind === 'manual')
+    if (run.kind === 'manual_pick')
       throw new ReplayError(`run ${runId} holds manual picks: there is no rule to replay`);
     const quotas = await selectSample(client, {
       month: run.month,

@@ -10,7 +10,7 @@ export interface RunRequest {
   /** Only calls started before this instant; default: now, or the end of the month if it is over. */
   through?: Date;
   seed?: string;
-  kind?: 'scheduled' | 'manual';
+  kind?: 'scheduled' | 'on_demand';
 }
 
 export interface RunSummary {
@@ -59,7 +59,7 @@ export async function runSampling(
     const run = await tx.query<{ run_id: number; created_at: Date }>(
       `insert into sampling_runs (kind, month, through, time_zone, seed, params)
        values ($1, $2, $3, $4, $5, $6) returning run_id, created_at`,
-      [request.kind ?? 'scheduled', month, through, params.timeZone, seed, JSON.stringify(params)],
+      [request.kind ?? 'on_demand', month, through, params.timeZone, seed, JSON.stringify(params)],
     );
     const { run_id: runId, created_at: asOf } = run.rows[0];
     const quotas = await selectSample(tx, { month, through, asOf, runIdLimit: runId, seed, params });

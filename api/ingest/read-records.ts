@@ -24,10 +24,21 @@ export interface ReadProgress {
   totalBytes: number;
 }
 
+export interface Columns {
+  required: readonly string[];
+  known: readonly string[];
+}
+
+const CALL_COLUMNS: Columns = {
+  required: ['call_id', 'agent_id', 'started_at', 'duration_s', 'direction'],
+  known: CALL_FIELDS,
+};
+
 /** Streams records from a CSV (header row) or JSONL file, counting bytes for the progress bar. */
 export async function* readRecords(
   path: string,
   onBytes?: (p: ReadProgress) => void,
+  columns: Columns = CALL_COLUMNS,
 ): AsyncGenerator<RawLine> {
   const format = formatOf(path);
   const totalBytes = (await stat(path)).size;
@@ -41,7 +52,7 @@ export async function* readRecords(
       },
     }),
   );
-  yield* format === 'csv' ? readCsv(counted, path) : readJsonl(counted);
+  yield* format === 'csv' ? readCsv(counted, path, columns) : readJsonl(counted);
 }
 
 async function* readJsonl(input: Readable): AsyncGenerator<RawLine> {
@@ -62,7 +73,7 @@ async function* readJsonl(input: Readable): AsyncGenerator<RawLine> {
   }
 }
 
-async function* readCsv(input: Readable, path: string): AsyncGenerator<RawLine> {
+async function* readCsv(input: Readable, path: string, columns: Columns): AsyncGenerator<RawLine> {
   const skipped: RawLine[] = [];
   const parser = input.pipe(
     parse({
@@ -89,12 +100,10 @@ async function* readCsv(input: Readable, path: string): AsyncGenerator<RawLine> 
     while (skipped.length > 0) yield skipped.shift()!;
     if (!header) {
       header = record.map((h) => h.trim().toLowerCase());
-      const missing = ['call_id', 'agent_id', 'started_at', 'duration_s', 'direction'].filter(
-        (f) => !header!.includes(f),
-      );
+      const missing = columns.required.filter((f) => !header!.includes(f));
       if (missing.length > 0) {
         throw new IngestFileError(
-          `${path}: the header row lacks ${missing.join(', ')}; expected columns: ${CALL_FIELDS.join(',')}`,
+          `${path}: the header row lacks ${missing.join(', ')}; expected columns: ${columns.known.join(',')}`,
         );
       }
       continue;

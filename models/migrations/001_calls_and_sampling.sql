@@ -56,7 +56,7 @@ create table qa_outcomes (
 
 create table sampling_runs (
   run_id       bigserial primary key,
-  kind         text not null check (kind in ('scheduled', 'manual')),
+  kind         text not null check (kind in ('scheduled', 'on_demand', 'manual_pick')),
   month        date not null check (extract(day from month) = 1),
   through      timestamptz not null,      -- calls started before this instant were considered
   time_zone    text not null,

@@ -1,0 +1,43 @@
+import { loadConfig, ConfigError } from '../models/config.ts';
+import { openDatabase } from '../models/database.ts';
+import { startDailySampling } from '../sampling/daily-sampling.ts';
+import { samplingParamsFrom } from '../sampling/params.ts';
+import { buildApp } from './app.ts';
+
+/**
+ * `npm start`: the whole service in one process — PostgreSQL (embedded unless
+ * DATABASE_URL is set), the HTTP API and the daily sampler.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const database = await openDatabase(config, (line) => process.stderr.write(`${line}\n`));
+  const app = await buildApp({ pool: database.pool, config });
+  app.log.info(`database: ${database.description}`);
+  const stopSampling = config.sampling.daily
+    ? startDailySampling(database.pool, samplingParamsFrom(config), app.log)
+    : () => {};
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    stopSampling();
+    await app.close();
+    await database.close();
+    clearTimeout(force);
+  };
+  process.once('SIGINT', (s) => void shutdown(s));
+  process.once('SIGTERM', (s) => void shutdown(s));
+
+  await app.listen({ host: config.host, port: config.port });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : String((error as Error).stack ?? error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,176 @@
+import type pg from 'pg';
+import type { Queryable } from '../models/db.ts';
+import { withTransaction } from '../models/db.ts';
+import type { SampleReason } from './params.ts';
+
+export interface RunListing {
+  runId: number;
+  kind: string;
+  month: string;
+  through: Date;
+  seed: string;
+  createdAt: Date;
+  selected: number;
+}
+
+export interface RunAgent {
+  agentId: string;
+  mode: string;
+  prevMonthCalls: number;
+  monthCalls: number;
+  lastScore: number | null;
+  multiplier: number;
+  quota: number;
+  randomTarget: number;
+  randomBefore: number;
+  picked: Partial<Record<SampleReason, number>>;
+}
+
+export interface RunItem {
+  callId: string;
+  agentId: string;
+  startedAt: Date;
+  durationS: number;
+  reason: SampleReason;
+  detail: Record<string, unknown> | null;
+}
+
+export interface RunDetail extends RunListing {
+  params: unknown;
+  agents: RunAgent[];
+  items: RunItem[];
+  itemsTruncated: boolean;
+}
+
+export async function listRuns(db: Queryable, limit: number): Promise<RunListing[]> {
+  const { rows } = await db.query(
+    `select run_id, kind, month, through, seed, created_at, coalesce((summary->>'selected')::int, 0) as selected
+     from sampling_runs order by run_id desc limit $1`,
+    [limit],
+  );
+  return rows.map(toListing);
+}
+
+/** A run with the quota maths of every agent it touched and its picks (one agent's, or the first itemLimit). */
+export async function getRun(
+  db: Queryable,
+  runId: number,
+  options: { agent?: string; itemLimit: number },
+): Promise<RunDetail | undefined> {
+  const run = await db.query(
+    `select run_id, kind, month, through, seed, created_at, params,
+            coalesce((summary->>'selected')::int, 0) as selected
+     from sampling_runs where run_id = $1`,
+    [runId],
+  );
+  if (!run.rows[0]) return undefined;
+  const agents = await db.query(
+    `select a.agent_id, a.mode, a.prev_month_calls, a.month_calls, a.last_score, a.multiplier, a.quota,
+            a.random_target, a.random_before, coalesce(p.picked, '{}') as picked
+     from sampling_run_agents a
+     left join (select agent_id, jsonb_object_agg(reason, n) as picked
+                from (select agent_id, reason, count(*)::int as n from sample_items where run_id = $1
+                      group by agent_id, reason) g group by agent_id) p using (agent_id)
+     where a.run_id = $1 and ($2::text is null or a.agent_id = $2)
+     union all
+     -- agents picked without a quota row (manual picks, neighbours of agents idle this month)
+     select p.agent_id, 'none', 0, 0, null, 1, 0, 0, 0, jsonb_object_agg(p.reason, p.n)
+     from (select agent_id, reason, count(*)::int as n from sample_items where run_id = $1
+           group by agent_id, reason) p
+     where not exists (select 1 from sampling_run_agents a where a.run_id = $1 and a.agent_id = p.agent_id)
+       and ($2::text is null or p.agent_id = $2)
+     group by p.agent_id
+     order by 1`,
+    [runId, options.agent ?? null],
+  );
+  const items = await db.query(
+    `select s.call_id, s.agent_id, c.started_at, c.duration_s, s.reason, s.detail
+     from sample_items s join calls c using (call_id)
+     where s.run_id = $1 and ($2::text is null or s.agent_id = $2)
+     order by s.agent_id, c.started_at limit $3`,
+    [runId, options.agent ?? null, options.itemLimit + 1],
+  );
+  return {
+    ...toListing(run.rows[0]),
+    params: run.rows[0].params,
+    agents: agents.rows.map((a) => ({
+      agentId: a.agent_id,
+      mode: a.mode,
+      prevMonthCalls: a.prev_month_calls,
+      monthCalls: a.month_calls,
+      lastScore: a.last_score,
+      multiplier: a.multiplier,
+      quota: a.quota,
+      randomTarget: a.random_target,
+      randomBefore: a.random_before,
+      picked: a.picked,
+    })),
+    items: items.rows.slice(0, options.itemLimit).map((r) => ({
+      callId: r.call_id,
+      agentId: r.agent_id,
+      startedAt: r.started_at,
+      durationS: r.duration_s,
+      reason: r.reason,
+      detail: r.detail,
+    })),
+    itemsTruncated: items.rows.length > options.itemLimit,
+  };
+}
+
+export class ManualPickError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'call_not_found' | 'already_sampled',
+  ) {
+    super(message);
+  }
+}
+
+/** QA staff add a call by hand (reason manual); recorded as a run of its own for the audit trail. */
+export async function addManualPick(
+  pool: pg.Pool,
+  callId: string,
+  note: string | undefined,
+  timeZone: string,
+): Promise<{ runId: number }> {
+  return withTransaction(pool, async (tx) => {
+    const call = await tx.query(
+      `select agent_id, date_trunc('month', started_at at time zone $2)::date as month from calls where call_id = $1`,
+      [callId, timeZone],
+    );
+    if (!call.rows[0]) throw new ManualPickError(`call ${callId} does not exist`, 'call_not_found');
+    const existing = await tx.query(`select run_id, reason from sample_items where call_id = $1`, [callId]);
+    if (existing.rows[0]) {
+      const { run_id, reason } = existing.rows[0];
+      throw new ManualPickError(
+        `call ${callId} is already sampled (run ${run_id}, ${reason})`,
+        'already_sampled',
+      );
+    }
+    const { agent_id: agentId, month } = call.rows[0];
+    const run = await tx.query<{ run_id: number }>(
+      `insert into sampling_runs (kind, month, through, time_zone, seed, params, finished_at, summary)
+       values ('manual_pick', $1, now(), $2, '', '{}', now(), '{"selected": 1, "byReason": {"manual": 1}}')
+       returning run_id`,
+      [month, timeZone],
+    );
+    const runId = run.rows[0].run_id;
+    await tx.query(
+      `insert into sample_items (call_id, run_id, agent_id, month, reason, detail) values ($1, $2, $3, $4, 'manual', $5)`,
+      [callId, runId, agentId, month, JSON.stringify(note ? { note } : {})],
+    );
+    return { runId };
+  });
+}
+
+function toListing(row: Record<string, unknown>): RunListing {
+  return {
+    runId: row.run_id as number,
+    kind: row.kind as string,
+    month: row.month as string,
+    through: row.through as Date,
+    seed: row.seed as string,
+    createdAt: row.created_at as Date,
+    selected: row.selected as number,
+  };
+}
