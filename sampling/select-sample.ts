@@ -71,39 +71,95 @@ export async function selectSample(tx: Queryable, ctx: SelectionContext): Promis
     ],
   );
 
+  // The planner knows nothing about a fresh temp table; without this it guesses badly for the steps below.
+  await tx.query('analyze selection');
+  await selectRandom(tx, ctx, bounds, quotas);
+  await tx.query('analyze selection');
+  await selectNeighbours(tx, ctx);
+  return quotas;
+}
+
+/**
+ * The random quota: per agent, the `need` not-yet-sampled calls of normal
+ * length with the lowest seeded hash — a uniform draw over the month that is
+ * reproducible from the seed. The exact top-`need` per agent would mean
+ * sorting every call of the month; instead one pass keeps only calls whose
+ * hash falls under a per-agent cut-off sized to leave about four times the
+ * need, and sorts those. If an agent is unlucky and fewer than `need` calls
+ * pass the cut-off, the second query tops that agent up without it, so the
+ * result is always exactly the lowest hashes.
+ */
+async function selectRandom(
+  tx: Queryable,
+  ctx: SelectionContext,
+  bounds: MonthBounds,
+  quotas: AgentQuotaRow[],
+) {
   const needy = quotas.filter((q) => q.randomTarget > q.randomBefore);
+  const common = [
+    bounds.monthStart,
+    ctx.through,
+    ctx.asOf,
+    ctx.params.shortCallS,
+    ctx.params.longCallS,
+    ctx.runIdLimit,
+    seedToBigint(ctx.seed),
+  ];
+  const candidates = `
+       c.started_at >= $1 and c.started_at < $2 and c.ingested_at <= $3
+       and (n.reason = 'exemption_month' or c.duration_s between $4 and $5)
+       and not exists (select 1 from sample_items s where s.call_id = c.call_id and s.run_id < $6)
+       and not exists (select 1 from selection x where x.call_id = c.call_id)`;
+  const agentArrays = (rows: AgentQuotaRow[], need: (q: AgentQuotaRow) => number) => [
+    rows.map((q) => q.agentId),
+    rows.map(need),
+    rows.map((q) => (q.mode === 'exemption' ? 'exemption_month' : 'random_quota')),
+    rows.map((q) => q.quota),
+    rows.map((q) => q.randomTarget),
+    rows.map((q) => hashCutoff((4 * (q.randomTarget - q.randomBefore) + 8) / Math.max(1, q.monthCalls))),
+  ];
+  await tx.query(
+    `insert into selection (call_id, agent_id, reason, detail)
+     select call_id, agent_id, reason, jsonb_build_object('quota', quota, 'target', target)
+     from (
+       select c.call_id, n.agent_id, n.reason, n.quota, n.target, n.need,
+              row_number() over (partition by n.agent_id order by hashtextextended(c.call_id, $7::bigint), c.call_id) as rn
+       from unnest($8::text[], $9::int[], $10::text[], $11::int[], $12::int[], $13::bigint[])
+            as n(agent_id, need, reason, quota, target, cutoff)
+       join calls c on c.agent_id = n.agent_id
+       where hashtextextended(c.call_id, $7::bigint) < n.cutoff and ${candidates}
+     ) ranked
+     where rn <= need`,
+    [...common, ...agentArrays(needy, (q) => q.randomTarget - q.randomBefore)],
+  );
+  const got = await tx.query<{ agent_id: string; n: number }>(
+    `select agent_id, count(*)::int as n from selection where reason in ('random_quota', 'exemption_month')
+     group by agent_id`,
+  );
+  const picked = new Map(got.rows.map((r) => [r.agent_id, r.n]));
+  const short = needy.filter((q) => (picked.get(q.agentId) ?? 0) < q.randomTarget - q.randomBefore);
+  if (short.length === 0) return;
   await tx.query(
     `insert into selection (call_id, agent_id, reason, detail)
      select pick.call_id, n.agent_id, n.reason, jsonb_build_object('quota', n.quota, 'target', n.target)
-     from unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::int[]) as n(agent_id, need, reason, quota, target)
+     from unnest($8::text[], $9::int[], $10::text[], $11::int[], $12::int[], $13::bigint[])
+          as n(agent_id, need, reason, quota, target, cutoff)
      cross join lateral (
-       select c.call_id
-       from calls c
-       where c.agent_id = n.agent_id and c.started_at >= $6 and c.started_at < $7 and c.ingested_at <= $8
-         and (n.reason = 'exemption_month' or c.duration_s between $9 and $10)
-         and not exists (select 1 from sample_items s where s.call_id = c.call_id and s.run_id < $11)
-         and not exists (select 1 from selection x where x.call_id = c.call_id)
-       order by hashtextextended(c.call_id, $12::bigint), c.call_id
+       select c.call_id from calls c
+       where c.agent_id = n.agent_id and ${candidates}
+       order by hashtextextended(c.call_id, $7::bigint), c.call_id
        limit n.need
      ) pick`,
-    [
-      needy.map((q) => q.agentId),
-      needy.map((q) => q.randomTarget - q.randomBefore),
-      needy.map((q) => (q.mode === 'exemption' ? 'exemption_month' : 'random_quota')),
-      needy.map((q) => q.quota),
-      needy.map((q) => q.randomTarget),
-      bounds.monthStart,
-      ctx.through,
-      ctx.asOf,
-      ctx.params.shortCallS,
-      ctx.params.longCallS,
-      ctx.runIdLimit,
-      seedToBigint(ctx.seed),
-    ],
+    [...common, ...agentArrays(short, (q) => q.randomTarget - q.randomBefore - (picked.get(q.agentId) ?? 0))],
   );
+}
 
-  await selectNeighbours(tx, ctx);
-  return quotas;
+/** The signed 64-bit hash value below which about `fraction` of uniformly hashed calls fall. */
+function hashCutoff(fraction: number): string {
+  const span = 2n ** 64n;
+  const min = -(2n ** 63n);
+  if (fraction >= 1) return (2n ** 63n - 1n).toString();
+  return (min + (span * BigInt(Math.ceil(fraction * 1e9))) / 1_000_000_000n).toString();
 }
 
 /** 质检规范 二(二)4: when a sampled call fails QA, listen to the calls just before and after it. */
