@@ -44,7 +44,8 @@ const server = process.env.DATABASE_URL
 if (server) await server.ensureDatabase('bench');
 const pool = createPool(process.env.DATABASE_URL ?? server!.urlFor('bench'), 4);
 await runMigrations(pool);
-if (!process.env.KEEP) await pool.query('truncate calls, agents, teams, sample_items, sampling_runs, sampling_run_agents cascade');
+if (!process.env.KEEP)
+  await pool.query('truncate calls, agents, teams, sample_items, sampling_runs, sampling_run_agents cascade');
 
 const params: SamplingParams = {
   rate: 0.01,
