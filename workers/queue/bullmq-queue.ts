@@ -1,4 +1,5 @@
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
 import { isPermanent } from '../permanent-error.ts';
 import { JOB_POLICIES, jobId, type JobName, type JobPayload, type Processors } from '../jobs.ts';
 import type { FailureHandler, JobQueue } from './job-queue.ts';
@@ -10,6 +11,8 @@ export interface BullMqOptions {
   /** Seconds a job's lock lasts without renewal before it counts as stalled (a crashed worker). */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Connection-level errors (Redis down, …); BullMQ reconnects by itself. */
+  onError?: (error: Error) => void;
 }
 
 const NAMES: JobName[] = ['transcribe', 'score'];
@@ -20,7 +23,7 @@ const NAMES: JobName[] = ['transcribe', 'score'];
  * another; processors are idempotent against Postgres, so that is safe.
  */
 export class BullMqQueue implements JobQueue {
-  private readonly connection: ConnectionOptions;
+  private readonly connection: Redis;
   private readonly queues: Record<JobName, Queue>;
   private readonly workers: Worker[] = [];
 
@@ -28,14 +31,8 @@ export class BullMqQueue implements JobQueue {
     private readonly options: BullMqOptions,
     private readonly policies = JOB_POLICIES,
   ) {
-    const url = new URL(options.redisUrl);
-    this.connection = {
-      host: url.hostname,
-      port: Number(url.port || 6379),
-      password: url.password || undefined,
-      db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
-      maxRetriesPerRequest: null,
-    };
+    // BullMQ needs maxRetriesPerRequest null: a blocked worker must wait for Redis, not give up.
+    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
     const prefix = options.prefix ?? 'callqa';
     this.queues = {
       transcribe: new Queue('transcribe', { connection: this.connection, prefix }),
@@ -78,8 +75,8 @@ export class BullMqQueue implements JobQueue {
           maxStalledCount: 2,
         },
       );
-      // Errors are recorded on the call by the processor wrapper; this only keeps them off stderr noise.
-      worker.on('error', () => {});
+      // Job errors are recorded on the call by the wrapper above; these are connection errors.
+      worker.on('error', (error) => this.options.onError?.(error));
       this.workers.push(worker);
     }
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
@@ -88,5 +85,6 @@ export class BullMqQueue implements JobQueue {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
     await Promise.all(NAMES.map((n) => this.queues[n].close()));
+    await this.connection.quit().catch(() => {});
   }
 }
