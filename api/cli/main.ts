@@ -3,6 +3,7 @@ import { IngestFileError } from '../ingest/read-records.ts';
 import { SamplingRequestError } from '../../sampling/run-sampling.ts';
 import { ReplayError } from '../../sampling/replay-run.ts';
 import { demoDataCommand } from './commands/demo-data.ts';
+import { importTranscriptsCommand } from './commands/import-transcripts.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { rosterCommand } from './commands/roster.ts';
 import { sampleCommand } from './commands/sample.ts';
@@ -14,6 +15,7 @@ const HELP = `callqa — call-centre QA
   callqa ingest <file.csv|file.jsonl> [--recordings DIR]   register calls (话单)
   callqa roster <file.csv|file.jsonl>                      load agents and teams
   callqa scores months|outcomes <file>                     load recorded QA scores
+  callqa import-transcripts <file.jsonl>                   transcripts made elsewhere (skip ASR)
   callqa demo-data [--months 2026-09,2026-10] [--agents 50] [--teams 5]
                    [--calls-per-day 40] [--seed 1] [--out demo-calls.csv] [--ingest]
   callqa sample --month YYYY-MM [--through ISO-TIME] [--seed TEXT]
@@ -27,6 +29,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   roster: rosterCommand,
   scores: scoresCommand,
   'demo-data': demoDataCommand,
+  'import-transcripts': importTranscriptsCommand,
   sample: sampleCommand,
   migrate: () =>
     withDatabase(async ({ database, out }) => (out(`migrated ${database.description}`), EXIT.ok)),

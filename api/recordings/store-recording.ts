@@ -5,6 +5,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { setRecording } from '../../models/call-repository.ts';
+import { retryFailed } from '../../models/pipeline-repository.ts';
 import { ApiError } from '../api-error.ts';
 
 const EXTENSIONS: Record<string, string> = {
@@ -60,5 +61,7 @@ export async function storeRecording(body: NodeJS.ReadableStream, options: Store
     throw error;
   }
   await setRecording(options.pool, options.callId, path, 'uploaded');
+  // A sampled call that failed for want of a recording goes back into the pipeline.
+  await retryFailed(options.pool, [options.callId]);
   return { callId: options.callId, recording: path, bytes };
 }

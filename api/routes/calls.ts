@@ -5,6 +5,8 @@ import type { AppDeps } from '../app.ts';
 import { ApiError, notFound } from '../api-error.ts';
 import { checkRecordings } from '../ingest/check-recording.ts';
 import { storeRecording } from '../recordings/store-recording.ts';
+import { saveTranscript } from '../../models/pipeline-repository.ts';
+import { parseTranscriptRecord } from '../../models/transcript-record.ts';
 
 const MAX_BATCH = 10_000;
 
@@ -101,4 +103,19 @@ export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, confi
     });
     return reply.status(201).send(stored);
   });
+
+  app.post<{ Params: { id: string } }>(
+    '/calls/:id/transcript',
+    { schema: { body: { type: 'object', required: ['segments'] } } },
+    async (request, reply) => {
+      const call = await getCall(pool, request.params.id);
+      if (!call) throw notFound(`call ${request.params.id}`);
+      const parsed = parseTranscriptRecord(request.body, call.callId);
+      if (!parsed.ok) throw new ApiError(400, 'invalid_transcript', parsed.reason);
+      await saveTranscript(pool, parsed.transcript, { model: 'import' });
+      return reply
+        .status(201)
+        .send({ callId: call.callId, segments: parsed.transcript.segments.length, state: 'transcribed' });
+    },
+  );
 };

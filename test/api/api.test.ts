@@ -169,4 +169,22 @@ describe('API', () => {
     const { rows } = await db.pool.query('select score, passed from qa_outcomes');
     expect(rows).toEqual([{ score: 40, passed: false }]);
   });
+
+  it('POST /calls/:id/transcript takes a transcript made elsewhere and queues the call for scoring', async () => {
+    const ok = await app.inject({
+      method: 'POST',
+      url: '/calls/api-4/transcript',
+      payload: { language: 'zh', segments: [{ speaker: 'agent', start: 0, end: 2, text: '您好' }] },
+    });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json()).toEqual({ callId: 'api-4', segments: 1, state: 'transcribed' });
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/calls/api-4/transcript',
+      payload: { segments: [{ speaker: 'agent', start: 3, end: 2, text: '您好' }] },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'invalid_transcript' });
+    expect(bad.json().message).toMatch(/end is before start/);
+  });
 });

@@ -1,0 +1,18 @@
+import { importTranscripts } from '../../ingest/import-transcripts.ts';
+import { EXIT, UsageError, withDatabase } from '../context.ts';
+
+export async function importTranscriptsCommand(args: string[]): Promise<number> {
+  const file = args[0];
+  if (!file || !/\.(jsonl|ndjson)$/i.test(file)) {
+    throw new UsageError(
+      'usage: callqa import-transcripts <file.jsonl>  (one {call_id, language, segments:[…]} per line)',
+    );
+  }
+  return withDatabase(async ({ database, out }) => {
+    const summary = await importTranscripts(database.pool, file);
+    out(`${file}: imported ${summary.imported}, rejected ${summary.rejected.length}`);
+    for (const r of summary.rejected)
+      out(`  rejected line ${r.line}${r.callId ? ` (${r.callId})` : ''}: ${r.reason}`);
+    return summary.rejected.length > 0 ? EXIT.rejected : EXIT.ok;
+  });
+}
