@@ -29,6 +29,15 @@ const schema = z.object({
     .transform((text, ctx) => parseBands(text, ctx)),
   CALLQA_EXEMPTION_QUOTA: z.coerce.number().int().min(0).default(5),
   CALLQA_FULL_SCORE: z.coerce.number().positive().default(100),
+  FFMPEG_PATH: z.string().optional(),
+  CALLQA_MODEL_ID: z.string().default('Xenova/whisper-small'),
+  CALLQA_MODEL_DTYPE: z.enum(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4']).default('q8'),
+  CALLQA_MODEL_DIR: z.string().optional(),
+  CALLQA_MODEL_CACHE_DIR: z.string().optional(),
+  CALLQA_LANGUAGE: z.enum(['zh', 'en']).default('zh'),
+  CALLQA_FETCH_TIMEOUT_S: z.coerce.number().positive().default(30),
+  CALLQA_FETCH_MAX_MB: z.coerce.number().positive().default(200),
+  CALLQA_MAX_AUDIO_S: z.coerce.number().positive().default(7200),
   CALLQA_SAMPLING_DAILY: z
     .enum(['on', 'off'])
     .default('on')
@@ -62,6 +71,20 @@ export interface Config {
   /** Local recordings may only be read from under these directories. */
   recordingRoots: string[];
   uploadMaxBytes: number;
+  media: {
+    ffmpegPath?: string;
+    fetchTimeoutMs: number;
+    fetchMaxBytes: number;
+    maxAudioS: number;
+  };
+  asr: {
+    modelId: string;
+    dtype: string;
+    /** Offline: load the model from here only, never from the network. */
+    modelDir?: string;
+    cacheDir: string;
+    language: 'zh' | 'en';
+  };
   sampling: {
     rate: number;
     shortCallS: number;
@@ -106,6 +129,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     storageDir,
     recordingRoots: [storageDir, ...extraRoots.map((r) => resolve(r))],
     uploadMaxBytes: Math.round(e.CALLQA_UPLOAD_MAX_MB * 1024 * 1024),
+    media: {
+      ffmpegPath: e.FFMPEG_PATH,
+      fetchTimeoutMs: e.CALLQA_FETCH_TIMEOUT_S * 1000,
+      fetchMaxBytes: Math.round(e.CALLQA_FETCH_MAX_MB * 1024 * 1024),
+      maxAudioS: e.CALLQA_MAX_AUDIO_S,
+    },
+    asr: {
+      modelId: e.CALLQA_MODEL_ID,
+      dtype: e.CALLQA_MODEL_DTYPE,
+      modelDir: e.CALLQA_MODEL_DIR ? resolve(e.CALLQA_MODEL_DIR) : undefined,
+      cacheDir: resolve(e.CALLQA_MODEL_CACHE_DIR ?? `${dataDir}/model-cache`),
+      language: e.CALLQA_LANGUAGE,
+    },
     sampling: {
       rate: e.CALLQA_SAMPLING_RATE,
       shortCallS: e.CALLQA_SHORT_CALL_S,
