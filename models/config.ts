@@ -38,6 +38,8 @@ const schema = z.object({
   CALLQA_FETCH_TIMEOUT_S: z.coerce.number().positive().default(30),
   CALLQA_FETCH_MAX_MB: z.coerce.number().positive().default(200),
   CALLQA_MAX_AUDIO_S: z.coerce.number().positive().default(7200),
+  CALLQA_SCORECARD_DIR: z.string().optional(),
+  CALLQA_COMPANY_NAMES: z.string().optional(),
   CALLQA_SAMPLING_DAILY: z
     .enum(['on', 'off'])
     .default('on')
@@ -84,6 +86,12 @@ export interface Config {
     modelDir?: string;
     cacheDir: string;
     language: 'zh' | 'en';
+  };
+  scoring: {
+    /** Extra scorecards beside the built-in ones; the highest version of each id is used. */
+    scorecardDir?: string;
+    /** Accepted values of the greeting's {company} slot. */
+    companyNames: string[];
   };
   sampling: {
     rate: number;
@@ -141,6 +149,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       modelDir: e.CALLQA_MODEL_DIR ? resolve(e.CALLQA_MODEL_DIR) : undefined,
       cacheDir: resolve(e.CALLQA_MODEL_CACHE_DIR ?? `${dataDir}/model-cache`),
       language: e.CALLQA_LANGUAGE,
+    },
+    scoring: {
+      scorecardDir: e.CALLQA_SCORECARD_DIR ? resolve(e.CALLQA_SCORECARD_DIR) : undefined,
+      companyNames: (e.CALLQA_COMPANY_NAMES ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
     },
     sampling: {
       rate: e.CALLQA_SAMPLING_RATE,

@@ -1,0 +1,124 @@
+import type { Queryable } from './db.ts';
+
+export interface ScorecardRecord {
+  scorecardId: string;
+  version: number;
+  name: string;
+  language: string;
+  appliesTo: unknown;
+  source: string;
+  sha256: string;
+}
+
+export class ScorecardVersionConflict extends Error {}
+
+/**
+ * Stores a scorecard version the first time it is used. The same id and
+ * version with different content is refused: results must always be
+ * explainable by the exact scorecard that produced them, so a change needs a
+ * version bump.
+ */
+export async function registerScorecard(db: Queryable, card: ScorecardRecord): Promise<void> {
+  await db.query(
+    `insert into scorecards (scorecard_id, version, name, language, applies_to, source, sha256)
+     values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing`,
+    [
+      card.scorecardId,
+      card.version,
+      card.name,
+      card.language,
+      JSON.stringify(card.appliesTo ?? null),
+      card.source,
+      card.sha256,
+    ],
+  );
+  const { rows } = await db.query(`select sha256 from scorecards where scorecard_id = $1 and version = $2`, [
+    card.scorecardId,
+    card.version,
+  ]);
+  if (rows[0].sha256 !== card.sha256) {
+    throw new ScorecardVersionConflict(
+      `scorecard ${card.scorecardId} version ${card.version} differs from the one already used; bump its version`,
+    );
+  }
+}
+
+export interface StoredScore {
+  callId: string;
+  scorecardId: string;
+  scorecardVersion: number;
+  score: number;
+  passed: boolean;
+  autoFailed: boolean;
+  needsReview: boolean;
+  result: unknown;
+}
+
+/**
+ * Saves a call's score (idempotent per call and scorecard version) and makes
+ * it the call's QA outcome, which drives the sampler's neighbour rule.
+ */
+export async function saveCallScore(db: Queryable, s: StoredScore): Promise<void> {
+  await db.query(
+    `with saved as (
+       insert into call_scores (call_id, scorecard_id, scorecard_version, score, passed, auto_failed, needs_review, result)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)
+       on conflict (call_id, scorecard_id, scorecard_version) do update set
+         score = excluded.score, passed = excluded.passed, auto_failed = excluded.auto_failed,
+         needs_review = excluded.needs_review, result = excluded.result, created_at = now()
+       returning call_id)
+     insert into qa_outcomes (call_id, score, passed, source)
+     select call_id, $4, $5, 'scoring' from saved
+     on conflict (call_id) do update set score = excluded.score, passed = excluded.passed,
+       source = excluded.source, recorded_at = now()
+     where qa_outcomes.source = 'scoring'`,
+    [
+      s.callId,
+      s.scorecardId,
+      s.scorecardVersion,
+      s.score,
+      s.passed,
+      s.autoFailed,
+      s.needsReview,
+      JSON.stringify(s.result),
+    ],
+  );
+}
+
+/**
+ * The agent's final score for the month of this call: the mean of the latest
+ * score of each scored call. An imported (official) monthly score is never
+ * overwritten by a computed one.
+ */
+export async function recomputeMonthScore(db: Queryable, callId: string, timeZone: string): Promise<void> {
+  await db.query(
+    `with target as (
+       select agent_id, date_trunc('month', started_at at time zone $2)::date as month from calls where call_id = $1),
+     latest as (
+       select distinct on (cs.call_id) cs.score
+       from call_scores cs join calls c using (call_id) join target t on t.agent_id = c.agent_id
+       where c.started_at >= t.month::timestamp at time zone $2
+         and c.started_at < (t.month + interval '1 month')::timestamp at time zone $2
+       order by cs.call_id, cs.created_at desc)
+     insert into agent_month_scores (agent_id, month, score, source)
+     select t.agent_id, t.month, round(avg(l.score), 2), 'computed' from target t, latest l group by t.agent_id, t.month
+     on conflict (agent_id, month) do update set score = excluded.score, recorded_at = now()
+     where agent_month_scores.source = 'computed'`,
+    [callId, timeZone],
+  );
+}
+
+/** The newest stored score of each call under any version of a scorecard other than `exceptVersion`. */
+export async function previousScores(
+  db: Queryable,
+  scorecardId: string,
+  exceptVersion: number,
+): Promise<Array<{ callId: string; version: number; result: unknown }>> {
+  const { rows } = await db.query(
+    `select distinct on (call_id) call_id, scorecard_version, result from call_scores
+     where scorecard_id = $1 and scorecard_version <> $2
+     order by call_id, scorecard_version desc`,
+    [scorecardId, exceptVersion],
+  );
+  return rows.map((r) => ({ callId: r.call_id, version: r.scorecard_version, result: r.result }));
+}
