@@ -108,17 +108,25 @@ export async function recomputeMonthScore(db: Queryable, callId: string, timeZon
   );
 }
 
-/** The newest stored score of each call under any version of a scorecard other than `exceptVersion`. */
-export async function previousScores(
-  db: Queryable,
-  scorecardId: string,
-  exceptVersion: number,
-): Promise<Array<{ callId: string; version: number; result: unknown }>> {
+/** Calls that were scored before and still have a transcript: what a re-score run covers. */
+export async function scoredCallIds(db: Queryable): Promise<string[]> {
   const { rows } = await db.query(
-    `select distinct on (call_id) call_id, scorecard_version, result from call_scores
-     where scorecard_id = $1 and scorecard_version <> $2
-     order by call_id, scorecard_version desc`,
-    [scorecardId, exceptVersion],
+    `select t.call_id from transcripts t
+     where exists (select 1 from call_scores cs where cs.call_id = t.call_id) order by t.call_id`,
   );
-  return rows.map((r) => ({ callId: r.call_id, version: r.scorecard_version, result: r.result }));
+  return rows.map((r) => r.call_id);
+}
+
+/** The newest stored result of a call (any scorecard), with its version. */
+export async function latestCallScore(
+  db: Queryable,
+  callId: string,
+): Promise<{ scorecardId: string; version: number; result: unknown } | undefined> {
+  const { rows } = await db.query(
+    `select scorecard_id, scorecard_version, result from call_scores where call_id = $1
+     order by created_at desc, scorecard_version desc limit 1`,
+    [callId],
+  );
+  const r = rows[0];
+  return r ? { scorecardId: r.scorecard_id, version: r.scorecard_version, result: r.result } : undefined;
 }

@@ -1,0 +1,68 @@
+/**
+ * Scoring benchmark: five-minute-call transcripts scored per second on one
+ * core with the full default scorecard (pinyin matching included), then F1
+ * per rule on the labelled set at 0 %, 10 % and 20 % simulated CER.
+ *   node --import tsx test/bench/scoring.bench.ts
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mulberry32 } from '../../workers/scoring/asr-error-simulator.ts';
+import { compileScorecard } from '../../workers/scoring/compile-scorecard.ts';
+import { evaluateScorecard } from '../../workers/scoring/evaluate-scorecard.ts';
+import { parseLabelledCalls, toTranscript } from '../../workers/scoring/labelled-call.ts';
+import { loadScorecard } from '../../workers/scoring/load-scorecard.ts';
+import type { Scorecard } from '../../workers/scoring/scorecard-schema.ts';
+import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
+import { generateZhCall, type ForbiddenLists } from '../scoring/zh-call-generator.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const card = await loadScorecard(join(root, 'workers/scoring/scorecards/default-zh.yaml'));
+const compiled = compileScorecard(card);
+
+function listsOf(scorecard: Scorecard): ForbiddenLists {
+  const lists: ForbiddenLists = {};
+  for (const item of scorecard.items) if (item.rule.kind === 'forbidden') lists[item.id] = item.rule.phrases;
+  return lists;
+}
+
+// Five-minute calls: the generator's scripts with ten extra topic rounds.
+const random = mulberry32(7);
+const calls = Array.from({ length: 300 }, (_, i) =>
+  toTranscript(generateZhCall(random, { id: `bench-${i}`, lists: listsOf(card), bodyRounds: 10 })),
+);
+const avg = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
+const segments = avg(calls.map((c) => c.segments.length));
+const chars = avg(calls.map((c) => c.segments.reduce((n, s) => n + s.text.length, 0)));
+const duration = avg(calls.map((c) => c.durationS));
+console.log(
+  `transcripts: ${calls.length}, avg ${segments.toFixed(0)} segments, ${chars.toFixed(0)} chars, ${duration.toFixed(0)} s`,
+);
+console.log(`scorecard: ${card.id}@${card.version}, ${card.items.length} items`);
+
+// Warm-up (JIT, per-character pinyin and OpenCC memo), then timed passes.
+for (const call of calls) scoreTranscript(compiled, call);
+let scored = 0;
+const started = process.hrtime.bigint();
+let elapsed = 0;
+while (elapsed < 5) {
+  for (const call of calls) scoreTranscript(compiled, call);
+  scored += calls.length;
+  elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+}
+const perSecond = scored / elapsed;
+console.log(
+  `throughput: ${perSecond.toFixed(0)} transcripts/s on one core (${((1000 * elapsed) / scored).toFixed(3)} ms each; target 2000: ${(perSecond / 2000).toFixed(2)}×)`,
+);
+
+const labelled = parseLabelledCalls(
+  await readFile(join(root, 'test/scoring/labelled/default-zh.jsonl'), 'utf8'),
+  'default-zh.jsonl',
+);
+const reports = [0, 0.1, 0.2].map((cer) => evaluateScorecard(compiled, labelled, { cer, seed: 1 }));
+console.log(`\nF1 per rule on ${labelled.length} labelled calls (fail = positive):`);
+console.log(`${'rule'.padEnd(24)}  CER 0%   CER 10%  CER 20%`);
+for (const rule of reports[0].rules) {
+  const f1 = reports.map((r) => r.rules.find((x) => x.itemId === rule.itemId)?.f1 ?? NaN);
+  console.log(`${rule.itemId.padEnd(24)}  ${f1.map((v) => v.toFixed(3).padStart(7)).join('  ')}`);
+}

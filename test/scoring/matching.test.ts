@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseText } from '../../workers/scoring/normalise-text.ts';
+import { compilePhrase, matchPhrase, prepareText } from '../../workers/scoring/phrase-matcher.ts';
+
+const phrase = (text: string, threshold = 0.7) =>
+  compilePhrase(text, { pinyin: true, minPinyinChars: 2, threshold });
+const best = (p: string, text: string, threshold = 0.7) =>
+  matchPhrase(phrase(p, threshold), prepareText(text));
+
+describe('normaliseText', () => {
+  it('converts Traditional to Simplified', () => {
+    expect(normaliseText('感謝您的來電,再見')).toBe('感谢您的来电再见');
+  });
+  it('folds full width, strips punctuation and spaces, lower-cases', () => {
+    expect(normaliseText('您 好 ! １０２３号,ＡＢＣ')).toBe('您好1023号abc');
+  });
+  it('keeps one space between English words and joins contractions', () => {
+    expect(normaliseText("That's  NOT my problem!")).toBe('thats not my problem');
+  });
+  it('turns Chinese numerals into Arabic digits', () => {
+    expect(normaliseText('一零二三号')).toBe('1023号');
+    expect(normaliseText('二十三元')).toBe('23元');
+    expect(normaliseText('一百零五')).toBe('105');
+    expect(normaliseText('工号幺零二三')).toBe('工号1023');
+    expect(normaliseText('十五分钟')).toBe('15分钟');
+  });
+});
+
+describe('phrase matching', () => {
+  it('finds an exact phrase inside a segment with its position', () => {
+    const found = best('请问您还需要其它帮助吗', '好的,请问您还需要其它帮助吗?');
+    expect(found).toMatchObject({ from: 2, similarity: 1, exact: true });
+  });
+  it('matches homophone ASR errors through pinyin: 在见 for 再见', () => {
+    const found = best('再见', '感谢您的来电,在见');
+    expect(found?.similarity).toBe(1);
+    expect(found?.exact).toBe(false);
+  });
+  it('matches 你好 for 您好 as a near miss (dropped nasal)', () => {
+    const found = best('您好', '你好,客服中心');
+    expect(found?.similarity).toBeCloseTo(0.75, 5);
+  });
+  it('does not take a different initial for a homophone: 您稍 is not 您好', () => {
+    expect(best('您好', '请您稍等')).toBeNull();
+  });
+  it('matches single characters on characters only: 喂 is not 为', () => {
+    expect(best('喂', '为您服务', 0.8)).toBeNull();
+    expect(best('喂', '喂,你好', 0.8)?.similarity).toBe(1);
+  });
+  it('tolerates an inserted character in a long phrase', () => {
+    const found = best('请问您需要什么帮助', '请问您需要些什么帮助', 0.8);
+    expect(found?.similarity).toBeCloseTo(1 - 1 / 9, 5);
+  });
+  it('rejects a different sentence', () => {
+    expect(best('我不知道', '我帮您查询一下', 0.8)).toBeNull();
+  });
+  it('matches Traditional input against a Simplified phrase', () => {
+    expect(best('感谢您的来电', '感謝您的來電')?.similarity).toBe(1);
+  });
+});

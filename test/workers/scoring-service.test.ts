@@ -1,0 +1,99 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getCall, upsertCalls } from '../../models/call-repository.ts';
+import type { Transcript } from '../../models/transcript.ts';
+import {
+  BUILT_IN_SCORECARDS,
+  chooseScorecard,
+  createScorer,
+  loadScorecards,
+} from '../../workers/scoring-service.ts';
+import { buildCall } from '../helpers/builders.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await upsertCalls(db.pool, [
+    buildCall({ callId: 'good', agentId: 'A1', startedAt: new Date('2026-10-08T02:00:00Z') }),
+    buildCall({ callId: 'rude', agentId: 'A1', startedAt: new Date('2026-10-09T02:00:00Z') }),
+    buildCall({ callId: 'out', agentId: 'A1', direction: 'outbound' }),
+  ]);
+});
+afterAll(() => db.drop());
+
+const transcript = (callId: string, agentLines: string[]): Transcript => ({
+  callId,
+  language: 'zh',
+  durationS: 60,
+  speakerMode: 'stereo',
+  speakerDecision: { method: 'channel', confidence: 1 },
+  source: 'import',
+  segments: [
+    ...agentLines
+      .slice(0, -1)
+      .map((text, i) => ({ speaker: 'agent' as const, start: i * 5, end: i * 5 + 4, text })),
+    { speaker: 'customer', start: 20, end: 24, text: '我想查一下我的话费' },
+    { speaker: 'agent', start: 50, end: 58, text: agentLines[agentLines.length - 1] },
+  ],
+});
+
+describe('scoring service', () => {
+  it('chooses the scorecard by language and direction, scores, stores the version and feeds QA outcomes', async () => {
+    const cards = await loadScorecards([BUILT_IN_SCORECARDS]);
+    const good = (await getCall(db.pool, 'good'))!;
+    expect(chooseScorecard(cards, good, 'zh')?.compiled.card.id).toBe('default-zh');
+    expect(chooseScorecard(cards, good, 'en')?.compiled.card.id).toBe('en-example');
+    const scoreCall = await createScorer({ pool: db.pool, cards, timeZone: 'Asia/Shanghai' });
+
+    const polite = await scoreCall(
+      good,
+      transcript('good', [
+        '您好,客服中心,1001号为您服务,请问您需要什么帮助?',
+        '请问您还需要其它帮助吗?感谢您的来电,请挂机,再见!',
+      ]),
+    );
+    const rude = await scoreCall(
+      (await getCall(db.pool, 'rude'))!,
+      transcript('rude', ['喂,说吧', '这事不归我管,有本事就投诉我']),
+    );
+    expect(polite.score).toBeGreaterThan(rude.score);
+    expect(rude.autoFailed).toBe(true);
+    expect(rude.passed).toBe(false);
+
+    const { rows } = await db.pool.query(
+      `select call_id, scorecard_id, scorecard_version, passed from call_scores order by call_id`,
+    );
+    expect(rows).toEqual([
+      { call_id: 'good', scorecard_id: 'default-zh', scorecard_version: 1, passed: polite.passed },
+      { call_id: 'rude', scorecard_id: 'default-zh', scorecard_version: 1, passed: false },
+    ]);
+    const outcome = await db.pool.query(`select passed, source from qa_outcomes where call_id = 'rude'`);
+    expect(outcome.rows[0]).toEqual({ passed: false, source: 'scoring' });
+    const month = await db.pool.query(`select score, source from agent_month_scores where agent_id = 'A1'`);
+    expect(month.rows[0]).toEqual({
+      score: Math.round(((polite.score + rude.score) / 2) * 100) / 100,
+      source: 'computed',
+    });
+  });
+
+  it('fails a call no scorecard applies to with a clear reason', async () => {
+    const cards = await loadScorecards([BUILT_IN_SCORECARDS]);
+    const scoreCall = await createScorer({ pool: db.pool, cards, timeZone: 'Asia/Shanghai' });
+    await expect(
+      scoreCall((await getCall(db.pool, 'out'))!, transcript('out', ['您好', '再见'])),
+    ).rejects.toThrow(/no scorecard applies to outbound calls/);
+  });
+
+  it('refuses a changed scorecard that kept its version', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'callqa-cards-'));
+    const source = await readFile(join(BUILT_IN_SCORECARDS, 'default-zh.yaml'), 'utf8');
+    await writeFile(join(dir, 'default-zh.yaml'), source.replace('passThreshold: 80', 'passThreshold: 85'));
+    const cards = await loadScorecards([dir]);
+    await expect(createScorer({ pool: db.pool, cards, timeZone: 'Asia/Shanghai' })).rejects.toThrow(
+      /bump its version/,
+    );
+  });
+});

@@ -1,0 +1,171 @@
+import type { Speaker, Transcript, TranscriptSegment } from '../../models/transcript.ts';
+import type { RuleHit } from './call-score.ts';
+import {
+  matchPhrase,
+  prepareText,
+  presentWeights,
+  type CompiledPhrase,
+  type MatchableText,
+  type PhraseIndex,
+  type PhraseMatch,
+} from './phrase-matcher.ts';
+import type { PositionWindow, SpeakerScope } from './scorecard-schema.ts';
+
+/** A phrase or regex found in one segment, before it is attributed to an item. */
+export interface RawHit {
+  phrase: string;
+  segmentIndex: number;
+  from: number;
+  to: number;
+  similarity: number;
+  method: 'exact' | 'fuzzy' | 'regex';
+}
+
+interface ScopeIndex {
+  /** Segment indexes of the scope, in time order. */
+  order: number[];
+  rank: Map<number, number>;
+}
+
+/**
+ * One call as the rules see it: segments in time order, normalised lazily,
+ * per-speaker utterance ranks for position windows, and a per-call cache of
+ * phrase matches so a phrase used by several rules is searched once.
+ */
+export class CallView {
+  readonly segments: TranscriptSegment[];
+  /** Position of each (time-ordered) segment in transcript.segments, for evidence. */
+  readonly originalIndex: number[];
+  private readonly prepared: Array<MatchableText | undefined>;
+  private readonly matches = new Map<CompiledPhrase, Array<PhraseMatch | null | undefined>>();
+  private readonly scopes = new Map<SpeakerScope, ScopeIndex>();
+
+  private readonly weights: Array<Float32Array | undefined>;
+
+  constructor(
+    readonly transcript: Transcript,
+    private readonly index?: PhraseIndex,
+  ) {
+    const order = transcript.segments.map((_, i) => i);
+    order.sort((a, b) => {
+      const x = transcript.segments[a];
+      const y = transcript.segments[b];
+      return x.start - y.start || x.end - y.end || a - b;
+    });
+    this.originalIndex = order;
+    this.segments = order.map((i) => transcript.segments[i]);
+    this.prepared = new Array<MatchableText | undefined>(this.segments.length);
+    this.weights = new Array<Float32Array | undefined>(this.segments.length);
+  }
+
+  text(index: number): MatchableText {
+    let prepared = this.prepared[index];
+    if (!prepared) {
+      prepared = prepareText(this.segments[index].text);
+      this.prepared[index] = prepared;
+    }
+    return prepared;
+  }
+
+  match(phrase: CompiledPhrase, index: number): PhraseMatch | null {
+    let perSegment = this.matches.get(phrase);
+    if (!perSegment) {
+      perSegment = new Array<PhraseMatch | null | undefined>(this.segments.length);
+      this.matches.set(phrase, perSegment);
+    }
+    let found = perSegment[index];
+    if (found === undefined) {
+      found = this.couldMatch(phrase, index) ? matchPhrase(phrase, this.text(index)) : null;
+      perSegment[index] = found;
+    }
+    return found;
+  }
+
+  private couldMatch(phrase: CompiledPhrase, index: number): boolean {
+    const phraseIndex = this.index;
+    if (!phraseIndex || phrase.slot < 0 || phrase.slot >= phraseIndex.size) return true;
+    let weights = this.weights[index];
+    if (!weights) {
+      weights = presentWeights(phraseIndex, this.text(index));
+      this.weights[index] = weights;
+    }
+    return weights[phrase.slot] >= phraseIndex.need[phrase.slot];
+  }
+
+  scope(speaker: SpeakerScope): ScopeIndex {
+    let index = this.scopes.get(speaker);
+    if (!index) {
+      const order: number[] = [];
+      this.segments.forEach((segment, i) => {
+        if (speaker === 'any' || segment.speaker === speaker) order.push(i);
+      });
+      index = { order, rank: new Map(order.map((segmentIndex, rank) => [segmentIndex, rank])) };
+      this.scopes.set(speaker, index);
+    }
+    return index;
+  }
+
+  /** Segment indexes of the scope inside the window (relative to the scope's own first/last utterance). */
+  inScope(speaker: SpeakerScope, window?: PositionWindow): number[] {
+    const { order } = this.scope(speaker);
+    if (!window || order.length === 0) return order;
+    if (window.first) {
+      const { seconds, utterances } = window.first;
+      const origin = this.segments[order[0]].start;
+      const limit = utterances === undefined ? order.length : Math.min(utterances, order.length);
+      return order
+        .slice(0, limit)
+        .filter((i) => seconds === undefined || this.segments[i].start < origin + seconds);
+    }
+    if (window.last) {
+      const { seconds, utterances } = window.last;
+      const end = Math.max(...order.map((i) => this.segments[i].end));
+      const from = utterances === undefined ? 0 : Math.max(0, order.length - utterances);
+      return order.slice(from).filter((i) => seconds === undefined || this.segments[i].end > end - seconds);
+    }
+    return order;
+  }
+
+  /** Time span of a hit, interpolated inside its segment by character position. */
+  timeOf(hit: RawHit): { start: number; end: number } {
+    const segment = this.segments[hit.segmentIndex];
+    const length = Math.max(1, this.text(hit.segmentIndex).text.length);
+    const span = segment.end - segment.start;
+    return {
+      start: segment.start + (span * hit.from) / length,
+      end: segment.start + (span * hit.to) / length,
+    };
+  }
+
+  speakerOf(index: number): Speaker {
+    return this.segments[index].speaker;
+  }
+}
+
+export interface EvidenceSettings {
+  scorecardId: string;
+  scorecardVersion: number;
+  minSimilarity: number;
+  minConfidence: number;
+}
+
+export function toRuleHit(view: CallView, hit: RawHit, itemId: string, settings: EvidenceSettings): RuleHit {
+  const segment = view.segments[hit.segmentIndex];
+  const { start, end } = view.timeOf(hit);
+  const lowConfidence = segment.confidence !== undefined && segment.confidence < settings.minConfidence;
+  return {
+    scorecardId: settings.scorecardId,
+    scorecardVersion: settings.scorecardVersion,
+    itemId,
+    phrase: hit.phrase,
+    matchedText: view.text(hit.segmentIndex).text.slice(hit.from, hit.to),
+    similarity: Math.round(hit.similarity * 1000) / 1000,
+    method: hit.method,
+    speaker: segment.speaker,
+    segmentIndex: view.originalIndex[hit.segmentIndex],
+    start: Math.round(start * 100) / 100,
+    end: Math.round(end * 100) / 100,
+    ...(segment.confidence !== undefined ? { confidence: segment.confidence } : {}),
+    uncertain: lowConfidence || hit.similarity < settings.minSimilarity,
+  };
+}

@@ -1,0 +1,168 @@
+import type { CallView, RawHit } from './call-view.ts';
+import type { CompiledCond, PhraseSetLeaf } from './compile-scorecard.ts';
+import { matchPhrase, textFrom, type CompiledPhrase } from './phrase-matcher.ts';
+
+export interface CondResult {
+  holds: boolean;
+  /** Supporting hits; under `not`, the hits that broke the rule. */
+  hits: RawHit[];
+  /** Segments the leaves looked at (for judging whether an absence is trustworthy). */
+  looked: Set<number>;
+}
+
+/** A phrase hit in segment `index`, unless an exception phrase (false friend) overlaps it. */
+export function findPhrase(
+  view: CallView,
+  phrase: CompiledPhrase,
+  index: number,
+  threshold: number,
+  except: CompiledPhrase[],
+): RawHit | null {
+  let found = view.match(phrase, index);
+  let offset = 0;
+  // An excused best window may hide a real one later in the segment
+  // (不知道您是否方便,我也不知道): look again after the false friend, a few times at most.
+  for (let attempt = 0; attempt < 4 && found && found.similarity >= threshold; attempt += 1) {
+    const hit = found;
+    const excuse = except
+      .map((friend) => view.match(friend, index))
+      .find((e) => e && e.similarity >= threshold && e.from < hit.to + offset && hit.from + offset < e.to);
+    if (!excuse) {
+      return {
+        phrase: phrase.raw,
+        segmentIndex: index,
+        from: hit.from + offset,
+        to: hit.to + offset,
+        similarity: hit.similarity,
+        method: hit.exact ? 'exact' : 'fuzzy',
+      };
+    }
+    offset = Math.max(excuse.to, hit.to + offset);
+    found = matchPhrase(phrase, textFrom(view.text(index), offset));
+  }
+  return null;
+}
+
+/** Keeps one hit per overlapping window of a segment: the most similar (alternatives often overlap). */
+function addBest(hits: RawHit[], hit: RawHit): void {
+  const rival = hits.findIndex(
+    (h) => h.segmentIndex === hit.segmentIndex && h.from < hit.to && hit.from < h.to,
+  );
+  if (rival < 0) hits.push(hit);
+  else if (hit.similarity > hits[rival].similarity) hits[rival] = hit;
+}
+
+/**
+ * `exhaustive` collects every hit (for `near` pairs and `not` violations);
+ * otherwise the first hit of each group is proof enough, which saves most of
+ * the matching on long calls.
+ */
+function evaluateSet(
+  view: CallView,
+  leaf: PhraseSetLeaf,
+  looked: Set<number>,
+  exhaustive: boolean,
+): CondResult {
+  const segments = view.inScope(leaf.speaker, leaf.window);
+  for (const index of segments) looked.add(index);
+  const hits: RawHit[] = [];
+  let groupsFound = 0;
+  for (const group of leaf.groups) {
+    let found = false;
+    for (const phrase of group) {
+      for (const index of segments) {
+        const hit = findPhrase(view, phrase, index, leaf.threshold, leaf.except);
+        if (hit) {
+          addBest(hits, hit);
+          found = true;
+          if (!exhaustive) break;
+        }
+      }
+      if (found && !exhaustive) break;
+    }
+    if (found) groupsFound += 1;
+  }
+  return { holds: groupsFound >= leaf.need, hits, looked };
+}
+
+function evaluateRegex(
+  view: CallView,
+  cond: Extract<CompiledCond, { op: 'regex' }>,
+  looked: Set<number>,
+): CondResult {
+  const hits: RawHit[] = [];
+  for (const index of view.inScope(cond.speaker, cond.window)) {
+    looked.add(index);
+    const found = cond.re.exec(view.text(index).text);
+    if (found) {
+      hits.push({
+        phrase: cond.source,
+        segmentIndex: index,
+        from: found.index,
+        to: found.index + found[0].length,
+        similarity: 1,
+        method: 'regex',
+      });
+    }
+  }
+  return { holds: hits.length > 0, hits, looked };
+}
+
+function distance(
+  view: CallView,
+  a: RawHit,
+  b: RawHit,
+  within: { chars?: number; seconds?: number },
+): boolean {
+  if (within.chars !== undefined) {
+    if (a.segmentIndex !== b.segmentIndex) return false;
+    if (Math.max(0, b.from - a.to, a.from - b.to) > within.chars) return false;
+  }
+  if (within.seconds !== undefined) {
+    const x = view.timeOf(a);
+    const y = view.timeOf(b);
+    if (Math.max(0, y.start - x.end, x.start - y.end) > within.seconds) return false;
+  }
+  return true;
+}
+
+export function evaluateCond(
+  view: CallView,
+  cond: CompiledCond,
+  looked = new Set<number>(),
+  exhaustive = false,
+): CondResult {
+  switch (cond.op) {
+    case 'set':
+      return evaluateSet(view, cond, looked, exhaustive);
+    case 'regex':
+      return evaluateRegex(view, cond, looked);
+    case 'not': {
+      const inner = evaluateCond(view, cond.inner, looked, true);
+      return { holds: !inner.holds, hits: inner.hits, looked };
+    }
+    case 'and': {
+      const parts = cond.parts.map((part) => evaluateCond(view, part, looked, exhaustive));
+      return { holds: parts.every((p) => p.holds), hits: parts.flatMap((p) => p.hits), looked };
+    }
+    case 'or': {
+      const parts = cond.parts.map((part) => evaluateCond(view, part, looked));
+      return {
+        holds: parts.some((p) => p.holds),
+        hits: parts.filter((p) => p.holds).flatMap((p) => p.hits),
+        looked,
+      };
+    }
+    case 'near': {
+      const a = evaluateCond(view, cond.a, looked, true);
+      const b = evaluateCond(view, cond.b, looked, true);
+      const hits: RawHit[] = [];
+      for (const x of a.hits) {
+        for (const y of b.hits) {
+          if (distance(view, x, y, cond)) hits.push(x, y);
+        }
+      }
+      return { holds: hits.length > 0, hits: [...new Set(hits)], looked };
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import type { RawHit } from './call-view.ts';
+import type { RuleHit } from './call-score.ts';
+import type { Severity } from './scorecard-schema.ts';
+
+/** A hit plus what it costs when it is a violation (forbidden phrases carry their own severity). */
+export interface EvidenceHit {
+  hit: RawHit;
+  points?: number;
+  severity?: Severity;
+  autoFail?: boolean;
+}
+
+/** What a rule decided, before review gating and scoring turn it into an ItemResult. */
+export interface ItemOutcome {
+  status: 'pass' | 'fail' | 'na';
+  reason: string;
+  /** Phrase evidence; `violations` says whether these hits are what broke the rule. */
+  evidence: EvidenceHit[];
+  violations: boolean;
+  /** Measured (not matched) evidence: silences, overlaps, rates. Always certain. */
+  metricHits?: Array<Omit<RuleHit, 'scorecardId' | 'scorecardVersion' | 'itemId'>>;
+  /** For failures by absence: the segments searched had low ASR confidence. */
+  absenceUncertain?: boolean;
+  metrics?: Record<string, number>;
+}
+
+export const naOutcome = (reason: string): ItemOutcome => ({
+  status: 'na',
+  reason,
+  evidence: [],
+  violations: false,
+});

@@ -1,0 +1,148 @@
+import OpenCC from 'opencc-js';
+
+/**
+ * Text normalisation shared by phrases (at compile time) and transcripts (per
+ * segment), so both sides of a comparison went through exactly the same steps:
+ * Traditional→Simplified, full→half width, lower case, punctuation and spaces
+ * removed (a single space is kept only between two Latin letters/digits, so
+ * English words stay apart), Chinese numerals → Arabic digits.
+ */
+
+const toSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
+
+// OpenCC costs ~0.3 ms per 1,000 characters; almost all text is already
+// Simplified, so remember per character whether it changes and only run the
+// converter on segments that contain a Traditional character.
+const changesUnderOpenCC = new Map<number, boolean>();
+
+function needsConversion(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x3400) continue;
+    let changes = changesUnderOpenCC.get(code);
+    if (changes === undefined) {
+      const ch = text[i];
+      changes = toSimplified(ch) !== ch;
+      changesUnderOpenCC.set(code, changes);
+    }
+    if (changes) return true;
+  }
+  return false;
+}
+
+// Numeral table by code point: 1..10 = digit value + 1, 11.. = unit (十 百 千 万).
+const NUMERAL = new Uint8Array(0x10000);
+'零〇幺一二三四五六七八九'.split('').forEach((ch, i) => {
+  NUMERAL[ch.charCodeAt(0)] = [0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9][i] + 1;
+});
+const UNIT_VALUES = [10, 100, 1000, 10000];
+'十百千万'.split('').forEach((ch, i) => {
+  NUMERAL[ch.charCodeAt(0)] = 11 + i;
+});
+const SHI = '十'.charCodeAt(0);
+
+/** 二十三 → 23, 一百零五 → 105; a run without units maps digit by digit (一零二三 → 1023). */
+function numeralRun(text: string, from: number, to: number): string {
+  let hasUnit = false;
+  for (let i = from; i < to; i += 1) if (NUMERAL[text.charCodeAt(i)] > 10) hasUnit = true;
+  if (!hasUnit) {
+    let out = '';
+    for (let i = from; i < to; i += 1) out += String(NUMERAL[text.charCodeAt(i)] - 1);
+    return out;
+  }
+  let total = 0;
+  let section = 0;
+  let digit = 0;
+  for (let i = from; i < to; i += 1) {
+    const value = NUMERAL[text.charCodeAt(i)];
+    if (value <= 10) {
+      digit = value - 1;
+    } else if (value === 14) {
+      total += (section + digit) * 10000;
+      section = 0;
+      digit = 0;
+    } else {
+      // 十 alone at the start means 10 (十五 = 15).
+      section += (digit === 0 ? 1 : digit) * UNIT_VALUES[value - 11];
+      digit = 0;
+    }
+  }
+  return String(total + section + digit);
+}
+
+/** A numeral run starts with a digit or 十 (so 万一 and 千万 stay words). */
+function convertChineseNumerals(text: string): string {
+  let i = 0;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if ((NUMERAL[code] > 0 && NUMERAL[code] <= 10) || code === SHI) break;
+    i += 1;
+  }
+  if (i === text.length) return text;
+  let out = text.slice(0, i);
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if ((NUMERAL[code] > 0 && NUMERAL[code] <= 10) || code === SHI) {
+      let j = i + 1;
+      while (j < text.length && NUMERAL[text.charCodeAt(j)] > 0) j += 1;
+      out += numeralRun(text, i, j);
+      i = j;
+    } else {
+      out += text[i];
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** Character classes, decided once per code point: 1 keep, 2 drop (punctuation, symbol, space). */
+const charClass = new Uint8Array(0x10000);
+const KEEP = /[\p{L}\p{N}]/u;
+
+function isKept(ch: string, code: number): boolean {
+  if (code >= 0x10000) return true;
+  let cls = charClass[code];
+  if (cls === 0) {
+    cls = KEEP.test(ch) ? 1 : 2;
+    charClass[code] = cls;
+  }
+  return cls === 1;
+}
+
+function isAsciiAlnum(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 97 && code <= 122);
+}
+
+export function normaliseText(text: string): string {
+  const simplified = needsConversion(text) ? toSimplified(text) : text;
+  let out = '';
+  let pendingSpace = false;
+  let lastCode = 0;
+  for (let i = 0; i < simplified.length; i += 1) {
+    let code = simplified.charCodeAt(i);
+    // Full-width ASCII (！ to ～) → half width; ideographic space → space.
+    if (code >= 0xff01 && code <= 0xff5e) code -= 0xfee0;
+    else if (code === 0x3000) code = 32;
+    if (code >= 65 && code <= 90) code += 32;
+    // Apostrophes join English contractions (that's → thats) rather than split them.
+    if (code === 39 || code === 0x2019) continue;
+    const ch = code === simplified.charCodeAt(i) ? simplified[i] : String.fromCharCode(code);
+    if (!isKept(ch, code)) {
+      pendingSpace = true;
+      continue;
+    }
+    if (pendingSpace && isAsciiAlnum(lastCode) && isAsciiAlnum(code)) out += ' ';
+    pendingSpace = false;
+    out += ch;
+    lastCode = code;
+  }
+  return convertChineseNumerals(out);
+}
+
+/** Clauses of a raw utterance (split on punctuation), each normalised; used by the flat-no rule. */
+export function normalisedClauses(text: string): string[] {
+  return text
+    .split(/[\p{P}\s]+/u)
+    .map(normaliseText)
+    .filter((clause) => clause.length > 0);
+}

@@ -1,0 +1,154 @@
+import type { CallView, RawHit } from './call-view.ts';
+import type { CompiledCond, CompiledRule, CompiledScorecard } from './compile-scorecard.ts';
+import { evaluateCond, findPhrase, type CondResult } from './evaluate-cond.ts';
+import { naOutcome, type EvidenceHit, type ItemOutcome } from './item-outcome.ts';
+import { normalisedClauses } from './normalise-text.ts';
+
+/** Rules decided by what was said: match, conditional, greeting, closing, forbidden, flat-no. */
+
+function describe(cond: CompiledCond): string {
+  switch (cond.op) {
+    case 'set': {
+      const words = cond.groups.map((group) => group.map((p) => p.raw).join('/'));
+      const shown = words.length > 4 ? `${words.slice(0, 4).join(', ')} …` : words.join(', ');
+      const quantifier = cond.mode === 'any' ? 'any of' : cond.mode === 'all' ? 'all of' : `${cond.need} of`;
+      return `${quantifier} [${shown}] (${cond.speaker})`;
+    }
+    case 'regex':
+      return `/${cond.source}/ (${cond.speaker})`;
+    case 'not':
+      return `not ${describe(cond.inner)}`;
+    case 'and':
+    case 'or':
+      return cond.parts.map(describe).join(` ${cond.op} `);
+    case 'near':
+      return `${describe(cond.a)} near ${describe(cond.b)}`;
+  }
+}
+
+function lowConfidence(view: CallView, looked: Set<number>, minConfidence: number): boolean {
+  for (const index of looked) {
+    const confidence = view.segments[index].confidence;
+    if (confidence !== undefined && confidence < minConfidence) return true;
+  }
+  return false;
+}
+
+function fromCond(
+  view: CallView,
+  cond: CompiledCond,
+  result: CondResult,
+  minConfidence: number,
+): ItemOutcome {
+  const violations = cond.op === 'not';
+  const evidence = result.hits.map((hit): EvidenceHit => ({ hit }));
+  if (result.holds) return { status: 'pass', reason: `found: ${describe(cond)}`, evidence, violations };
+  return {
+    status: 'fail',
+    reason: violations
+      ? `found what must not occur: ${describe(cond.inner)}`
+      : `not found: ${describe(cond)}`,
+    evidence,
+    violations,
+    absenceUncertain: !violations && lowConfidence(view, result.looked, minConfidence),
+  };
+}
+
+function identifyWithContext(
+  compiled: CompiledScorecard,
+  cond: CompiledCond,
+  companies: string[],
+): CompiledCond {
+  if (!compiled.greeting?.companySlot || companies.length === 0 || cond.op !== 'or') return cond;
+  const window = compiled.greeting.window;
+  const first = cond.parts[0];
+  const extra: CompiledCond = {
+    op: 'set',
+    mode: 'any',
+    need: 1,
+    groups: companies.map((name) => [compiled.phrase(name, compiled.greeting?.threshold)]),
+    speaker: 'agent',
+    window: first && (first.op === 'set' || first.op === 'regex') ? first.window : window,
+    except: [],
+    threshold: compiled.greeting.threshold,
+  };
+  return { op: 'or', parts: [...cond.parts, extra] };
+}
+
+function forbidden(view: CallView, rule: Extract<CompiledRule, { kind: 'forbidden' }>): ItemOutcome {
+  const segments = view.inScope(rule.speaker, rule.window);
+  const evidence: EvidenceHit[] = [];
+  for (const entry of rule.phrases) {
+    for (const index of segments) {
+      const hit = findPhrase(view, entry.phrase, index, rule.threshold, entry.except);
+      if (hit) {
+        evidence.push({
+          hit: { ...hit, phrase: entry.raw },
+          points: entry.points,
+          severity: entry.severity,
+          autoFail: entry.autoFail,
+        });
+      }
+    }
+  }
+  if (evidence.length === 0)
+    return { status: 'pass', reason: 'no forbidden phrase', evidence, violations: true };
+  const said = [...new Set(evidence.map((e) => e.hit.phrase))].join(', ');
+  return { status: 'fail', reason: `forbidden phrase: ${said}`, evidence, violations: true };
+}
+
+function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>): ItemOutcome {
+  const evidence: EvidenceHit[] = [];
+  for (const index of view.inScope(rule.speaker)) {
+    // Every bare refusal contains 不; most utterances can be skipped without splitting.
+    if (!view.text(index).text.includes('不')) continue;
+    for (const clause of normalisedClauses(view.segments[index].text)) {
+      if (!rule.phrases.has(clause)) continue;
+      const from = view.text(index).text.indexOf(clause);
+      const hit: RawHit = {
+        phrase: clause,
+        segmentIndex: index,
+        from: Math.max(0, from),
+        to: Math.max(0, from) + clause.length,
+        similarity: 1,
+        method: 'exact',
+      };
+      evidence.push({ hit });
+      break;
+    }
+  }
+  if (evidence.length === 0) return { status: 'pass', reason: 'no bare refusal', evidence, violations: true };
+  return {
+    status: 'fail',
+    reason: `bare refusal: ${evidence.map((e) => e.hit.phrase).join(', ')}`,
+    evidence,
+    violations: true,
+  };
+}
+
+export function evaluatePhraseRule(
+  compiled: CompiledScorecard,
+  view: CallView,
+  rule: CompiledRule,
+  companies: string[],
+): ItemOutcome | null {
+  const { minConfidence } = compiled.card.review;
+  switch (rule.kind) {
+    case 'match': {
+      const cond =
+        rule.greetingPart === 'identify' ? identifyWithContext(compiled, rule.cond, companies) : rule.cond;
+      return fromCond(view, cond, evaluateCond(view, cond), minConfidence);
+    }
+    case 'conditional': {
+      const trigger = evaluateCond(view, rule.if);
+      if (!trigger.holds) return naOutcome(`not triggered: ${describe(rule.if)}`);
+      return fromCond(view, rule.then, evaluateCond(view, rule.then), minConfidence);
+    }
+    case 'forbidden':
+      return forbidden(view, rule);
+    case 'flat-no':
+      return flatNo(view, rule);
+    default:
+      return null;
+  }
+}

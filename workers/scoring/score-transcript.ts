@@ -1,0 +1,182 @@
+import type { Transcript } from '../../models/transcript.ts';
+import { audioMetrics, callSpans } from './audio-metrics.ts';
+import { evaluateAudioRule } from './audio-rules.ts';
+import type { CallScore, ItemResult, RuleHit, ScoringContext } from './call-score.ts';
+import { CallView, toRuleHit, type EvidenceSettings } from './call-view.ts';
+import type { CompiledItem, CompiledScorecard } from './compile-scorecard.ts';
+import { assignAgent, detectMonoAgent } from './detect-mono-agent.ts';
+import type { ItemOutcome } from './item-outcome.ts';
+import { evaluatePhraseRule } from './phrase-rules.ts';
+import type { Severity } from './scorecard-schema.ts';
+
+/** Mono agent detection below this confidence is itself a reason for a human to listen. */
+const MIN_AGENT_CONFIDENCE = 0.5;
+const SEVERITY_RANK: Record<Severity, number> = { minor: 0, major: 1, critical: 2 };
+
+function notApplicable(
+  item: CompiledItem['item'],
+  transcript: Transcript,
+  context: ScoringContext,
+): string | null {
+  const na = item.na;
+  if (!na) return null;
+  if (na.shorterThanS !== undefined && transcript.durationS < na.shorterThanS) {
+    return `call shorter than ${na.shorterThanS} s`;
+  }
+  if (na.noAgentSpeech && !transcript.segments.some((s) => s.speaker === 'agent' && s.text.trim() !== '')) {
+    return 'no agent speech';
+  }
+  if (na.directions && context.direction && na.directions.includes(context.direction)) {
+    return `not applicable to ${context.direction} calls`;
+  }
+  if (na.speakerModes?.includes(transcript.speakerMode))
+    return `not applicable to ${transcript.speakerMode} calls`;
+  return null;
+}
+
+/**
+ * Uncertain evidence goes to a human: a failure resting only on low-similarity
+ * or low-confidence hits (or, for an absence, on low-confidence segments)
+ * becomes `review` and costs nothing until someone listens.
+ */
+function toItemResult(
+  compiled: CompiledScorecard,
+  view: CallView,
+  entry: CompiledItem,
+  outcome: ItemOutcome,
+  settings: EvidenceSettings,
+): ItemResult {
+  const { item } = entry;
+  const hits = outcome.evidence.map((e) => toRuleHit(view, e.hit, item.id, settings));
+  const metricHits: RuleHit[] = (outcome.metricHits ?? []).map((m) => ({
+    ...m,
+    scorecardId: settings.scorecardId,
+    scorecardVersion: settings.scorecardVersion,
+    itemId: item.id,
+  }));
+  const base = {
+    itemId: item.id,
+    title: item.title,
+    category: item.category,
+    severity: item.severity,
+    reason: outcome.reason,
+    evidence: [...hits, ...metricHits],
+    ...(outcome.metrics ? { metrics: outcome.metrics } : {}),
+  };
+  const itemPoints = compiled.card.scoring === 'weighted' ? (item.weight ?? 0) : (item.points ?? 0);
+  if (outcome.status !== 'fail') return { ...base, status: outcome.status, deduction: 0, autoFail: false };
+
+  if (outcome.violations && outcome.evidence.length > 0) {
+    const certain = outcome.evidence.filter((_, i) => !hits[i].uncertain);
+    if (certain.length === 0) {
+      return {
+        ...base,
+        status: 'review',
+        deduction: 0,
+        autoFail: false,
+        reason: `uncertain evidence: ${outcome.reason}`,
+      };
+    }
+    const points =
+      compiled.card.scoring === 'weighted'
+        ? itemPoints
+        : Math.max(...certain.map((e) => e.points ?? itemPoints));
+    const severity = certain.reduce<Severity>(
+      (worst, e) => (e.severity && SEVERITY_RANK[e.severity] > SEVERITY_RANK[worst] ? e.severity : worst),
+      item.severity,
+    );
+    const autoFail = item.autoFail || certain.some((e) => e.autoFail === true);
+    return { ...base, severity, status: 'fail', deduction: points, autoFail };
+  }
+  if (outcome.absenceUncertain) {
+    return {
+      ...base,
+      status: 'review',
+      deduction: 0,
+      autoFail: false,
+      reason: `low ASR confidence: ${outcome.reason}`,
+    };
+  }
+  return { ...base, status: 'fail', deduction: itemPoints, autoFail: item.autoFail };
+}
+
+export function scoreTranscript(
+  compiled: CompiledScorecard,
+  transcript: Transcript,
+  context: ScoringContext = {},
+): CallScore {
+  const { card } = compiled;
+  const reviewReasons: string[] = [];
+  let call = transcript;
+  if (
+    call.speakerMode === 'mono' &&
+    call.speakerDecision.method === 'default' &&
+    context.detectMonoAgent !== false
+  ) {
+    const detection = detectMonoAgent(compiled, call);
+    call = assignAgent(call, detection);
+    if (detection.confidence < MIN_AGENT_CONFIDENCE) {
+      reviewReasons.push(`mono call: agent speaker uncertain (${detection.confidence}; ${detection.note})`);
+    }
+  }
+  const view = new CallView(call, compiled.phraseIndex);
+  const spans = callSpans(call);
+  const settings: EvidenceSettings = {
+    scorecardId: card.id,
+    scorecardVersion: card.version,
+    minSimilarity: card.review.minSimilarity,
+    minConfidence: card.review.minConfidence,
+  };
+  const companies = context.companyNames ?? [];
+  const deadAirItem = compiled.items.find((e) => e.rule.kind === 'dead-air')?.rule;
+  const overtalkItem = compiled.items.find((e) => e.rule.kind === 'overtalk')?.rule;
+  const metrics = audioMetrics(
+    call,
+    spans,
+    deadAirItem?.kind === 'dead-air' ? deadAirItem.maxSilenceS : 10,
+    overtalkItem?.kind === 'overtalk' ? overtalkItem.minOverlapS : 0.5,
+  );
+
+  const items = compiled.items.map((entry): ItemResult => {
+    const na = notApplicable(entry.item, call, context);
+    const outcome: ItemOutcome = na
+      ? { status: 'na', reason: na, evidence: [], violations: false }
+      : (evaluatePhraseRule(compiled, view, entry.rule, companies) ??
+        evaluateAudioRule(view, spans, metrics, entry.rule) ?? {
+          status: 'na',
+          reason: 'unknown rule',
+          evidence: [],
+          violations: false,
+        });
+    return toItemResult(compiled, view, entry, outcome, settings);
+  });
+
+  const autoFailed = items.some((item) => item.autoFail);
+  let score: number;
+  if (card.scoring === 'weighted') {
+    const applicable = compiled.items.filter((_, i) => items[i].status !== 'na');
+    const total = applicable.reduce((sum, e) => sum + (e.item.weight ?? 0), 0);
+    const lost = items.reduce((sum, item) => sum + item.deduction, 0);
+    score = total > 0 ? (100 * (total - lost)) / total : 100;
+  } else {
+    score = 100 - items.reduce((sum, item) => sum + item.deduction, 0);
+  }
+  score = autoFailed ? 0 : Math.max(0, Math.round(score * 100) / 100);
+  const reviewItems = items.filter((item) => item.status === 'review').map((item) => item.itemId);
+  if (reviewItems.length > 0) reviewReasons.push(`uncertain evidence for: ${reviewItems.join(', ')}`);
+
+  return {
+    callId: call.callId,
+    scorecardId: card.id,
+    scorecardVersion: card.version,
+    score,
+    passThreshold: card.passThreshold,
+    passed: !autoFailed && score >= card.passThreshold,
+    autoFailed,
+    needsReview: reviewReasons.length > 0,
+    reviewReasons,
+    items,
+    metrics,
+    speakerDecision: call.speakerDecision,
+  };
+}

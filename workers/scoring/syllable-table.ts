@@ -1,0 +1,118 @@
+import { pinyin } from 'pinyin-pro';
+
+/**
+ * Toneless pinyin per character, interned as small integer ids so the matcher
+ * compares numbers, plus a phonetic substitution cost between syllables.
+ * Characters are looked up one at a time (not in context) on both the phrase
+ * and the transcript side, so a polyphone gets the same reading on both sides.
+ * 0 means "no syllable" (Latin letters, symbols).
+ */
+
+const syllableIds = new Map<string, number>();
+const syllables: string[] = [''];
+const coarseIds = new Map<string, number>();
+const coarseOfSyllable: number[] = [0];
+// Per code point, -1 = not looked up yet; the BMP covers every CJK character ASR emits.
+const syllableOfChar = new Int32Array(0x10000).fill(-1);
+
+/**
+ * Accent and ASR merges that cost little: zh/z, ch/c, sh/s, n/l, in/ing,
+ * en/eng. Also the coarse key for the matcher's prefilter.
+ */
+export function fuzzySyllable(syllable: string): string {
+  return syllable
+    .replace(/^zh/, 'z')
+    .replace(/^ch/, 'c')
+    .replace(/^sh/, 's')
+    .replace(/^l/, 'n')
+    .replace(/([ie])ng$/, '$1n');
+}
+
+function intern(syllable: string): number {
+  let id = syllableIds.get(syllable);
+  if (id === undefined) {
+    id = syllables.length;
+    syllables.push(syllable);
+    syllableIds.set(syllable, id);
+    const key = fuzzySyllable(syllable);
+    let coarse = coarseIds.get(key);
+    if (coarse === undefined) {
+      coarse = coarseIds.size + 1;
+      coarseIds.set(key, coarse);
+    }
+    coarseOfSyllable[id] = coarse;
+  }
+  return id;
+}
+
+export function syllableIdOfCode(code: number): number {
+  let id = syllableOfChar[code];
+  if (id >= 0) return id;
+  // Digits (from Chinese numerals too) stay characters: giving 0 the reading
+  // "ling" made 0号 sound like 您好.
+  if (code >= 0x3400 && code <= 0x9fff) {
+    const reading = pinyin(String.fromCharCode(code), { toneType: 'none', type: 'array' })[0] ?? '';
+    id = /^[a-zü]+$/.test(reading) ? intern(reading) : 0;
+  } else {
+    id = 0;
+  }
+  syllableOfChar[code] = id;
+  return id;
+}
+
+export function coarseIdOf(syllableId: number): number {
+  return coarseOfSyllable[syllableId] ?? 0;
+}
+
+export function syllableOf(id: number): string {
+  return syllables[id] ?? '';
+}
+
+const INITIAL = /^(zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?/;
+
+function initialOf(syllable: string): string {
+  return INITIAL.exec(syllable)?.[0] ?? '';
+}
+
+/** ni/nin, ba/ban, xi/xing: the finals differ only by a nasal coda, which ASR and accents drop. */
+function nasalPair(a: string, b: string): boolean {
+  const bare = (s: string): string => s.replace(/ng?$/, '');
+  const oneOpen = bare(a) === a || bare(b) === b;
+  return oneOpen && initialOf(a) === initialOf(b) && bare(a) === bare(b);
+}
+
+/** How many accent merges separate two fuzzy-equal syllables (zh/z is one, lin/ning is two). */
+function mergesBetween(a: string, b: string): number {
+  const initialA = initialOf(a);
+  const initialB = initialOf(b);
+  return (initialA === initialB ? 0 : 1) + (a.slice(initialA.length) === b.slice(initialB.length) ? 0 : 1);
+}
+
+/** Cost of hearing syllable b where a was said. */
+export const FUZZY_COST = 0.25;
+export const NEAR_COST = 0.5;
+// Dense cost matrix (toneless Mandarin has ~410 syllables); negative = not computed yet.
+export const MATRIX = 1024;
+/** Exported for the matcher's inner loop; read through `syllableCost` when an entry is negative. */
+export const costMatrix = new Float32Array(MATRIX * MATRIX).fill(-1);
+
+export function syllableCost(a: number, b: number): number {
+  if (a === b) return a === 0 ? 1 : 0;
+  if (a === 0 || b === 0) return 1;
+  const inMatrix = a < MATRIX && b < MATRIX;
+  let cost = inMatrix ? costMatrix[a * MATRIX + b] : -1;
+  if (cost < 0) {
+    const sa = syllables[a];
+    const sb = syllables[b];
+    if (coarseOfSyllable[a] === coarseOfSyllable[b]) cost = FUZZY_COST * mergesBetween(sa, sb);
+    // A dropped nasal (nin → ni) is a near miss, e.g. 你好 heard for 您好;
+    // hao/hai or hao/shao are different words.
+    else if (nasalPair(sa, sb)) cost = NEAR_COST;
+    else cost = 1;
+    if (inMatrix) {
+      costMatrix[a * MATRIX + b] = cost;
+      costMatrix[b * MATRIX + a] = cost;
+    }
+  }
+  return cost;
+}
