@@ -156,3 +156,25 @@ export async function retryFailed(db: Queryable, callIds: string[] | 'all'): Pro
   );
   return rowCount ?? 0;
 }
+
+export async function pipelineCounts(db: Queryable): Promise<Partial<Record<PipelineState, number>>> {
+  const { rows } = await db.query(
+    `select state, count(*)::int as n from call_processing group by state order by state`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+}
+
+export async function failedCalls(db: Queryable, limit: number) {
+  const { rows } = await db.query(
+    `select call_id, failed_stage, failure_code, failure_reason, attempts from call_processing
+     where state = 'failed' order by updated_at desc limit $1`,
+    [limit],
+  );
+  return rows.map((r) => ({
+    callId: r.call_id as string,
+    stage: r.failed_stage as string | null,
+    code: r.failure_code as string | null,
+    reason: r.failure_reason as string | null,
+    attempts: r.attempts as number,
+  }));
+}

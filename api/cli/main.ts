@@ -2,12 +2,16 @@ import { ConfigError } from '../../models/config.ts';
 import { IngestFileError } from '../ingest/read-records.ts';
 import { SamplingRequestError } from '../../sampling/run-sampling.ts';
 import { ReplayError } from '../../sampling/replay-run.ts';
+import { ScorecardError } from '../../workers/scoring/parse-scorecard.ts';
 import { demoDataCommand } from './commands/demo-data.ts';
 import { importTranscriptsCommand } from './commands/import-transcripts.ts';
 import { ingestCommand } from './commands/ingest.ts';
+import { rescoreCommand } from './commands/rescore.ts';
 import { rosterCommand } from './commands/roster.ts';
 import { sampleCommand } from './commands/sample.ts';
+import { scorecardCommand } from './commands/scorecard.ts';
 import { scoresCommand } from './commands/scores.ts';
+import { statusCommand } from './commands/status.ts';
 import { EXIT, UsageError, withDatabase } from './context.ts';
 
 const HELP = `callqa — call-centre QA
@@ -20,6 +24,10 @@ const HELP = `callqa — call-centre QA
                    [--calls-per-day 40] [--seed 1] [--out demo-calls.csv] [--ingest]
   callqa sample --month YYYY-MM [--through ISO-TIME] [--seed TEXT]
   callqa sample list | show <run-id> [--agent ID] | replay <run-id>
+  callqa status [--retry [CALL_ID…]]                       pipeline progress, failures and why
+  callqa scorecard check <file> | test <file> <labelled.jsonl> [--cer 0,0.1,0.2]
+  callqa rescore [--out report.json]                       re-score under current scorecard versions
+  callqa worker                                            a BullMQ worker (needs REDIS_URL)
   callqa migrate                                           apply database migrations
 
 Configuration comes from the environment (see .env.example).`;
@@ -31,6 +39,9 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   'demo-data': demoDataCommand,
   'import-transcripts': importTranscriptsCommand,
   sample: sampleCommand,
+  scorecard: scorecardCommand,
+  rescore: rescoreCommand,
+  status: statusCommand,
   migrate: () =>
     withDatabase(async ({ database, out }) => (out(`migrated ${database.description}`), EXIT.ok)),
 };
@@ -53,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${(error as Error).message}\n`);
       return EXIT.usage;
     }
-    const known = [ConfigError, IngestFileError, SamplingRequestError, ReplayError].some(
+    const known = [ConfigError, IngestFileError, SamplingRequestError, ReplayError, ScorecardError].some(
       (k) => error instanceof k,
     );
     process.stderr.write(`callqa ${name}: ${known ? (error as Error).message : (error as Error).stack}\n`);

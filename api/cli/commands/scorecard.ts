@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { loadScorecard } from '../../../workers/scoring/load-scorecard.ts';
+import { runScorecardTest } from '../../../workers/scoring/run-scorecard-test.ts';
+import { EXIT, UsageError } from '../context.ts';
+
+const USAGE = `usage:
+  callqa scorecard check <scorecard.yaml>                       validate a scorecard, listing every problem
+  callqa scorecard test <scorecard.yaml> <labelled.jsonl> [--cer 0,0.1,0.2] [--seed 1] [--misses 20]
+                                                                per-rule precision / recall / F1 and the misses`;
+
+/** Quality gate for scorecard authors: the lowest clean-text F1 a rule may have before the command fails. */
+const MIN_F1 = 0.95;
+
+export async function scorecardCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      cer: { type: 'string', default: '0' },
+      seed: { type: 'string', default: '1' },
+      misses: { type: 'string', default: '20' },
+    },
+  });
+  const [action, scorecard, labelled] = positionals;
+  if (action === 'check' && scorecard) {
+    const card = await loadScorecard(scorecard);
+    process.stdout.write(
+      `${scorecard}: ${card.id} version ${card.version} (${card.language}), ${card.items.length} items — OK\n`,
+    );
+    return EXIT.ok;
+  }
+  if (action !== 'test' || !scorecard || !labelled) throw new UsageError(USAGE);
+  const cers = values.cer.split(',').map(Number);
+  if (cers.some((c) => !(c >= 0 && c < 1)))
+    throw new UsageError('--cer takes rates between 0 and 1, e.g. 0,0.1,0.2');
+  const run = await runScorecardTest(scorecard, labelled, {
+    cers,
+    seed: Number(values.seed),
+    maxMisses: Number(values.misses),
+  });
+  process.stdout.write(`${run.text}\n`);
+  if (run.minCleanF1 !== null && run.minCleanF1 < MIN_F1) {
+    process.stdout.write(
+      `\nFAIL: a rule scores F1 ${run.minCleanF1.toFixed(3)} on clean text (minimum ${MIN_F1})\n`,
+    );
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
