@@ -39,10 +39,7 @@ describe('re-scoring under a new scorecard version', () => {
     const scoreV1 = await createScorer({ pool: db.pool, cards: v1, timeZone: 'Asia/Shanghai' });
     for (const id of ['r1', 'r2']) {
       const call = (await getCall(db.pool, id))!;
-      await scoreV1(
-        call,
-        (await import('../../models/pipeline-repository.ts').then((m) => m.getTranscript(db.pool, id)))!,
-      );
+      await scoreV1(call, (await getTranscript(db.pool, id))!);
     }
 
     // version 2 doubles the deduction for a missing hello
@@ -66,7 +63,7 @@ describe('re-scoring under a new scorecard version', () => {
     });
     expect(diff.scoreDelta).toBe(-5);
     expect(diff.changes.map((c) => c.itemId)).toContain('greeting-hello');
-    expect(formatRescoreReport(report)).toMatch(/r1: .* → .*\n  greeting-hello changed: deduction 5 → 10/);
+    expect(formatRescoreReport(report)).toMatch(/r1: .* → .*\n {2}greeting-hello changed: deduction 5 → 10/);
 
     const { rows } = await db.pool.query(
       `select call_id, scorecard_version from call_scores order by call_id, scorecard_version`,
