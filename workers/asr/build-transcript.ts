@@ -1,0 +1,91 @@
+import type { SpeechSpans, Transcript, TranscriptSegment } from '../../models/transcript.ts';
+import type { DecodedAudio } from '../audio/decode.ts';
+import type { SpanOptions } from '../audio/speech-spans-from-probabilities.ts';
+import type { Vad } from '../audio/vad.ts';
+import type { Transcriber } from './transcriber.ts';
+import { transcribeSpans, type TimedText } from './transcribe-spans.ts';
+
+export type AgentChannel = 'left' | 'right' | 'mono';
+
+export interface BuildTranscriptInput {
+  callId: string;
+  audio: DecodedAudio;
+  agentChannel: AgentChannel;
+  /** ISO code, e.g. 'zh'. */
+  language: string;
+  vad: Pick<Vad, 'detectSpeech'>;
+  transcriber: Transcriber;
+  vadOptions?: Partial<SpanOptions>;
+}
+
+/**
+ * Decoded call → speaker-attributed Transcript. Stereo with a known agent
+ * channel: each channel is its own speaker, decided by channel (confidence 1).
+ * Anything else is one mixed stream with speaker 'unknown': scoring decides
+ * the agent later (greeting match) and updates speakerDecision.
+ */
+export async function buildTranscript(input: BuildTranscriptInput): Promise<Transcript> {
+  const { audio, language } = input;
+  const stereo = audio.channels.length === 2 && input.agentChannel !== 'mono';
+  const base = { callId: input.callId, language, durationS: round3(audio.durationS), source: 'asr' as const };
+
+  if (stereo) {
+    const agentIndex = input.agentChannel === 'left' ? 0 : 1;
+    const agent = await channelText(input, audio.channels[agentIndex]);
+    const customer = await channelText(input, audio.channels[1 - agentIndex]);
+    return {
+      ...base,
+      speakerMode: 'stereo',
+      speakerDecision: { method: 'channel', confidence: 1, note: `agent on ${input.agentChannel} channel` },
+      segments: bySpeechOrder([...tag(agent.texts, 'agent'), ...tag(customer.texts, 'customer')]),
+      speech: { agent: agent.spans, customer: customer.spans },
+    };
+  }
+
+  const mixed = await channelText(input, mixdown(audio.channels));
+  const note =
+    audio.channels.length === 2
+      ? 'stereo recording but agent_channel is mono: channels mixed; agent to be identified by greeting'
+      : input.agentChannel === 'mono'
+        ? 'mono recording: agent to be identified by greeting'
+        : `agent_channel is ${input.agentChannel} but the recording is mono: agent to be identified by greeting`;
+  return {
+    ...base,
+    speakerMode: 'mono',
+    speakerDecision: { method: 'default', confidence: 0, note },
+    segments: tag(mixed.texts, 'unknown'),
+    speech: { mixed: mixed.spans },
+  };
+}
+
+async function channelText(
+  input: BuildTranscriptInput,
+  channel: Float32Array,
+): Promise<{ spans: SpeechSpans; texts: TimedText[] }> {
+  const spans = await input.vad.detectSpeech(channel, input.audio.sampleRate, input.vadOptions);
+  const texts = await transcribeSpans(channel, spans, input.transcriber, {
+    language: input.language,
+    sampleRate: input.audio.sampleRate,
+  });
+  return { spans, texts };
+}
+
+function tag(texts: TimedText[], speaker: TranscriptSegment['speaker']): TranscriptSegment[] {
+  return texts.map((t) => ({ speaker, ...t }));
+}
+
+function bySpeechOrder(segments: TranscriptSegment[]): TranscriptSegment[] {
+  return segments.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+function mixdown(channels: Float32Array[]): Float32Array {
+  if (channels.length === 1) return channels[0];
+  const [left, right] = channels;
+  const out = new Float32Array(left.length);
+  for (let i = 0; i < out.length; i++) out[i] = 0.5 * (left[i] + right[i]);
+  return out;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
