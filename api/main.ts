@@ -2,11 +2,15 @@ import { loadConfig, ConfigError } from '../models/config.ts';
 import { openDatabase } from '../models/database.ts';
 import { startDailySampling } from '../sampling/daily-sampling.ts';
 import { samplingParamsFrom } from '../sampling/params.ts';
+import { InProcessQueue } from '../workers/queue/in-process-queue.ts';
+import { startWorkers } from '../workers/start-workers.ts';
 import { buildApp } from './app.ts';
 
 /**
  * `npm start`: the whole service in one process — PostgreSQL (embedded unless
- * DATABASE_URL is set), the HTTP API and the daily sampler.
+ * DATABASE_URL is set), the HTTP API, the daily sampler and, without
+ * REDIS_URL, the transcribe/score jobs in-process (with Redis, run
+ * `npm run worker` processes instead).
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -16,6 +20,9 @@ async function main(): Promise<void> {
   const stopSampling = config.sampling.daily
     ? startDailySampling(database.pool, samplingParamsFrom(config), app.log)
     : () => {};
+  const workers = config.redisUrl
+    ? undefined
+    : await startWorkers(config, database.pool, new InProcessQueue(), app.log);
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -26,6 +33,7 @@ async function main(): Promise<void> {
     force.unref();
     stopSampling();
     await app.close();
+    await workers?.stop();
     await database.close();
     clearTimeout(force);
   };

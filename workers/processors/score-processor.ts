@@ -8,7 +8,7 @@ import { PermanentError } from '../permanent-error.ts';
 export interface ScoreDeps {
   pool: pg.Pool;
   /** Scores a transcript and stores the result (idempotent per call and scorecard version). */
-  scoreCall: (call: Call, transcript: Transcript) => Promise<void>;
+  scoreCall: (call: Call, transcript: Transcript) => Promise<unknown>;
 }
 
 /** score: transcript → QA score with evidence. Redelivery is a no-op. */

@@ -1,0 +1,110 @@
+import type { Config } from '../models/config.ts';
+import type { Call } from '../models/call-repository.ts';
+import { locateRecording } from '../models/recording-location.ts';
+import { buildTranscript } from './asr/build-transcript.ts';
+import { ThreadTranscriber } from './asr/thread-transcriber.ts';
+import type { Transcriber } from './asr/transcriber.ts';
+import { decodeAudio } from './audio/decode.ts';
+import { fetchRecording } from './audio/fetch-recording.ts';
+import { resolveFfmpegPath } from './audio/ffmpeg-path.ts';
+import { loadVad, type Vad } from './audio/vad.ts';
+import { PermanentError } from './permanent-error.ts';
+import type { TranscribedCall } from './processors/transcribe-processor.ts';
+
+export interface MediaPipeline {
+  /** fetch → decode → VAD → ASR for one call, with the time each stage took. */
+  transcribeRecording(call: Call): Promise<TranscribedCall>;
+  close(): Promise<void>;
+}
+
+export interface MediaParts {
+  ffmpegPath: string;
+  vad: Vad;
+  transcriber: Transcriber;
+}
+
+/**
+ * Loads the heavy parts once per process, on the first call that needs them:
+ * the ffmpeg binary, Silero VAD and Whisper in a worker thread (so job locks
+ * keep renewing while it thinks). A process that never transcribes never
+ * loads a model; a failed load (model not downloadable, say) fails that job
+ * with the reason and is tried again by the next one.
+ */
+export function openMediaPipeline(config: Config): MediaPipeline {
+  let parts: Promise<MediaParts> | undefined;
+  const load = () => {
+    parts ??= loadMediaParts(config).catch((error: unknown) => {
+      parts = undefined;
+      throw Object.assign(new Error(`speech recognition unavailable: ${(error as Error).message}`), {
+        code: 'asr_unavailable',
+      });
+    });
+    return parts;
+  };
+  return {
+    transcribeRecording: async (call) => mediaPipelineFrom(config, await load()).transcribeRecording(call),
+    async close() {
+      if (parts) await mediaPipelineFrom(config, await parts.catch(() => undefined as never)).close();
+    },
+  };
+}
+
+async function loadMediaParts(config: Config): Promise<MediaParts> {
+  const [ffmpegPath, vad, transcriber] = await Promise.all([
+    resolveFfmpegPath({ explicit: config.media.ffmpegPath }),
+    loadVad(),
+    ThreadTranscriber.start({
+      modelId: config.asr.modelId,
+      dtype: config.asr.dtype,
+      modelDir: config.asr.modelDir,
+      cacheDir: config.asr.cacheDir,
+      language: config.asr.language,
+    }),
+  ]);
+  return { ffmpegPath, vad, transcriber };
+}
+
+export function mediaPipelineFrom(config: Config, parts: MediaParts): MediaPipeline {
+  return {
+    async transcribeRecording(call) {
+      if (!call.recording) throw new PermanentError('no_recording', `call ${call.callId} has no recording`);
+      const location = locateRecording(call.recording, config.recordingRoots);
+      if (location.kind === 'invalid') throw new PermanentError('path_escape', location.reason);
+      const timings: Record<string, number> = {};
+      let started = performance.now();
+      const lap = (stage: string) => {
+        const now = performance.now();
+        timings[stage] = Math.round(now - started);
+        started = now;
+      };
+      const recording = await fetchRecording(location.kind === 'url' ? location.url : location.path, {
+        storageRoot: location.kind === 'file' ? location.root : config.storageDir,
+        timeoutMs: config.media.fetchTimeoutMs,
+        maxBytes: config.media.fetchMaxBytes,
+      });
+      try {
+        lap('fetchMs');
+        const audio = await decodeAudio(recording.path, {
+          ffmpegPath: parts.ffmpegPath,
+          maxDurationS: config.media.maxAudioS,
+        });
+        lap('decodeMs');
+        const transcript = await buildTranscript({
+          callId: call.callId,
+          audio,
+          agentChannel: call.agentChannel,
+          language: config.asr.language,
+          vad: parts.vad,
+          transcriber: parts.transcriber,
+        });
+        lap('vadAndAsrMs');
+        return { transcript, model: `${config.asr.modelId}:${config.asr.dtype}`, timings };
+      } finally {
+        await recording.release();
+      }
+    },
+    async close() {
+      await Promise.all([parts.transcriber.close(), parts.vad.close()]);
+    },
+  };
+}
