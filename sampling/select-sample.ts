@@ -43,7 +43,8 @@ interface MonthBounds {
 export async function selectSample(tx: Queryable, ctx: SelectionContext): Promise<AgentQuotaRow[]> {
   await tx.query(`set local work_mem = '64MB'`);
   await tx.query(
-    `create temp table selection (call_id text primary key, agent_id text not null, reason text not null,
+    // No key: each step already skips selected calls, and sample_items' key guards the final insert.
+    `create temp table selection (call_id text not null, agent_id text not null, reason text not null,
                                   detail jsonb) on commit drop`,
   );
   const bounds = await monthBounds(tx, ctx);
@@ -118,19 +119,29 @@ async function selectRandom(
     rows.map((q) => q.randomTarget),
     rows.map((q) => hashCutoff((4 * (q.randomTarget - q.randomBefore) + 8) / Math.max(1, q.monthCalls))),
   ];
+  // A real (analysed) table, not unnest(): with row estimates the planner hashes the few
+  // thousand agents and streams the month's calls past them, instead of hashing the calls.
+  await tx.query(
+    `create temp table random_need (agent_id text primary key, need int, reason text, quota int, target int,
+                                    cutoff bigint) on commit drop`,
+  );
+  await tx.query(
+    `insert into random_need select * from unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::int[], $6::bigint[])`,
+    agentArrays(needy, (q) => q.randomTarget - q.randomBefore),
+  );
+  await tx.query('analyze random_need');
   await tx.query(
     `insert into selection (call_id, agent_id, reason, detail)
      select call_id, agent_id, reason, jsonb_build_object('quota', quota, 'target', target)
      from (
        select c.call_id, n.agent_id, n.reason, n.quota, n.target, n.need,
               row_number() over (partition by n.agent_id order by hashtextextended(c.call_id, $7::bigint), c.call_id) as rn
-       from unnest($8::text[], $9::int[], $10::text[], $11::int[], $12::int[], $13::bigint[])
-            as n(agent_id, need, reason, quota, target, cutoff)
+       from random_need n
        join calls c on c.agent_id = n.agent_id
        where hashtextextended(c.call_id, $7::bigint) < n.cutoff and ${candidates}
      ) ranked
      where rn <= need`,
-    [...common, ...agentArrays(needy, (q) => q.randomTarget - q.randomBefore)],
+    common,
   );
   const got = await tx.query<{ agent_id: string; n: number }>(
     `select agent_id, count(*)::int as n from selection where reason in ('random_quota', 'exemption_month')

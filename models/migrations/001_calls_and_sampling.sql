@@ -95,4 +95,4 @@ create table sample_items (
   created_at  timestamptz not null default now()
 );
 create index sample_items_run on sample_items (run_id);
-create index sample_items_agent_month on sample_items (agent_id, month);
+create index sample_items_month_agent on sample_items (month, agent_id);
