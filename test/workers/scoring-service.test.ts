@@ -96,4 +96,19 @@ describe('scoring service', () => {
       /bump its version/,
     );
   });
+
+  it('prefers a scorecard for the call team over one for its direction', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'callqa-team-'));
+    const source = await readFile(join(BUILT_IN_SCORECARDS, 'default-zh.yaml'), 'utf8');
+    await writeFile(
+      join(dir, 'vip.yaml'),
+      source
+        .replace(/^id: default-zh$/m, 'id: vip-zh')
+        .replace(/appliesTo:\n  directions: \[inbound\]/, 'appliesTo:\n  teams: [VIP]'),
+    );
+    const cards = await loadScorecards([BUILT_IN_SCORECARDS, dir]);
+    const good = (await getCall(db.pool, 'good'))!;
+    expect(chooseScorecard(cards, { ...good, teamId: 'VIP' }, 'zh')?.compiled.card.id).toBe('vip-zh');
+    expect(chooseScorecard(cards, { ...good, teamId: 'T1' }, 'zh')?.compiled.card.id).toBe('default-zh');
+  });
 });
