@@ -104,7 +104,7 @@ describe('scoring service', () => {
       join(dir, 'vip.yaml'),
       source
         .replace(/^id: default-zh$/m, 'id: vip-zh')
-        .replace(/appliesTo:\n  directions: \[inbound\]/, 'appliesTo:\n  teams: [VIP]'),
+        .replace(/appliesTo:\n {2}directions: \[inbound\]/, 'appliesTo:\n  teams: [VIP]'),
     );
     const cards = await loadScorecards([BUILT_IN_SCORECARDS, dir]);
     const good = (await getCall(db.pool, 'good'))!;
