@@ -4,6 +4,7 @@ import type { Config } from '../models/config.ts';
 import { ApiError } from './api-error.ts';
 import { callRoutes } from './routes/calls.ts';
 import { healthRoutes } from './routes/health.ts';
+import { resultRoutes } from './routes/results.ts';
 import { samplingRoutes } from './routes/sampling.ts';
 import { scoreRoutes } from './routes/scores.ts';
 
@@ -39,5 +40,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(callRoutes, deps);
   await app.register(samplingRoutes, deps);
   await app.register(scoreRoutes, deps);
+  await app.register(resultRoutes, deps);
   return app;
 }

@@ -130,3 +130,22 @@ export async function latestCallScore(
   const r = rows[0];
   return r ? { scorecardId: r.scorecard_id, version: r.scorecard_version, result: r.result } : undefined;
 }
+
+/** Every stored score of a call, newest first, with its full result (items and evidence). */
+export async function callScoreHistory(db: Queryable, callId: string) {
+  const { rows } = await db.query(
+    `select scorecard_id, scorecard_version, score, passed, auto_failed, needs_review, result, created_at
+     from call_scores where call_id = $1 order by created_at desc, scorecard_version desc`,
+    [callId],
+  );
+  return rows.map((r) => ({
+    scorecardId: r.scorecard_id as string,
+    scorecardVersion: r.scorecard_version as number,
+    score: r.score as number,
+    passed: r.passed as boolean,
+    autoFailed: r.auto_failed as boolean,
+    needsReview: r.needs_review as boolean,
+    createdAt: r.created_at as Date,
+    result: r.result as unknown,
+  }));
+}

@@ -186,5 +186,17 @@ describe('API', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: 'invalid_transcript' });
     expect(bad.json().message).toMatch(/end is before start/);
+
+    const transcript = await app.inject({ method: 'GET', url: '/calls/api-4/transcript' });
+    expect(transcript.json()).toMatchObject({
+      callId: 'api-4',
+      source: 'import',
+      segments: [{ text: '您好' }],
+    });
+    const scores = await app.inject({ method: 'GET', url: '/calls/api-4/scores' });
+    expect(scores.json()).toMatchObject({ processing: { state: 'transcribed' }, scores: [] });
+    const pipeline = await app.inject({ method: 'GET', url: '/pipeline' });
+    expect(pipeline.json().counts).toMatchObject({ transcribed: 1 });
+    expect((await app.inject({ method: 'GET', url: '/calls/nope/scores' })).statusCode).toBe(404);
   });
 });

@@ -1,0 +1,41 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { callScoreHistory } from '../../models/call-score-repository.ts';
+import {
+  failedCalls,
+  getProcessing,
+  getTranscript,
+  pipelineCounts,
+} from '../../models/pipeline-repository.ts';
+import type { AppDeps } from '../app.ts';
+import { notFound } from '../api-error.ts';
+
+/** What the pipeline made of a call: its state, transcript and scores (every scorecard version). */
+export const resultRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) => {
+  app.get<{ Params: { id: string } }>('/calls/:id/transcript', async (request) => {
+    const transcript = await getTranscript(pool, request.params.id);
+    if (!transcript) throw notFound(`a transcript of call ${request.params.id}`);
+    return transcript;
+  });
+
+  app.get<{ Params: { id: string } }>('/calls/:id/scores', async (request) => {
+    const processing = await getProcessing(pool, request.params.id);
+    if (!processing) throw notFound(`call ${request.params.id} in the QA pipeline`);
+    return { processing, scores: await callScoreHistory(pool, request.params.id) };
+  });
+
+  app.get<{ Querystring: { failed?: number } }>(
+    '/pipeline',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { failed: { type: 'integer', minimum: 0, maximum: 1000 } },
+        },
+      },
+    },
+    async (request) => ({
+      counts: await pipelineCounts(pool),
+      failed: await failedCalls(pool, request.query.failed ?? 50),
+    }),
+  );
+};
