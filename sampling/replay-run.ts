@@ -32,7 +32,7 @@ export async function replayRun(pool: pg.Pool, runId: number): Promise<ReplayRep
   try {
     await client.query('begin');
     const { rows } = await client.query(
-      `select run_id, kind, to_char(month, 'YYYY-MM-DD') as month, through, seed, params, created_at
+      `select run_id, kind, to_char(month, 'YYYY-MM-DD') as month, through, seed, params, created_at::text as as_of
        from sampling_runs where run_id = $1`,
       [runId],
     );
@@ -43,7 +43,7 @@ export async function replayRun(pool: pg.Pool, runId: number): Promise<ReplayRep
     const quotas = await selectSample(client, {
       month: run.month,
       through: run.through,
-      asOf: run.created_at,
+      asOf: run.as_of,
       runIdLimit: runId,
       seed: run.seed,
       params: run.params as SamplingParams,

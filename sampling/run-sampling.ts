@@ -56,12 +56,14 @@ export async function runSampling(
         `through ${through.toISOString()} is outside ${request.month} (${monthStart.toISOString()} – ${monthEnd.toISOString()})`,
       );
     }
-    const run = await tx.query<{ run_id: number; created_at: Date }>(
+    // as_of as text: a JS Date would cut microseconds, and a call recorded in the same millisecond
+    // just before the run would then look newer than it and be left out (and the replay with it).
+    const run = await tx.query<{ run_id: number; as_of: string }>(
       `insert into sampling_runs (kind, month, through, time_zone, seed, params)
-       values ($1, $2, $3, $4, $5, $6) returning run_id, created_at`,
+       values ($1, $2, $3, $4, $5, $6) returning run_id, created_at::text as as_of`,
       [request.kind ?? 'on_demand', month, through, params.timeZone, seed, JSON.stringify(params)],
     );
-    const { run_id: runId, created_at: asOf } = run.rows[0];
+    const { run_id: runId, as_of: asOf } = run.rows[0];
     const quotas = await selectSample(tx, { month, through, asOf, runIdLimit: runId, seed, params });
     await tx.query(
       `insert into sample_items (call_id, run_id, agent_id, month, reason, detail)

@@ -12,7 +12,8 @@ import { proRataTarget } from './spread.ts';
 export interface SelectionContext {
   month: string; // 'YYYY-MM-01'
   through: Date;
-  asOf: Date;
+  /** A timestamptz as PostgreSQL prints it (full microsecond precision). */
+  asOf: string;
   runIdLimit: number;
   seed: string;
   params: SamplingParams;
