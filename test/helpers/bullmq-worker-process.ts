@@ -8,6 +8,7 @@ import { appendFileSync } from 'node:fs';
 import { createPool } from '../../models/db.ts';
 import { startPipeline } from '../../workers/pipeline.ts';
 import { BullMqQueue } from '../../workers/queue/bullmq-queue.ts';
+import { buildTranscript } from './builders.ts';
 
 const { DATABASE_URL, REDIS_URL, QUEUE_PREFIX, JOB_MS, EVENT_LOG } = process.env;
 const pool = createPool(DATABASE_URL!, 4);
@@ -28,17 +29,7 @@ const pipeline = await startPipeline({
     log(`start ${call.callId}`);
     await new Promise((r) => setTimeout(r, Number(JOB_MS ?? 200)));
     log(`done ${call.callId}`);
-    return {
-      transcript: {
-        callId: call.callId,
-        language: 'zh',
-        durationS: call.durationS,
-        speakerMode: 'stereo',
-        speakerDecision: { method: 'channel', confidence: 1 },
-        segments: [{ speaker: 'agent', start: 0, end: 1, text: '您好' }],
-        source: 'asr',
-      },
-    };
+    return { transcript: buildTranscript(call.callId, { durationS: call.durationS }) };
   },
   scoreCall: async (call) => {
     await pool.query(`insert into test_scores (call_id, pid) values ($1, $2)`, [call.callId, process.pid]);

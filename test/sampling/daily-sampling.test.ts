@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertCalls } from '../../models/call-repository.ts';
 import { sampleCompletedDays } from '../../sampling/daily-sampling.ts';
-import type { SamplingParams } from '../../sampling/params.ts';
-import { buildCall } from '../helpers/builders.ts';
+import { buildCall, buildSamplingParams } from '../helpers/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 let db: TestDatabase;
@@ -11,15 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-const params: SamplingParams = {
-  rate: 0.01,
-  shortCallS: 20,
-  longCallS: 300,
-  bands: [{ minScore: 0, multiplier: 1 }],
-  exemptionQuota: 5,
-  fullScore: 100,
-  timeZone: 'Asia/Shanghai',
-};
+const params = buildSamplingParams();
 
 describe('daily sampling', () => {
   it('samples up to midnight today in the configured zone, once a day', async () => {

@@ -1,22 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { SamplingParams } from '../../sampling/params.ts';
+import { buildSamplingParams } from '../helpers/builders.ts';
 import { agentQuota, ceilClean, type AgentHistory } from '../../sampling/quota.ts';
 import { proRataTarget } from '../../sampling/spread.ts';
 
-const params: SamplingParams = {
-  rate: 0.01,
-  shortCallS: 20,
-  longCallS: 300,
+const params = buildSamplingParams({
   bands: [
     { minScore: 0, multiplier: 2 },
     { minScore: 80, multiplier: 1.5 },
     { minScore: 90, multiplier: 1 },
     { minScore: 98, multiplier: 0.5 },
   ],
-  exemptionQuota: 5,
-  fullScore: 100,
-  timeZone: 'Asia/Shanghai',
-};
+});
 
 const history = (h: Partial<AgentHistory> = {}): AgentHistory => ({
   prevMonthCalls: 0,

@@ -1,23 +1,16 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { upsertCalls, type CallToStore } from '../../models/call-repository.ts';
-import type { SamplingParams } from '../../sampling/params.ts';
 import { replayRun } from '../../sampling/replay-run.ts';
 import { runSampling } from '../../sampling/run-sampling.ts';
-import { buildCall } from '../helpers/builders.ts';
+import { buildCall, buildSamplingParams } from '../helpers/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
-const params: SamplingParams = {
-  rate: 0.01,
-  shortCallS: 20,
-  longCallS: 300,
+const params = buildSamplingParams({
   bands: [
     { minScore: 0, multiplier: 2 },
     { minScore: 90, multiplier: 1 },
   ],
-  exemptionQuota: 5,
-  fullScore: 100,
-  timeZone: 'Asia/Shanghai',
-};
+});
 
 let db: TestDatabase;
 beforeEach(async () => {

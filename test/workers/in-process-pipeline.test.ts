@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../models/call-repository.ts';
 import { upsertCalls } from '../../models/call-repository.ts';
-import type { Transcript } from '../../models/transcript.ts';
 import { dispatchOnce } from '../../workers/dispatcher.ts';
 import { startPipeline, type Pipeline } from '../../workers/pipeline.ts';
 import { InProcessQueue } from '../../workers/queue/in-process-queue.ts';
-import { buildCall } from '../helpers/builders.ts';
+import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 let db: TestDatabase;
@@ -24,17 +23,7 @@ const fastPolicies = {
   score: { attempts: 3, backoffMs: 5, concurrency: 2 },
 };
 
-function transcriptOf(call: Call): Transcript {
-  return {
-    callId: call.callId,
-    language: 'zh',
-    durationS: call.durationS,
-    speakerMode: 'stereo',
-    speakerDecision: { method: 'channel', confidence: 1 },
-    segments: [{ speaker: 'agent', start: 0, end: 2, text: '您好' }],
-    source: 'asr',
-  };
-}
+const transcriptOf = (call: Call) => buildTranscript(call.callId, { durationS: call.durationS });
 
 async function sampleCalls(ids: string[]) {
   await upsertCalls(

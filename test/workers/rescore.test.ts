@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCall, upsertCalls } from '../../models/call-repository.ts';
 import { getTranscript, saveTranscript } from '../../models/pipeline-repository.ts';
-import type { Transcript } from '../../models/transcript.ts';
 import { formatRescoreReport, rescoreCalls } from '../../workers/rescore.ts';
 import { BUILT_IN_SCORECARDS, createScorer, loadScorecards } from '../../workers/scoring-service.ts';
-import { buildCall } from '../helpers/builders.ts';
+import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 let db: TestDatabase;
@@ -16,19 +15,15 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-const transcript = (callId: string, opening: string): Transcript => ({
-  callId,
-  language: 'zh',
-  durationS: 60,
-  speakerMode: 'stereo',
-  speakerDecision: { method: 'channel', confidence: 1 },
-  source: 'import',
-  segments: [
-    { speaker: 'agent', start: 0, end: 4, text: opening },
-    { speaker: 'customer', start: 5, end: 9, text: '我想查一下话费' },
-    { speaker: 'agent', start: 50, end: 58, text: '请问您还需要其它帮助吗?感谢您的来电,再见!' },
-  ],
-});
+const transcript = (callId: string, opening: string) =>
+  buildTranscript(callId, {
+    source: 'import',
+    segments: [
+      { speaker: 'agent', start: 0, end: 4, text: opening },
+      { speaker: 'customer', start: 5, end: 9, text: '我想查一下话费' },
+      { speaker: 'agent', start: 50, end: 58, text: '请问您还需要其它帮助吗?感谢您的来电,再见!' },
+    ],
+  });
 
 describe('re-scoring under a new scorecard version', () => {
   it('keeps the old results, adds new ones, and reports which calls and items changed and why', async () => {

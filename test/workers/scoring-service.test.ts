@@ -3,14 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCall, upsertCalls } from '../../models/call-repository.ts';
-import type { Transcript } from '../../models/transcript.ts';
 import {
   BUILT_IN_SCORECARDS,
   chooseScorecard,
   createScorer,
   loadScorecards,
 } from '../../workers/scoring-service.ts';
-import { buildCall } from '../helpers/builders.ts';
+import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 let db: TestDatabase;
@@ -24,21 +23,17 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 
-const transcript = (callId: string, agentLines: string[]): Transcript => ({
-  callId,
-  language: 'zh',
-  durationS: 60,
-  speakerMode: 'stereo',
-  speakerDecision: { method: 'channel', confidence: 1 },
-  source: 'import',
-  segments: [
-    ...agentLines
-      .slice(0, -1)
-      .map((text, i) => ({ speaker: 'agent' as const, start: i * 5, end: i * 5 + 4, text })),
-    { speaker: 'customer', start: 20, end: 24, text: '我想查一下我的话费' },
-    { speaker: 'agent', start: 50, end: 58, text: agentLines[agentLines.length - 1] },
-  ],
-});
+const transcript = (callId: string, agentLines: string[]) =>
+  buildTranscript(callId, {
+    source: 'import',
+    segments: [
+      ...agentLines
+        .slice(0, -1)
+        .map((text, i) => ({ speaker: 'agent' as const, start: i * 5, end: i * 5 + 4, text })),
+      { speaker: 'customer', start: 20, end: 24, text: '我想查一下我的话费' },
+      { speaker: 'agent', start: 50, end: 58, text: agentLines[agentLines.length - 1] },
+    ],
+  });
 
 describe('scoring service', () => {
   it('chooses the scorecard by language and direction, scores, stores the version and feeds QA outcomes', async () => {
