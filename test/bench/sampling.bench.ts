@@ -15,8 +15,8 @@ import { writeDemoCsv } from '../../api/cli/commands/demo-data.ts';
 import { createPool } from '../../models/db.ts';
 import { startEmbeddedPostgres } from '../../models/embedded-postgres.ts';
 import { runMigrations } from '../../models/migrate.ts';
-import type { SamplingParams } from '../../sampling/params.ts';
 import { runSampling } from '../../sampling/run-sampling.ts';
+import { buildSamplingParams } from '../helpers/builders.ts';
 import { freePort } from '../helpers/free-port.ts';
 
 const { values } = parseArgs({
@@ -47,15 +47,7 @@ await runMigrations(pool);
 if (!process.env.KEEP)
   await pool.query('truncate calls, agents, teams, sample_items, sampling_runs, sampling_run_agents cascade');
 
-const params: SamplingParams = {
-  rate: 0.01,
-  shortCallS: 20,
-  longCallS: 300,
-  bands: [{ minScore: 0, multiplier: 1 }],
-  exemptionQuota: 5,
-  fullScore: 100,
-  timeZone: 'Asia/Shanghai',
-};
+const params = buildSamplingParams();
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 log(
