@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseText } from '../../workers/scoring/normalise-text.ts';
-import { compilePhrase, matchPhrase, prepareText } from '../../workers/scoring/phrase-matcher.ts';
+import { mulberry32 } from '../../workers/scoring/asr-error-simulator.ts';
+import {
+  buildPhraseIndex,
+  compilePhrase,
+  markCandidates,
+  matchPhrase,
+  prepareText,
+} from '../../workers/scoring/phrase-matcher.ts';
 
 const phrase = (text: string, threshold = 0.7) =>
   compilePhrase(text, { pinyin: true, minPinyinChars: 2, threshold });
@@ -56,5 +63,41 @@ describe('phrase matching', () => {
   });
   it('matches Traditional input against a Simplified phrase', () => {
     expect(best('感谢您的来电', '感謝您的來電')?.similarity).toBe(1);
+  });
+});
+
+describe('prefilter safety', () => {
+  // Homophones, accent merges (zh/z, n/l, in/ing), nasal pairs (你/您) and plain characters.
+  const POOL = [...'您你拟尼好号请情清问文再在见件知之道到谢写不布我五说话是事十a1'];
+  const randomText = (random: () => number, min: number, max: number): string => {
+    const length = min + Math.floor(random() * (max - min + 1));
+    return Array.from({ length }, () => POOL[Math.floor(random() * POOL.length)]).join('');
+  };
+
+  it('never rejects a (phrase, segment) pair that the edit distance accepts', () => {
+    const random = mulberry32(42);
+    let accepted = 0;
+    for (let round = 0; round < 60; round += 1) {
+      const phrases = Array.from({ length: 20 }, (_, i) =>
+        compilePhrase(randomText(random, 1, 7), {
+          pinyin: i % 4 !== 0,
+          minPinyinChars: 2,
+          threshold: [0.5, 0.7, 0.8, 0.9][i % 4],
+        }),
+      );
+      const index = buildPhraseIndex(phrases);
+      const flags = new Uint8Array(index.size);
+      for (let t = 0; t < 30; t += 1) {
+        const target = prepareText(randomText(random, 0, 30));
+        markCandidates(index, target.text, flags, 0);
+        for (const phrase of phrases) {
+          if (matchPhrase(phrase, target) === null) continue;
+          accepted += 1;
+          expect(flags[phrase.slot], `${phrase.text} in ${target.text}`).toBe(1);
+        }
+      }
+    }
+    // The property is only meaningful if plenty of pairs were accepted.
+    expect(accepted).toBeGreaterThan(500);
   });
 });

@@ -1,9 +1,9 @@
 import type { Speaker, Transcript, TranscriptSegment } from '../../models/transcript.ts';
 import type { RuleHit } from './call-score.ts';
 import {
+  markCandidates,
   matchPhrase,
   prepareText,
-  presentWeights,
   type CompiledPhrase,
   type MatchableText,
   type PhraseIndex,
@@ -37,10 +37,17 @@ export class CallView {
   /** Position of each (time-ordered) segment in transcript.segments, for evidence. */
   readonly originalIndex: number[];
   private readonly prepared: Array<MatchableText | undefined>;
-  private readonly matches = new Map<CompiledPhrase, Array<PhraseMatch | null | undefined>>();
   private readonly scopes = new Map<SpeakerScope, ScopeIndex>();
-
-  private readonly weights: Array<Float32Array | undefined>;
+  /**
+   * Prefilter verdicts, one byte per (segment, phrase slot) of the scorecard's
+   * index, computed per segment on first use: a flat array instead of one
+   * array per segment keeps allocation (and GC) per call small.
+   */
+  private candidates?: Uint8Array;
+  private readonly candidatesReady: Uint8Array;
+  /** Match cache by phrase slot, then segment; phrases outside the index use the map. */
+  private readonly matchesBySlot: Array<Array<PhraseMatch | null | undefined> | undefined> = [];
+  private readonly adHocMatches = new Map<CompiledPhrase, Array<PhraseMatch | null | undefined>>();
 
   constructor(
     readonly transcript: Transcript,
@@ -55,7 +62,7 @@ export class CallView {
     this.originalIndex = order;
     this.segments = order.map((i) => transcript.segments[i]);
     this.prepared = new Array<MatchableText | undefined>(this.segments.length);
-    this.weights = new Array<Float32Array | undefined>(this.segments.length);
+    this.candidatesReady = new Uint8Array(this.segments.length);
   }
 
   text(index: number): MatchableText {
@@ -68,28 +75,46 @@ export class CallView {
   }
 
   match(phrase: CompiledPhrase, index: number): PhraseMatch | null {
-    let perSegment = this.matches.get(phrase);
-    if (!perSegment) {
-      perSegment = new Array<PhraseMatch | null | undefined>(this.segments.length);
-      this.matches.set(phrase, perSegment);
-    }
+    const indexed = this.index !== undefined && phrase.slot >= 0 && phrase.slot < this.index.size;
+    // Most pairs are rejected here, before any cache lookup.
+    if (indexed && !this.couldMatch(phrase.slot, index)) return null;
+    const perSegment = indexed ? this.slotMatches(phrase.slot) : this.adHocMatchesOf(phrase);
     let found = perSegment[index];
     if (found === undefined) {
-      found = this.couldMatch(phrase, index) ? matchPhrase(phrase, this.text(index)) : null;
+      found = matchPhrase(phrase, this.text(index));
       perSegment[index] = found;
     }
     return found;
   }
 
-  private couldMatch(phrase: CompiledPhrase, index: number): boolean {
-    const phraseIndex = this.index;
-    if (!phraseIndex || phrase.slot < 0 || phrase.slot >= phraseIndex.size) return true;
-    let weights = this.weights[index];
-    if (!weights) {
-      weights = presentWeights(phraseIndex, this.text(index));
-      this.weights[index] = weights;
+  private slotMatches(slot: number): Array<PhraseMatch | null | undefined> {
+    let perSegment = this.matchesBySlot[slot];
+    if (!perSegment) {
+      perSegment = new Array<PhraseMatch | null | undefined>(this.segments.length);
+      this.matchesBySlot[slot] = perSegment;
     }
-    return weights[phrase.slot] >= phraseIndex.need[phrase.slot];
+    return perSegment;
+  }
+
+  private adHocMatchesOf(phrase: CompiledPhrase): Array<PhraseMatch | null | undefined> {
+    let perSegment = this.adHocMatches.get(phrase);
+    if (!perSegment) {
+      perSegment = new Array<PhraseMatch | null | undefined>(this.segments.length);
+      this.adHocMatches.set(phrase, perSegment);
+    }
+    return perSegment;
+  }
+
+  /** Only called with an index (see `match`). */
+  private couldMatch(slot: number, index: number): boolean {
+    const phraseIndex = this.index as PhraseIndex;
+    const size = phraseIndex.size;
+    this.candidates ??= new Uint8Array(size * this.segments.length);
+    if (this.candidatesReady[index] === 0) {
+      markCandidates(phraseIndex, this.text(index).text, this.candidates, index * size);
+      this.candidatesReady[index] = 1;
+    }
+    return this.candidates[index * size + slot] === 1;
   }
 
   scope(speaker: SpeakerScope): ScopeIndex {

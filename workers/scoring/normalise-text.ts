@@ -11,21 +11,25 @@ import OpenCC from 'opencc-js';
 const toSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' });
 
 // OpenCC costs ~0.3 ms per 1,000 characters; almost all text is already
-// Simplified, so remember per character whether it changes and only run the
-// converter on segments that contain a Traditional character.
-const changesUnderOpenCC = new Map<number, boolean>();
+// Simplified, so remember per character whether it changes (a table, not a
+// map: this runs on every character of every call) and only run the converter
+// on segments that contain a Traditional character.
+const UNKNOWN = 0;
+const UNCHANGED = 1;
+const CHANGES = 2;
+const underOpenCC = new Uint8Array(0x10000);
 
 function needsConversion(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
     if (code < 0x3400) continue;
-    let changes = changesUnderOpenCC.get(code);
-    if (changes === undefined) {
+    let verdict = underOpenCC[code];
+    if (verdict === UNKNOWN) {
       const ch = text[i];
-      changes = toSimplified(ch) !== ch;
-      changesUnderOpenCC.set(code, changes);
+      verdict = toSimplified(ch) !== ch ? CHANGES : UNCHANGED;
+      underOpenCC[code] = verdict;
     }
-    if (changes) return true;
+    if (verdict === CHANGES) return true;
   }
   return false;
 }
@@ -99,11 +103,10 @@ function convertChineseNumerals(text: string): string {
 const charClass = new Uint8Array(0x10000);
 const KEEP = /[\p{L}\p{N}]/u;
 
-function isKept(ch: string, code: number): boolean {
-  if (code >= 0x10000) return true;
+function isKept(code: number): boolean {
   let cls = charClass[code];
   if (cls === 0) {
-    cls = KEEP.test(ch) ? 1 : 2;
+    cls = KEEP.test(String.fromCharCode(code)) ? 1 : 2;
     charClass[code] = cls;
   }
   return cls === 1;
@@ -113,29 +116,46 @@ function isAsciiAlnum(code: number): boolean {
   return (code >= 48 && code <= 57) || (code >= 97 && code <= 122);
 }
 
+/** Full-width ASCII (！ to ～) → half width, ideographic space → space, A–Z → a–z. */
+function foldCode(code: number): number {
+  let folded = code;
+  if (folded >= 0xff01 && folded <= 0xff5e) folded -= 0xfee0;
+  else if (folded === 0x3000) folded = 32;
+  if (folded >= 65 && folded <= 90) folded += 32;
+  return folded;
+}
+
 export function normaliseText(text: string): string {
   const simplified = needsConversion(text) ? toSimplified(text) : text;
+  // Unchanged characters are copied in runs (one slice per run, not one
+  // string per character): most segments are Chinese text with a few commas.
   let out = '';
+  let runStart = 0;
   let pendingSpace = false;
   let lastCode = 0;
   for (let i = 0; i < simplified.length; i += 1) {
-    let code = simplified.charCodeAt(i);
-    // Full-width ASCII (！ to ～) → half width; ideographic space → space.
-    if (code >= 0xff01 && code <= 0xff5e) code -= 0xfee0;
-    else if (code === 0x3000) code = 32;
-    if (code >= 65 && code <= 90) code += 32;
+    const original = simplified.charCodeAt(i);
+    const code = foldCode(original);
     // Apostrophes join English contractions (that's → thats) rather than split them.
-    if (code === 39 || code === 0x2019) continue;
-    const ch = code === simplified.charCodeAt(i) ? simplified[i] : String.fromCharCode(code);
-    if (!isKept(ch, code)) {
-      pendingSpace = true;
+    const apostrophe = code === 39 || code === 0x2019;
+    if (apostrophe || !isKept(code)) {
+      if (i > runStart) out += simplified.slice(runStart, i);
+      runStart = i + 1;
+      if (!apostrophe) pendingSpace = true;
       continue;
     }
-    if (pendingSpace && isAsciiAlnum(lastCode) && isAsciiAlnum(code)) out += ' ';
+    // A single space is kept only between two Latin letters/digits.
+    const space = pendingSpace && isAsciiAlnum(lastCode) && isAsciiAlnum(code);
+    if (space || code !== original) {
+      if (i > runStart) out += simplified.slice(runStart, i);
+      if (space) out += ' ';
+      if (code !== original) out += String.fromCharCode(code);
+      runStart = code !== original ? i + 1 : i;
+    }
     pendingSpace = false;
-    out += ch;
     lastCode = code;
   }
+  if (runStart < simplified.length) out += runStart === 0 ? simplified : simplified.slice(runStart);
   return convertChineseNumerals(out);
 }
 

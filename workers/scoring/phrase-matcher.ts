@@ -1,11 +1,12 @@
 import { normaliseText } from './normalise-text.ts';
 import {
   coarseIdOf,
-  costMatrix,
   MATRIX,
   NEAR_COST,
+  quarterCosts,
   syllableCost,
   syllableIdOfCode,
+  UNKNOWN_COST,
 } from './syllable-table.ts';
 
 /**
@@ -14,8 +15,8 @@ import {
  * character, and — with pinyin on — 0 for the same toneless syllable
  * (在见/再见), 0.25 for an accent merge (zh/z, n/l, in/ing) and 0.5 for a
  * syllable one letter away (您/你). similarity = 1 − cost / phrase length.
- * A bit-set prefilter per segment skips the edit distance when the phrase
- * cannot reach its threshold there.
+ * A counting prefilter per segment (`markCandidates`) skips the edit
+ * distance when the phrase cannot reach its threshold there.
  */
 
 export interface CompiledPhrase {
@@ -31,76 +32,149 @@ export interface CompiledPhrase {
   prefilterThreshold: number;
   /** Position in the scorecard's PhraseIndex, or -1 for ad-hoc phrases. */
   slot: number;
+  /** Pinyin substitution costs by (text syllable, phrase position), filled by `substitutionRows`. */
+  costRows?: Uint8Array;
 }
 
 /**
- * Inverted index over a scorecard's phrases (q-gram counting filter): each
- * segment adds, per character, the weight of every phrase position that
- * character could satisfy; a phrase whose present weight is under `need`
- * cannot reach its threshold there, so ~90% of (phrase, segment) pairs are
- * rejected without touching the phrase.
+ * Inverted index over a scorecard's phrases (q-gram counting filter). A phrase
+ * position is keyed by its coarse syllable (pinyin phrases) or its character;
+ * a position whose key occurs nowhere in a segment costs at least NEAR_COST
+ * (coarse key) or 1 (character) in any alignment. Summing those per phrase
+ * gives a lower bound of the edit cost; a phrase whose bound is over its budget
+ * cannot match the segment, which rejects most (phrase, segment) pairs without
+ * touching the phrase.
  */
 export interface PhraseIndex {
   size: number;
-  /** By character code, and by coarse syllable id: flat lists of (slot, weight) pairs. */
-  charPostings: Array<number[] | undefined>;
-  coarsePostings: Array<number[] | undefined>;
-  need: Float32Array;
+  /** Per character code, and per coarse syllable id: 1 + number of its posting list, 0 = no phrase uses it. */
+  charList: Int32Array;
+  coarseList: Int32Array;
+  /** Posting list k is postings[listStart[k]..listStart[k+1]): slots, one entry per phrase position. */
+  listStart: Int32Array;
+  postings: Int32Array;
+  /** Per slot: the summed weight of all positions, and the cost the threshold allows. */
+  total: Float64Array;
+  budget: Float64Array;
 }
 
-const COARSE_KEY = 1 << 20;
+const CODE_POINTS = 0x10000;
 
-function positionKey(phrase: CompiledPhrase, i: number): { key: number; weight: number } {
+function positionKey(phrase: CompiledPhrase, i: number): { coarse: boolean; key: number; weight: number } {
   if (phrase.pinyin && phrase.syllables[i] !== 0)
-    return { key: COARSE_KEY + phrase.coarse[i], weight: NEAR_COST };
-  return { key: phrase.codes[i], weight: 1 };
+    return { coarse: true, key: phrase.coarse[i], weight: NEAR_COST };
+  return { coarse: false, key: phrase.codes[i], weight: 1 };
+}
+
+/** The edit cost a phrase may spend and still reach its (most lenient) threshold. */
+function budgetOf(phrase: CompiledPhrase): number {
+  return (1 - phrase.prefilterThreshold) * phrase.codes.length + 1e-9;
+}
+
+/** Flattens posting lists into one array, filling `listOf[key]` with 1 + the list number. */
+function flattenPostings(
+  lists: Array<[Map<number, number[]>, Int32Array]>,
+): Pick<PhraseIndex, 'listStart' | 'postings'> {
+  const starts = [0];
+  const flat: number[] = [];
+  for (const [byKey, listOf] of lists) {
+    for (const [key, slots] of byKey) {
+      flat.push(...slots);
+      starts.push(flat.length);
+      listOf[key] = starts.length - 1;
+    }
+  }
+  return { listStart: Int32Array.from(starts), postings: Int32Array.from(flat) };
 }
 
 export function buildPhraseIndex(phrases: CompiledPhrase[]): PhraseIndex {
-  const charPostings: Array<number[] | undefined> = [];
-  const coarsePostings: Array<number[] | undefined> = [];
-  const need = new Float32Array(phrases.length);
+  const byChar = new Map<number, number[]>();
+  const byCoarse = new Map<number, number[]>();
+  const total = new Float64Array(phrases.length);
+  const budget = new Float64Array(phrases.length);
   phrases.forEach((phrase, slot) => {
     phrase.slot = slot;
-    let total = 0;
     for (let i = 0; i < phrase.codes.length; i += 1) {
-      const { key, weight } = positionKey(phrase, i);
-      total += weight;
-      const [table, at] = key >= COARSE_KEY ? [coarsePostings, key - COARSE_KEY] : [charPostings, key];
-      const list = table[at] ?? [];
-      list.push(slot, weight);
-      table[at] = list;
+      const { coarse, key, weight } = positionKey(phrase, i);
+      total[slot] += weight;
+      const byKey = coarse ? byCoarse : byChar;
+      byKey.set(key, [...(byKey.get(key) ?? []), slot]);
     }
-    need[slot] = total - (1 - phrase.prefilterThreshold) * phrase.codes.length - 1e-6;
+    budget[slot] = budgetOf(phrase);
   });
-  return { size: phrases.length, charPostings, coarsePostings, need };
+  const charList = new Int32Array(CODE_POINTS);
+  const coarseList = new Int32Array(Math.max(0, ...byCoarse.keys()) + 1);
+  const flat = flattenPostings([
+    [byChar, charList],
+    [byCoarse, coarseList],
+  ]);
+  return { size: phrases.length, charList, coarseList, ...flat, total, budget };
+}
+
+// Scratch space of `markCandidates`, reused across segments: "seen in this
+// segment" stamps per character code and coarse syllable, and the present
+// weight per phrase slot.
+const seenChar = new Int32Array(CODE_POINTS);
+const seenCoarse = new Int32Array(CODE_POINTS);
+let stamp = 0;
+let present = new Float64Array(256);
+
+function nextStamp(): number {
+  if (stamp === 0x7fffffff) {
+    seenChar.fill(0);
+    seenCoarse.fill(0);
+    stamp = 0;
+  }
+  stamp += 1;
+  return stamp;
+}
+
+/** Adds `weight` to the present weight of every slot in posting list `list` (1-based, 0 = none). */
+function addPostings(index: PhraseIndex, list: number, weight: number, weights: Float64Array): void {
+  if (list === 0) return;
+  const { postings } = index;
+  const end = index.listStart[list];
+  for (let p = index.listStart[list - 1]; p < end; p += 1) weights[postings[p]] += weight;
+}
+
+/** Adds the weight of every phrase position whose key occurs in `text`, each distinct key once. */
+function addPresentWeights(index: PhraseIndex, text: string, weights: Float64Array): void {
+  const mark = nextStamp();
+  const { charList, coarseList } = index;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (seenChar[code] === mark) continue;
+    seenChar[code] = mark;
+    addPostings(index, charList[code], 1, weights);
+    const coarse = coarseIdOf(syllableIdOfCode(code));
+    if (coarse === 0 || coarse >= coarseList.length) continue;
+    if (seenCoarse[coarse] === mark) continue;
+    seenCoarse[coarse] = mark;
+    addPostings(index, coarseList[coarse], NEAR_COST, weights);
+  }
 }
 
 /**
- * Present weight per phrase slot for one segment. Repeated characters may
- * count twice: that only lets more phrases through to the exact check, never fewer.
+ * Sets `out[at + slot]` to 1 for every phrase that could reach its threshold
+ * in `text` (normalised) and to 0 for the rest. Weights are multiples of 0.5,
+ * so the sums are exact.
  */
-export function presentWeights(index: PhraseIndex, target: MatchableText): Float32Array {
-  const weights = new Float32Array(index.size);
-  const text = target.text;
-  for (let i = 0; i < text.length; i += 1) {
-    const byChar = index.charPostings[text.charCodeAt(i)];
-    if (byChar) for (let p = 0; p < byChar.length; p += 2) weights[byChar[p]] += byChar[p + 1];
-    const syllable = target.syllables[i];
-    if (syllable === 0) continue;
-    const byCoarse = index.coarsePostings[coarseIdOf(syllable)];
-    if (byCoarse) for (let p = 0; p < byCoarse.length; p += 2) weights[byCoarse[p]] += byCoarse[p + 1];
+export function markCandidates(index: PhraseIndex, text: string, out: Uint8Array, at: number): void {
+  if (present.length < index.size) present = new Float64Array(index.size * 2);
+  present.fill(0, 0, index.size);
+  addPresentWeights(index, text, present);
+  for (let slot = 0; slot < index.size; slot += 1) {
+    out[at + slot] = index.total[slot] - present[slot] <= index.budget[slot] ? 1 : 0;
   }
-  return weights;
 }
 
-/** One normalised segment with everything the matcher needs, computed once per call. */
+/**
+ * One normalised segment. Syllables are not stored: the matcher reads them
+ * from the per-character table (`syllableIdOfCode`), which saves an array per
+ * segment.
+ */
 export interface MatchableText {
   text: string;
-  syllables: Int32Array;
-  /** Bit sets (1,024 bits each) of the coarse syllable keys and of hashed character codes. */
-  coarseBits: Uint32Array;
-  charBits: Uint32Array;
 }
 
 export interface PhraseMatch {
@@ -109,18 +183,6 @@ export interface PhraseMatch {
   to: number;
   similarity: number;
   exact: boolean;
-}
-
-const BITS = 1024;
-
-function setBit(bits: Uint32Array, value: number): void {
-  const slot = value & (BITS - 1);
-  bits[slot >>> 5] |= 1 << (slot & 31);
-}
-
-function hasBit(bits: Uint32Array, value: number): boolean {
-  const slot = value & (BITS - 1);
-  return (bits[slot >>> 5] & (1 << (slot & 31))) !== 0;
 }
 
 export function compilePhrase(
@@ -145,51 +207,50 @@ export function compilePhrase(
 }
 
 export function prepareText(raw: string): MatchableText {
-  const text = normaliseText(raw);
-  const syllables = new Int32Array(text.length);
-  const bits = new Uint32Array(BITS / 16);
-  const coarseBits = bits.subarray(0, BITS / 32);
-  const charBits = bits.subarray(BITS / 32);
-  for (let i = 0; i < text.length; i += 1) {
-    const code = text.charCodeAt(i);
-    const syllable = syllableIdOfCode(code);
-    syllables[i] = syllable;
-    setBit(charBits, code);
-    if (syllable !== 0) setBit(coarseBits, coarseIdOf(syllable));
-  }
-  return { text, syllables, coarseBits, charBits };
+  return { text: normaliseText(raw) };
 }
 
-/** Lower bound of the edit cost: phrase positions whose character and coarse syllable are both absent. */
-function costLowerBound(phrase: CompiledPhrase, target: MatchableText, budget: number): number {
-  let bound = 0;
-  for (let i = 0; i < phrase.codes.length; i += 1) {
-    if (hasBit(target.charBits, phrase.codes[i])) continue;
-    if (phrase.pinyin && phrase.syllables[i] !== 0) {
-      if (hasBit(target.coarseBits, phrase.coarse[i])) continue;
-      bound += NEAR_COST;
-    } else {
-      bound += 1;
-    }
-    if (bound > budget) return bound;
-  }
-  return bound;
+/** Substitution cost of phrase position i for a text character with `syllable` (non-zero), codes differing. */
+function pinyinCost(phrase: CompiledPhrase, i: number, syllable: number): number {
+  const own = phrase.syllables[i];
+  if (own === syllable) return 0;
+  if (own === 0) return 1;
+  const quarters = own < MATRIX && syllable < MATRIX ? quarterCosts[own * MATRIX + syllable] : UNKNOWN_COST;
+  return quarters !== UNKNOWN_COST ? quarters * 0.25 : syllableCost(own, syllable);
 }
 
-let costs = new Float64Array(64);
-let starts = new Int32Array(64);
+/**
+ * Per-phrase memo of `pinyinCost` in quarter units, one row of phrase positions
+ * per text syllable: a DP column reads one short row instead of branching on
+ * syllables and probing the big matrix per cell.
+ */
+function substitutionRows(phrase: CompiledPhrase): Uint8Array {
+  phrase.costRows ??= new Uint8Array(MATRIX * phrase.codes.length).fill(UNKNOWN_COST);
+  return phrase.costRows;
+}
+
+function memoPinyinCost(phrase: CompiledPhrase, rows: Uint8Array, at: number, syllable: number): number {
+  const cost = pinyinCost(phrase, at % phrase.codes.length, syllable);
+  // Every cost the table produces is a whole number of quarters; anything else is just not memoised.
+  if (Number.isInteger(cost * 4) && cost * 4 < UNKNOWN_COST) rows[at] = cost * 4;
+  return cost;
+}
+
+let costBuffer = new Float64Array(64);
+let startBuffer = new Int32Array(64);
 
 /** Best window of `target` for `phrase`, or null when similarity stays under the prefilter threshold. */
 export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): PhraseMatch | null {
   const m = phrase.codes.length;
   const n = target.text.length;
   if (m === 0 || n === 0) return null;
-  const budget = (1 - phrase.prefilterThreshold) * m + 1e-9;
-  if (costLowerBound(phrase, target, budget) > budget) return null;
-  if (costs.length < m + 1) {
-    costs = new Float64Array(m * 2 + 2);
-    starts = new Int32Array(m * 2 + 2);
+  const budget = budgetOf(phrase);
+  if (costBuffer.length < m + 1) {
+    costBuffer = new Float64Array(m * 2 + 2);
+    startBuffer = new Int32Array(m * 2 + 2);
   }
+  const costs = costBuffer;
+  const starts = startBuffer;
   // One column per text position; costs[i] = best cost of aligning phrase[0..i) ending here.
   // Ukkonen's cut-off: rows below `top` are the only ones that can still end
   // under budget, so each column is computed only that far.
@@ -203,11 +264,13 @@ export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): Phra
   let bestTo = 0;
   const text = target.text;
   const codes = phrase.codes;
-  const syllables = phrase.syllables;
   const usePinyin = phrase.pinyin;
+  const rows = usePinyin ? substitutionRows(phrase) : undefined;
   for (let j = 1; j <= n; j += 1) {
     const code = text.charCodeAt(j - 1);
-    const syllable = target.syllables[j - 1];
+    const syllable = usePinyin ? syllableIdOfCode(code) : 0;
+    // -1: no pinyin cost applies (cost 1 unless the characters are equal); -2: syllable outside the memo.
+    const row = syllable === 0 ? -1 : syllable < MATRIX ? syllable * m : -2;
     let diagCost = costs[0];
     let diagStart = starts[0];
     costs[0] = 0;
@@ -216,15 +279,12 @@ export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): Phra
     for (let i = 1; i <= last; i += 1) {
       let sub = 1;
       if (codes[i - 1] === code) sub = 0;
-      else if (usePinyin && syllable !== 0) {
-        const own = syllables[i - 1];
-        if (own === syllable) sub = 0;
-        else if (own !== 0) {
-          // Inline lookup: this is the hottest line of scoring.
-          sub = own < MATRIX && syllable < MATRIX ? costMatrix[own * MATRIX + syllable] : -1;
-          if (sub < 0) sub = syllableCost(own, syllable);
-        }
-      }
+      else if (row >= 0 && rows) {
+        // The hottest line of scoring: one byte per cell once the memo is warm.
+        const quarters = rows[row + i - 1];
+        sub =
+          quarters !== UNKNOWN_COST ? quarters * 0.25 : memoPinyinCost(phrase, rows, row + i - 1, syllable);
+      } else if (row === -2) sub = pinyinCost(phrase, i - 1, syllable);
       let cost = diagCost + sub;
       let start = diagStart;
       const skipText = costs[i] + 1;
@@ -262,7 +322,7 @@ export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): Phra
   };
 }
 
-/** The text after `from` (bit sets kept: a superset is still a sound prefilter). */
+/** The text after `from`. */
 export function textFrom(target: MatchableText, from: number): MatchableText {
-  return { ...target, text: target.text.slice(from), syllables: target.syllables.subarray(from) };
+  return { text: target.text.slice(from) };
 }

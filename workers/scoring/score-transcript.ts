@@ -35,6 +35,43 @@ function notApplicable(
 }
 
 /**
+ * Builds the result object literally rather than by spreading a base object:
+ * this runs for every item of every call, and spreads were a visible cost.
+ * Key order is the same as ever (metrics, when present, right after evidence).
+ */
+function itemResult(
+  item: CompiledItem['item'],
+  outcome: ItemOutcome,
+  evidence: RuleHit[],
+  verdict: {
+    status: ItemResult['status'];
+    deduction: number;
+    autoFail: boolean;
+    severity?: Severity;
+    reason?: string;
+  },
+): ItemResult {
+  const { id: itemId, title, category } = item;
+  const severity = verdict.severity ?? item.severity;
+  const reason = verdict.reason ?? outcome.reason;
+  const { status, deduction, autoFail } = verdict;
+  return outcome.metrics
+    ? {
+        itemId,
+        title,
+        category,
+        severity,
+        reason,
+        evidence,
+        metrics: outcome.metrics,
+        status,
+        deduction,
+        autoFail,
+      }
+    : { itemId, title, category, severity, reason, evidence, status, deduction, autoFail };
+}
+
+/**
  * Uncertain evidence goes to a human: a failure resting only on low-similarity
  * or low-confidence hits (or, for an absence, on low-confidence segments)
  * becomes `review` and costs nothing until someone listens.
@@ -47,35 +84,30 @@ function toItemResult(
   settings: EvidenceSettings,
 ): ItemResult {
   const { item } = entry;
-  const hits = outcome.evidence.map((e) => toRuleHit(view, e.hit, item.id, settings));
-  const metricHits: RuleHit[] = (outcome.metricHits ?? []).map((m) => ({
-    ...m,
-    scorecardId: settings.scorecardId,
-    scorecardVersion: settings.scorecardVersion,
-    itemId: item.id,
-  }));
-  const base = {
-    itemId: item.id,
-    title: item.title,
-    category: item.category,
-    severity: item.severity,
-    reason: outcome.reason,
-    evidence: [...hits, ...metricHits],
-    ...(outcome.metrics ? { metrics: outcome.metrics } : {}),
-  };
+  const evidence = outcome.evidence.map((e) => toRuleHit(view, e.hit, item.id, settings));
+  // Metric hits go after the phrase hits, so evidence[i] stays the hit of outcome.evidence[i].
+  for (const m of outcome.metricHits ?? []) {
+    evidence.push({
+      ...m,
+      scorecardId: settings.scorecardId,
+      scorecardVersion: settings.scorecardVersion,
+      itemId: item.id,
+    });
+  }
   const itemPoints = compiled.card.scoring === 'weighted' ? (item.weight ?? 0) : (item.points ?? 0);
-  if (outcome.status !== 'fail') return { ...base, status: outcome.status, deduction: 0, autoFail: false };
+  if (outcome.status !== 'fail') {
+    return itemResult(item, outcome, evidence, { status: outcome.status, deduction: 0, autoFail: false });
+  }
 
   if (outcome.violations && outcome.evidence.length > 0) {
-    const certain = outcome.evidence.filter((_, i) => !hits[i].uncertain);
+    const certain = outcome.evidence.filter((_, i) => !evidence[i].uncertain);
     if (certain.length === 0) {
-      return {
-        ...base,
+      return itemResult(item, outcome, evidence, {
         status: 'review',
         deduction: 0,
         autoFail: false,
         reason: `uncertain evidence: ${outcome.reason}`,
-      };
+      });
     }
     const points =
       compiled.card.scoring === 'weighted'
@@ -86,18 +118,21 @@ function toItemResult(
       item.severity,
     );
     const autoFail = item.autoFail || certain.some((e) => e.autoFail === true);
-    return { ...base, severity, status: 'fail', deduction: points, autoFail };
+    return itemResult(item, outcome, evidence, { status: 'fail', deduction: points, autoFail, severity });
   }
   if (outcome.absenceUncertain) {
-    return {
-      ...base,
+    return itemResult(item, outcome, evidence, {
       status: 'review',
       deduction: 0,
       autoFail: false,
       reason: `low ASR confidence: ${outcome.reason}`,
-    };
+    });
   }
-  return { ...base, status: 'fail', deduction: itemPoints, autoFail: item.autoFail };
+  return itemResult(item, outcome, evidence, {
+    status: 'fail',
+    deduction: itemPoints,
+    autoFail: item.autoFail,
+  });
 }
 
 export function scoreTranscript(

@@ -91,28 +91,38 @@ function mergesBetween(a: string, b: string): number {
 /** Cost of hearing syllable b where a was said. */
 export const FUZZY_COST = 0.25;
 export const NEAR_COST = 0.5;
-// Dense cost matrix (toneless Mandarin has ~410 syllables); negative = not computed yet.
-export const MATRIX = 1024;
-/** Exported for the matcher's inner loop; read through `syllableCost` when an entry is negative. */
-export const costMatrix = new Float32Array(MATRIX * MATRIX).fill(-1);
+/**
+ * Memo of syllable costs in quarter units (0.25 → 1, 1 → 4), one byte per
+ * pair: toneless Mandarin has 407 syllables, so the 512 × 512 table (256 KB)
+ * stays in cache where a float matrix did not. 255 = not computed yet.
+ */
+export const MATRIX = 512;
+export const UNKNOWN_COST = 255;
+/** Exported for the matcher's inner loop; read through `syllableCost` when an entry is UNKNOWN_COST. */
+export const quarterCosts = new Uint8Array(MATRIX * MATRIX).fill(UNKNOWN_COST);
+
+function computeCost(a: number, b: number): number {
+  const sa = syllables[a];
+  const sb = syllables[b];
+  if (coarseOfSyllable[a] === coarseOfSyllable[b]) return FUZZY_COST * mergesBetween(sa, sb);
+  // A dropped nasal (nin → ni) is a near miss, e.g. 你好 heard for 您好;
+  // hao/hai or hao/shao are different words.
+  if (nasalPair(sa, sb)) return NEAR_COST;
+  return 1;
+}
 
 export function syllableCost(a: number, b: number): number {
   if (a === b) return a === 0 ? 1 : 0;
   if (a === 0 || b === 0) return 1;
   const inMatrix = a < MATRIX && b < MATRIX;
-  let cost = inMatrix ? costMatrix[a * MATRIX + b] : -1;
-  if (cost < 0) {
-    const sa = syllables[a];
-    const sb = syllables[b];
-    if (coarseOfSyllable[a] === coarseOfSyllable[b]) cost = FUZZY_COST * mergesBetween(sa, sb);
-    // A dropped nasal (nin → ni) is a near miss, e.g. 你好 heard for 您好;
-    // hao/hai or hao/shao are different words.
-    else if (nasalPair(sa, sb)) cost = NEAR_COST;
-    else cost = 1;
-    if (inMatrix) {
-      costMatrix[a * MATRIX + b] = cost;
-      costMatrix[b * MATRIX + a] = cost;
-    }
+  const memo = inMatrix ? quarterCosts[a * MATRIX + b] : UNKNOWN_COST;
+  if (memo !== UNKNOWN_COST) return memo * 0.25;
+  const cost = computeCost(a, b);
+  // Quarter units are exact for every cost the table produces; anything else is just not memoised.
+  const quarters = cost * 4;
+  if (inMatrix && Number.isInteger(quarters) && quarters < UNKNOWN_COST) {
+    quarterCosts[a * MATRIX + b] = quarters;
+    quarterCosts[b * MATRIX + a] = quarters;
   }
   return cost;
 }
