@@ -1,4 +1,5 @@
 import { CALL_FIELDS } from '../../models/call-record.ts';
+import { mulberry32 } from '../../models/mulberry32.ts';
 
 export interface DemoOptions {
   /** 'YYYY-MM' months to generate, in order. */
@@ -60,18 +61,6 @@ const GIVEN = [
 ];
 const TEAMS = ['一组', '二组', '三组', '四组', '五组', '六组', '七组', '八组', '九组', '十组'];
 
-/** mulberry32: small, fast, good enough to make demo data repeatable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Synthetic call detail records shaped like a real inbound centre: agents in
  * teams working shifts of about five days a week (fewer calls at weekends),
@@ -81,7 +70,7 @@ export function prng(seed: number): () => number {
  * tail runs past 300 s. The same options always give the same calls.
  */
 export function* generateDemoCalls(options: DemoOptions): Generator<DemoCall> {
-  const random = prng(options.seed);
+  const random = mulberry32(options.seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
   const agents = Array.from({ length: options.agents }, (_, i) => ({
     id: String(1001 + i),

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mulberry32 } from '../../workers/scoring/asr-error-simulator.ts';
+import { mulberry32 } from '../../models/mulberry32.ts';
 import { compileScorecard } from '../../workers/scoring/compile-scorecard.ts';
 import { evaluateScorecard } from '../../workers/scoring/evaluate-scorecard.ts';
 import { parseLabelledCalls, toTranscript } from '../../workers/scoring/labelled-call.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { corruptText, mulberry32, simulateAsrErrors } from '../../workers/scoring/asr-error-simulator.ts';
+import { mulberry32 } from '../../models/mulberry32.ts';
+import { corruptText, simulateAsrErrors } from '../../workers/scoring/asr-error-simulator.ts';
 import { formatScorecardReport } from '../../workers/scoring/format-scorecard-report.ts';
 import { runScorecardTest } from '../../workers/scoring/run-scorecard-test.ts';
 import { labelledPath, scorecardPath, transcriptOf } from './helpers.ts';

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mulberry32 } from '../../workers/scoring/asr-error-simulator.ts';
+import { mulberry32 } from '../../models/mulberry32.ts';
 import { loadScorecard } from '../../workers/scoring/load-scorecard.ts';
 import type { Scorecard } from '../../workers/scoring/scorecard-schema.ts';
 import { generateEnCall } from './en-call-generator.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseText } from '../../workers/scoring/normalise-text.ts';
-import { mulberry32 } from '../../workers/scoring/asr-error-simulator.ts';
+import { mulberry32 } from '../../models/mulberry32.ts';
 import {
   buildPhraseIndex,
   compilePhrase,

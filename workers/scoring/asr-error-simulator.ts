@@ -1,4 +1,5 @@
 import { pinyin } from 'pinyin-pro';
+import { mulberry32 } from '../../models/mulberry32.ts';
 import type { Transcript } from '../../models/transcript.ts';
 
 /**
@@ -7,18 +8,6 @@ import type { Transcript } from '../../models/transcript.ts';
  * toneless pinyin — the error ASR makes most), deletes and inserts characters.
  * English text gets letter substitutions, deletions and insertions.
  */
-
-/** mulberry32: small, fast, good enough for test data, and identical on every platform. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ~600 frequent characters of service calls (and Mandarin in general) to draw homophones from.
 const COMMON =
