@@ -22,8 +22,10 @@ export class ReplayError extends Error {}
 /**
  * Re-decides a past run from what it saw (earlier runs' picks, and calls,
  * scores and QA outcomes recorded before it started) with its stored seed and
- * parameters, then compares with what it stored. Nothing is written: the
- * transaction is rolled back. A difference means the inputs were changed
+ * parameters, through the very code a run uses, then compares with what it
+ * stored. Inside one transaction that is always rolled back, the picks of
+ * this and later runs are set aside, the run is decided again, and the two
+ * are compared — nothing changes. A difference means the inputs were changed
  * after the run (e.g. a call re-ingested with another duration) or the rules
  * changed; the report names each call that differs.
  */
@@ -40,25 +42,32 @@ export async function replayRun(pool: pg.Pool, runId: number): Promise<ReplayRep
     if (!run) throw new ReplayError(`sampling run ${runId} does not exist`);
     if (run.kind === 'manual_pick')
       throw new ReplayError(`run ${runId} holds manual picks: there is no rule to replay`);
+    // Other sessions never see the picks set aside here: the delete is rolled back, never committed.
+    await client.query(
+      `create temp table stored_picks on commit drop as
+       select call_id, reason from sample_items where run_id = $1`,
+      [runId],
+    );
+    await client.query(`delete from sample_items where run_id >= $1`, [runId]);
     const quotas = await selectSample(client, {
       month: run.month,
       through: run.through,
       asOf: run.as_of,
-      runIdLimit: runId,
+      runId,
       seed: run.seed,
       params: run.params as SamplingParams,
     });
     const diff = await client.query<{ call_id: string; stored: string | null; replayed: string | null }>(
       `select coalesce(s.call_id, x.call_id) as call_id, s.reason as stored, x.reason as replayed
-       from (select call_id, reason from sample_items where run_id = $1) s
-       full join selection x on x.call_id = s.call_id
+       from stored_picks s
+       full join (select call_id, reason from sample_items where run_id = $1) x on x.call_id = s.call_id
        where s.reason is distinct from x.reason
        order by 1 limit 1000`,
       [runId],
     );
     const counts = await client.query<{ stored: number; replayed: number }>(
-      `select (select count(*)::int from sample_items where run_id = $1) as stored,
-              (select count(*)::int from selection) as replayed`,
+      `select (select count(*)::int from stored_picks) as stored,
+              (select count(*)::int from sample_items where run_id = $1) as replayed`,
       [runId],
     );
     const storedQuotas = await client.query<{ agent_id: string; quota: number; random_target: number }>(

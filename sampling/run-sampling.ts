@@ -64,15 +64,11 @@ export async function runSampling(
       [request.kind ?? 'on_demand', month, through, params.timeZone, seed, JSON.stringify(params)],
     );
     const { run_id: runId, as_of: asOf } = run.rows[0];
-    const quotas = await selectSample(tx, { month, through, asOf, runIdLimit: runId, seed, params });
-    await tx.query(
-      `insert into sample_items (call_id, run_id, agent_id, month, reason, detail)
-       select call_id, $1, agent_id, $2, reason, detail from selection`,
-      [runId, month],
-    );
+    const quotas = await selectSample(tx, { month, through, asOf, runId, seed, params });
     await insertQuotaRows(tx, runId, quotas);
     const counts = await tx.query<{ reason: SampleReason; n: number }>(
-      `select reason, count(*)::int as n from selection group by reason order by reason`,
+      `select reason, count(*)::int as n from sample_items where run_id = $1 group by reason order by reason`,
+      [runId],
     );
     const byReason = Object.fromEntries(counts.rows.map((r) => [r.reason, r.n]));
     const selected = counts.rows.reduce((sum, r) => sum + r.n, 0);

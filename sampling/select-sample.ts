@@ -5,16 +5,17 @@ import { seedToBigint } from './seed.ts';
 import { proRataTarget } from './spread.ts';
 
 /**
- * The world as a run saw it: sample items of earlier runs (run_id < runIdLimit)
- * and calls, scores and QA outcomes recorded up to `asOf`. A replay uses the
- * run's own values and so sees exactly what the run saw.
+ * The world as a run saw it: the picks of earlier runs (the only rows in
+ * sample_items when it decides) and calls, scores and QA outcomes recorded up
+ * to `asOf`. A replay uses the run's own values and so sees what the run saw.
  */
 export interface SelectionContext {
   month: string; // 'YYYY-MM-01'
   through: Date;
   /** A timestamptz as PostgreSQL prints it (full microsecond precision). */
   asOf: string;
-  runIdLimit: number;
+  /** The run deciding: its picks are written under this id. */
+  runId: number;
   seed: string;
   params: SamplingParams;
 }
@@ -34,49 +35,41 @@ interface MonthBounds {
 }
 
 /**
- * Fills the temporary table `selection (call_id, agent_id, reason, detail)`
- * with what a run decides, in rule order: short and long calls, then the
- * random quota (or the exemption month's calls), then neighbours of failed
- * calls. Each step skips calls already sampled or already selected, so no call
- * is picked twice. All set work runs in SQL; only per-agent quota maths (a row
- * per agent, not per call) runs here, through the pure rules in quota.ts.
+ * Writes what a run decides into sample_items under `ctx.runId`, in rule
+ * order: short and long calls, then the random quota (or the exemption
+ * month's calls), then neighbours of failed calls. Each step skips calls
+ * already in sample_items, so no call is picked twice. All set work runs in
+ * SQL; only per-agent quota maths (a row per agent, not per call) runs here,
+ * through the pure rules in quota.ts. The caller owns the transaction: a run
+ * commits it, a replay rolls it back.
  */
 export async function selectSample(tx: Queryable, ctx: SelectionContext): Promise<AgentQuotaRow[]> {
   await tx.query(`set local work_mem = '64MB'`);
-  await tx.query(
-    // No key: each step already skips selected calls, and sample_items' key guards the final insert.
-    `create temp table selection (call_id text not null, agent_id text not null, reason text not null,
-                                  detail jsonb) on commit drop`,
-  );
   const bounds = await monthBounds(tx, ctx);
   const quotas = await agentQuotas(tx, ctx, bounds);
   const exempt = quotas.filter((q) => q.mode === 'exemption').map((q) => q.agentId);
 
+  // Short and long calls carry no detail: the duration that put them here is on the call.
   await tx.query(
-    `insert into selection (call_id, agent_id, reason, detail)
-     select c.call_id, c.agent_id,
-            case when c.duration_s < $3 then 'short_call' else 'long_call' end,
-            jsonb_build_object('duration_s', c.duration_s)
+    `insert into sample_items (call_id, run_id, agent_id, month, reason)
+     select c.call_id, $6, c.agent_id, $7, case when c.duration_s < $3 then 'short_call' else 'long_call' end
      from calls c
      where c.started_at >= $1 and c.started_at < $2 and c.ingested_at <= $5
        and (c.duration_s < $3 or c.duration_s > $4)
-       and c.agent_id <> all($7::text[])
-       and not exists (select 1 from sample_items s where s.call_id = c.call_id and s.run_id < $6)`,
+       and c.agent_id <> all($8::text[])
+       and not exists (select 1 from sample_items s where s.call_id = c.call_id)`,
     [
       bounds.monthStart,
       ctx.through,
       ctx.params.shortCallS,
       ctx.params.longCallS,
       ctx.asOf,
-      ctx.runIdLimit,
+      ctx.runId,
+      ctx.month,
       exempt,
     ],
   );
-
-  // The planner knows nothing about a fresh temp table; without this it guesses badly for the steps below.
-  await tx.query('analyze selection');
   await selectRandom(tx, ctx, bounds, quotas);
-  await tx.query('analyze selection');
   await selectNeighbours(tx, ctx);
   return quotas;
 }
@@ -104,14 +97,14 @@ async function selectRandom(
     ctx.asOf,
     ctx.params.shortCallS,
     ctx.params.longCallS,
-    ctx.runIdLimit,
+    ctx.runId,
     seedToBigint(ctx.seed),
+    ctx.month,
   ];
   const candidates = `
        c.started_at >= $1 and c.started_at < $2 and c.ingested_at <= $3
        and (n.reason = 'exemption_month' or c.duration_s between $4 and $5)
-       and not exists (select 1 from sample_items s where s.call_id = c.call_id and s.run_id < $6)
-       and not exists (select 1 from selection x where x.call_id = c.call_id)`;
+       and not exists (select 1 from sample_items s where s.call_id = c.call_id)`;
   const agentArrays = (rows: AgentQuotaRow[], need: (q: AgentQuotaRow) => number) => [
     rows.map((q) => q.agentId),
     rows.map(need),
@@ -132,8 +125,8 @@ async function selectRandom(
   );
   await tx.query('analyze random_need');
   await tx.query(
-    `insert into selection (call_id, agent_id, reason, detail)
-     select call_id, agent_id, reason, jsonb_build_object('quota', quota, 'target', target)
+    `insert into sample_items (call_id, run_id, agent_id, month, reason, detail)
+     select call_id, $6, agent_id, $8, reason, jsonb_build_object('quota', quota, 'target', target)
      from (
        select c.call_id, n.agent_id, n.reason, n.quota, n.target, n.need,
               row_number() over (partition by n.agent_id order by hashtextextended(c.call_id, $7::bigint), c.call_id) as rn
@@ -145,16 +138,17 @@ async function selectRandom(
     common,
   );
   const got = await tx.query<{ agent_id: string; n: number }>(
-    `select agent_id, count(*)::int as n from selection where reason in ('random_quota', 'exemption_month')
-     group by agent_id`,
+    `select agent_id, count(*)::int as n from sample_items
+     where run_id = $1 and reason in ('random_quota', 'exemption_month') group by agent_id`,
+    [ctx.runId],
   );
   const picked = new Map(got.rows.map((r) => [r.agent_id, r.n]));
   const short = needy.filter((q) => (picked.get(q.agentId) ?? 0) < q.randomTarget - q.randomBefore);
   if (short.length === 0) return;
   await tx.query(
-    `insert into selection (call_id, agent_id, reason, detail)
-     select pick.call_id, n.agent_id, n.reason, jsonb_build_object('quota', n.quota, 'target', n.target)
-     from unnest($8::text[], $9::int[], $10::text[], $11::int[], $12::int[], $13::bigint[])
+    `insert into sample_items (call_id, run_id, agent_id, month, reason, detail)
+     select pick.call_id, $6, n.agent_id, $8, n.reason, jsonb_build_object('quota', n.quota, 'target', n.target)
+     from unnest($9::text[], $10::int[], $11::text[], $12::int[], $13::int[], $14::bigint[])
           as n(agent_id, need, reason, quota, target, cutoff)
      cross join lateral (
        select c.call_id from calls c
@@ -177,8 +171,8 @@ function hashCutoff(fraction: number): string {
 /** 质检规范 二(二)4: when a sampled call fails QA, listen to the calls just before and after it. */
 async function selectNeighbours(tx: Queryable, ctx: SelectionContext): Promise<void> {
   await tx.query(
-    `insert into selection (call_id, agent_id, reason, detail)
-     select distinct on (nb.call_id) nb.call_id, f.agent_id, 'neighbour',
+    `insert into sample_items (call_id, run_id, agent_id, month, reason, detail)
+     select distinct on (nb.call_id) nb.call_id, $2, f.agent_id, $1, 'neighbour',
             jsonb_build_object('neighbour_of', f.call_id, 'side', nb.side)
      from sample_items f
      join qa_outcomes q on q.call_id = f.call_id and not q.passed and q.recorded_at <= $3
@@ -195,10 +189,11 @@ async function selectNeighbours(tx: Queryable, ctx: SelectionContext): Promise<v
         order by c.started_at, c.call_id limit 1)
      ) nb
      where f.month = $1 and f.run_id < $2
-       and not exists (select 1 from sample_items s where s.call_id = nb.call_id and s.run_id < $2)
-       and not exists (select 1 from selection x where x.call_id = nb.call_id)
-     order by nb.call_id, f.call_id`,
-    [ctx.month, ctx.runIdLimit, ctx.asOf, ctx.through],
+       and not exists (select 1 from sample_items s where s.call_id = nb.call_id)
+     order by nb.call_id, f.call_id
+     -- a neighbour across a month boundary may be picked by that month's run at the same moment
+     on conflict (call_id) do nothing`,
+    [ctx.month, ctx.runId, ctx.asOf, ctx.through],
   );
 }
 
@@ -251,7 +246,7 @@ async function agentQuotas(tx: Queryable, ctx: SelectionContext, b: MonthBounds)
      left join exempt e2 on e2.agent_id = v.agent_id and e2.month = $8
      left join picked p on p.agent_id = v.agent_id
      order by v.agent_id`,
-    [b.prevStart, b.monthStart, ctx.through, ctx.asOf, ctx.month, ctx.runIdLimit, b.prevMonth, b.monthBefore],
+    [b.prevStart, b.monthStart, ctx.through, ctx.asOf, ctx.month, ctx.runId, b.prevMonth, b.monthBefore],
   );
   return rows
     .map((r) => {
