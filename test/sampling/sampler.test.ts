@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { upsertCalls, type CallToStore } from '../../models/call-repository.ts';
 import { replayRun } from '../../sampling/replay-run.ts';
 import { runSampling } from '../../sampling/run-sampling.ts';
+import { seedToBigint } from '../../sampling/seed.ts';
 import { buildCall, buildSamplingParams } from '../helpers/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
@@ -110,6 +111,25 @@ describe('sampler', () => {
       quota: 13,
       mode: 'normal',
     });
+  });
+
+  it('draws exactly the lowest seeded hashes among the calls of normal length', async () => {
+    await upsertCalls(db.pool, monthOfCalls('A1', SHANGHAI_SEP_START, 30, 2000));
+    await upsertCalls(db.pool, monthOfCalls('A1', SHANGHAI_OCT_START, 31, 3000));
+    const run = await runSampling(
+      db.pool,
+      params,
+      { month: '2026-10', seed: 'draw' },
+      new Date('2026-11-02T00:00:00Z'),
+    );
+    const { rows: expected } = await db.pool.query(
+      `select call_id from calls
+       where started_at >= $1 and duration_s between 20 and 300
+       order by hashtextextended(call_id, $2::bigint), call_id limit 20`,
+      [new Date(SHANGHAI_OCT_START), seedToBigint('draw')],
+    );
+    const picked = (await items(run.runId)).filter((r) => r.reason === 'random_quota').map((r) => r.call_id);
+    expect(picked.sort()).toEqual(expected.map((r) => r.call_id).sort());
   });
 
   it('uses the current month volume for an agent new this month', async () => {
