@@ -188,7 +188,7 @@ async function selectNeighbours(tx: Queryable, ctx: SelectionContext): Promise<v
           and (c.started_at, c.call_id) > (fc.started_at, fc.call_id)
         order by c.started_at, c.call_id limit 1)
      ) nb
-     where f.month = $1 and f.run_id < $2
+     where f.run_id in (select run_id from sampling_runs where month = $1 and run_id < $2)
        and not exists (select 1 from sample_items s where s.call_id = nb.call_id)
      order by nb.call_id, f.call_id
      -- a neighbour across a month boundary may be picked by that month's run at the same moment
@@ -228,7 +228,8 @@ async function agentQuotas(tx: Queryable, ctx: SelectionContext, b: MonthBounds)
      ),
      picked as (
        select agent_id, count(*)::int as n from sample_items
-       where month = $5 and run_id < $6 and reason in ('random_quota', 'exemption_month')
+       where run_id in (select run_id from sampling_runs where month = $5 and run_id < $6)
+         and reason in ('random_quota', 'exemption_month')
        group by agent_id
      ),
      exempt as (

@@ -161,10 +161,10 @@ describe('sampler', () => {
     const now = new Date('2026-11-02T00:00:00Z');
     const first = await runSampling(db.pool, params, { month: '2026-10', seed: 's1' }, now);
     const firstPicks = (await items(first.runId)).map((r) => r.call_id).sort();
-    await db.pool.query('delete from sampling_runs');
+    await db.pool.query('truncate sample_items, sampling_run_agents, sampling_runs');
     const again = await runSampling(db.pool, params, { month: '2026-10', seed: 's1' }, now);
     expect((await items(again.runId)).map((r) => r.call_id).sort()).toEqual(firstPicks);
-    await db.pool.query('delete from sampling_runs');
+    await db.pool.query('truncate sample_items, sampling_run_agents, sampling_runs');
     const other = await runSampling(db.pool, params, { month: '2026-10', seed: 's2' }, now);
     expect((await items(other.runId)).map((r) => r.call_id).sort()).not.toEqual(firstPicks);
   });
