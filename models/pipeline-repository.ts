@@ -11,10 +11,17 @@ export interface Processing {
   failureReason: string | null;
 }
 
-/** Sampled calls enter the pipeline once; calls without a usable recording fail at once, saying why. */
+/**
+ * Sampled calls enter the pipeline once, run by run: each run is claimed and
+ * its picks admitted in one statement, so concurrent dispatchers never admit a
+ * run twice and never rescan old runs. Calls without a usable recording fail
+ * at once, saying why.
+ */
 export async function admitSampledCalls(db: Queryable): Promise<number> {
   const { rowCount } = await db.query(
-    `insert into call_processing (call_id, state, failure_code, failure_reason, failed_stage)
+    `with runs as (
+       update sampling_runs set admitted_at = now() where admitted_at is null returning run_id)
+     insert into call_processing (call_id, state, failure_code, failure_reason, failed_stage)
      select s.call_id,
             case when c.recording_status in ('ok', 'remote', 'uploaded') then 'pending' else 'failed' end,
             case when c.recording_status in ('ok', 'remote', 'uploaded') then null
@@ -23,7 +30,7 @@ export async function admitSampledCalls(db: Queryable): Promise<number> {
                  when c.recording_status = 'none' then 'the call has no recording; upload one or import a transcript'
                  else coalesce(c.recording_problem, 'the recording could not be read at ingest') end,
             case when c.recording_status in ('ok', 'remote', 'uploaded') then null else 'fetch' end
-     from sample_items s join calls c using (call_id)
+     from runs join sample_items s using (run_id) join calls c using (call_id)
      on conflict (call_id) do nothing`,
   );
   return rowCount ?? 0;

@@ -1,5 +1,10 @@
 -- The processing pipeline of sampled calls. Postgres holds the state; queues only carry call ids.
 
+-- When a run's picks entered the pipeline: each run is admitted once, so the
+-- dispatcher never rescans the whole sample.
+alter table sampling_runs add column admitted_at timestamptz;
+create index sampling_runs_not_admitted on sampling_runs (run_id) where admitted_at is null;
+
 create table call_processing (
   call_id          text primary key references calls,
   state            text not null default 'pending'
