@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../models/call-repository.ts';
 import { upsertCalls } from '../../models/call-repository.ts';
 import { dispatchOnce } from '../../workers/dispatcher.ts';
-import { startPipeline, type Pipeline } from '../../workers/pipeline.ts';
+import { startPipeline, type Pipeline, type PipelineDeps } from '../../workers/pipeline.ts';
 import { InProcessQueue } from '../../workers/queue/in-process-queue.ts';
 import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -24,6 +24,20 @@ const fastPolicies = {
 };
 
 const transcriptOf = (call: Call) => buildTranscript(call.callId, { durationS: call.durationS });
+
+/** The real pipeline on `queue`, dispatching once at start (tests wait with queue.idle()). */
+function startTestPipeline(
+  queue: InProcessQueue,
+  stages: Pick<PipelineDeps, 'transcribeRecording' | 'scoreCall'>,
+) {
+  return startPipeline({
+    pool: db.pool,
+    queue,
+    log: { error: () => {} },
+    dispatchIntervalMs: 60_000,
+    ...stages,
+  });
+}
 
 async function sampleCalls(ids: string[]) {
   await upsertCalls(
@@ -52,11 +66,7 @@ describe('in-process pipeline', () => {
     const scored: string[] = [];
     let flakyFailures = 0;
     const queue = new InProcessQueue(fastPolicies);
-    pipeline = await startPipeline({
-      pool: db.pool,
-      queue,
-      log: { error: () => {} },
-      dispatchIntervalMs: 60_000,
+    pipeline = await startTestPipeline(queue, {
       transcribeRecording: async (call) => {
         transcribed.push(call.callId);
         if (call.callId === 'bad')
@@ -89,11 +99,7 @@ describe('in-process pipeline', () => {
   it('retries a transient failure, then fails the call for good with the last reason', async () => {
     await sampleCalls(['down']);
     const queue = new InProcessQueue(fastPolicies);
-    pipeline = await startPipeline({
-      pool: db.pool,
-      queue,
-      log: { error: () => {} },
-      dispatchIntervalMs: 60_000,
+    pipeline = await startTestPipeline(queue, {
       transcribeRecording: async () => {
         throw Object.assign(new Error('recording server did not answer within 30 s'), { code: 'timeout' });
       },
@@ -134,11 +140,7 @@ describe('in-process pipeline', () => {
     const transcribed: string[] = [];
     const scored: string[] = [];
     const queue = new InProcessQueue(fastPolicies);
-    pipeline = await startPipeline({
-      pool: db.pool,
-      queue,
-      log: { error: () => {} },
-      dispatchIntervalMs: 60_000,
+    pipeline = await startTestPipeline(queue, {
       transcribeRecording: async (call) => {
         transcribed.push(call.callId);
         return { transcript: transcriptOf(call) };
