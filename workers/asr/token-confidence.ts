@@ -9,7 +9,7 @@ import { LogitsProcessor, type Tensor } from '@huggingface/transformers';
  * The result is the geometric mean probability, i.e. exp(mean log-prob).
  */
 export class TokenConfidence extends LogitsProcessor {
-  private previous: { row: Float32Array; logSumExp: number; length: number } | null = null;
+  private previous: { row: Float32Array; length: number } | null = null;
   private sum = 0;
   private count = 0;
 
@@ -22,14 +22,15 @@ export class TokenConfidence extends LogitsProcessor {
     if (this.previous && ids.length === this.previous.length + 1) {
       const chosen = Number(ids[ids.length - 1]);
       if (chosen < this.firstSpecialId) {
-        this.sum += this.previous.row[chosen] - this.previous.logSumExp;
+        // Normalised only now, and only for text tokens: timestamps and specials need no softmax.
+        this.sum += this.previous.row[chosen] - logSumExp(this.previous.row);
         this.count += 1;
       }
     }
     const vocab = logits.dims.at(-1) ?? 0;
     // Copied: later processors (timestamp rules) overwrite logits in place.
-    const row = Float32Array.from((logits.data as Float32Array).subarray(0, vocab));
-    this.previous = { row, logSumExp: logSumExp(row), length: ids.length };
+    const row = (logits.data as Float32Array).slice(0, vocab);
+    this.previous = { row, length: ids.length };
     return logits;
   }
 
@@ -39,11 +40,18 @@ export class TokenConfidence extends LogitsProcessor {
   }
 }
 
+/**
+ * Terms more than 20 below the maximum are skipped: each adds under 2e-9 of
+ * the largest, so even a 52k-token vocabulary moves the result by < 1e-4,
+ * and Whisper's rows are mostly such terms (this ran once per decoding step
+ * and cost as much as the encoder).
+ */
 function logSumExp(row: Float32Array): number {
   let max = -Infinity;
-  for (const x of row) if (x > max) max = x;
+  for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
   if (max === -Infinity) return max;
+  const cut = max - 20;
   let sum = 0;
-  for (const x of row) sum += Math.exp(x - max);
+  for (let i = 0; i < row.length; i++) if (row[i] > cut) sum += Math.exp(row[i] - max);
   return max + Math.log(sum);
 }
