@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -35,6 +36,7 @@ const schema = z.object({
   CALLQA_MODEL_DIR: z.string().optional(),
   CALLQA_MODEL_CACHE_DIR: z.string().optional(),
   CALLQA_LANGUAGE: z.enum(['zh', 'en']).default('zh'),
+  CALLQA_ASR_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   CALLQA_FETCH_TIMEOUT_S: z.coerce.number().positive().default(30),
   CALLQA_FETCH_MAX_MB: z.coerce.number().positive().default(200),
   CALLQA_MAX_AUDIO_S: z.coerce.number().positive().default(7200),
@@ -86,6 +88,10 @@ export interface Config {
     modelDir?: string;
     cacheDir: string;
     language: 'zh' | 'en';
+    /** Media threads per worker process, each with its own VAD and Whisper. */
+    threads: number;
+    /** ONNX intra-op threads per Whisper session, so threads × this ≈ cores. */
+    intraOpThreads: number;
   };
   scoring: {
     /** Extra scorecards beside the built-in ones; the highest version of each id is used. */
@@ -125,6 +131,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = resolve(e.CALLQA_DATA_DIR);
   const storageDir = resolve(e.CALLQA_STORAGE_DIR ?? `${dataDir}/storage`);
   const extraRoots = (e.CALLQA_RECORDING_ROOTS ?? '').split(':').filter(Boolean);
+  // Default: one media thread per core, at most two (the two sides of a stereo call).
+  const cores = availableParallelism();
+  const asrThreads = e.CALLQA_ASR_THREADS ?? Math.min(2, cores);
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir,
@@ -149,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       modelDir: e.CALLQA_MODEL_DIR ? resolve(e.CALLQA_MODEL_DIR) : undefined,
       cacheDir: resolve(e.CALLQA_MODEL_CACHE_DIR ?? `${dataDir}/model-cache`),
       language: e.CALLQA_LANGUAGE,
+      threads: asrThreads,
+      intraOpThreads: Math.max(1, Math.floor(cores / asrThreads)),
     },
     scoring: {
       scorecardDir: e.CALLQA_SCORECARD_DIR ? resolve(e.CALLQA_SCORECARD_DIR) : undefined,

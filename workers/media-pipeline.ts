@@ -2,12 +2,10 @@ import type { Config } from '../models/config.ts';
 import type { Call } from '../models/call-repository.ts';
 import { locateRecording } from '../models/recording-location.ts';
 import { buildTranscript } from './asr/build-transcript.ts';
-import { ThreadTranscriber } from './asr/thread-transcriber.ts';
-import type { Transcriber } from './asr/transcriber.ts';
+import { MediaThreads } from './asr/media-threads.ts';
 import { decodeAudio } from './audio/decode.ts';
 import { fetchRecording } from './audio/fetch-recording.ts';
 import { resolveFfmpegPath } from './audio/ffmpeg-path.ts';
-import { loadVad, type Vad } from './audio/vad.ts';
 import { PermanentError } from './permanent-error.ts';
 import type { TranscribedCall } from './processors/transcribe-processor.ts';
 
@@ -19,14 +17,14 @@ export interface MediaPipeline {
 
 export interface MediaParts {
   ffmpegPath: string;
-  vad: Vad;
-  transcriber: Transcriber;
+  /** VAD and Whisper, in worker threads. */
+  media: MediaThreads;
 }
 
 /**
  * Loads the heavy parts once per process, on the first call that needs them:
- * the ffmpeg binary, Silero VAD and Whisper in a worker thread (so job locks
- * keep renewing while it thinks). A process that never transcribes never
+ * the ffmpeg binary and media threads, each with Silero VAD and Whisper (so
+ * job locks keep renewing while they think). A process that never transcribes never
  * loads a model; a failed load (model not downloadable, say) fails that job
  * with the reason and is tried again by the next one.
  */
@@ -50,18 +48,21 @@ export function openMediaPipeline(config: Config): MediaPipeline {
 }
 
 async function loadMediaParts(config: Config): Promise<MediaParts> {
-  const [ffmpegPath, vad, transcriber] = await Promise.all([
+  const [ffmpegPath, media] = await Promise.all([
     resolveFfmpegPath({ explicit: config.media.ffmpegPath }),
-    loadVad(),
-    ThreadTranscriber.start({
-      modelId: config.asr.modelId,
-      dtype: config.asr.dtype,
-      modelDir: config.asr.modelDir,
-      cacheDir: config.asr.cacheDir,
-      language: config.asr.language,
+    MediaThreads.start({
+      threads: config.asr.threads,
+      transcriber: {
+        modelId: config.asr.modelId,
+        dtype: config.asr.dtype,
+        modelDir: config.asr.modelDir,
+        cacheDir: config.asr.cacheDir,
+        language: config.asr.language,
+        intraOpThreads: config.asr.intraOpThreads,
+      },
     }),
   ]);
-  return { ffmpegPath, vad, transcriber };
+  return { ffmpegPath, media };
 }
 
 export function mediaPipelineFrom(config: Config, parts: MediaParts): MediaPipeline {
@@ -94,8 +95,8 @@ export function mediaPipelineFrom(config: Config, parts: MediaParts): MediaPipel
           audio,
           agentChannel: call.agentChannel,
           language: config.asr.language,
-          vad: parts.vad,
-          transcriber: parts.transcriber,
+          vad: parts.media,
+          transcriber: parts.media,
         });
         lap('vadAndAsrMs');
         return { transcript, model: `${config.asr.modelId}:${config.asr.dtype}`, timings };
@@ -104,7 +105,7 @@ export function mediaPipelineFrom(config: Config, parts: MediaParts): MediaPipel
       }
     },
     async close() {
-      await Promise.all([parts.transcriber.close(), parts.vad.close()]);
+      await parts.media.close();
     },
   };
 }

@@ -3,7 +3,7 @@ import { decodeAudio, type DecodedAudio } from '../../workers/audio/decode.ts';
 import { resolveFfmpegPath } from '../../workers/audio/ffmpeg-path.ts';
 import { loadVad, type Vad } from '../../workers/audio/vad.ts';
 import { buildTranscript } from '../../workers/asr/build-transcript.ts';
-import { ThreadTranscriber } from '../../workers/asr/thread-transcriber.ts';
+import { MediaThreads } from '../../workers/asr/media-threads.ts';
 import type { AsrSegment, Transcriber } from '../../workers/asr/transcriber.ts';
 import { fixture, testModelDir, testModelId } from '../audio/media-paths.ts';
 
@@ -131,25 +131,23 @@ describe('buildTranscript with a scripted transcriber', () => {
   });
 });
 
-describe('buildTranscript with the real transformers.js pipeline in a worker thread (tiny-dummy-whisper)', () => {
-  let transcriber: ThreadTranscriber;
+describe('buildTranscript with the real transformers.js pipeline in media threads (tiny-dummy-whisper)', () => {
+  const transcriber = { modelDir: testModelDir, modelId: testModelId, dtype: 'fp32' };
+  let threads: MediaThreads;
   beforeAll(async () => {
-    transcriber = await ThreadTranscriber.start({
-      modelDir: testModelDir,
-      modelId: testModelId,
-      dtype: 'fp32',
-    });
+    threads = await MediaThreads.start({ threads: 2, transcriber });
   });
-  afterAll(() => transcriber.close());
+  afterAll(() => threads.close());
 
   it('transcribes both speakers with timestamps mapped to call time', async () => {
+    expect(threads.size).toBe(2);
     const transcript = await buildTranscript({
       callId: 'c5',
       audio: stereo,
       agentChannel: 'left',
       language: 'zh',
-      vad,
-      transcriber,
+      vad: threads,
+      transcriber: threads,
     });
     expect(transcript.segments.map((s) => [s.speaker, s.text])).toEqual([
       ['agent', '离线测试模型'],
@@ -167,17 +165,46 @@ describe('buildTranscript with the real transformers.js pipeline in a worker thr
     expect(agent.confidence).toBeLessThan(1);
   });
 
-  it('keeps the event loop free while Whisper runs', async () => {
+  it('gives the same transcript from one thread, from two, and with VAD in this thread', async () => {
+    const one = await MediaThreads.start({ threads: 1, transcriber });
+    try {
+      const input = { callId: 'c6', audio: stereo, agentChannel: 'left' as const, language: 'zh' };
+      const [single, double, localVad] = await Promise.all([
+        buildTranscript({ ...input, vad: one, transcriber: one }),
+        buildTranscript({ ...input, vad: threads, transcriber: threads }),
+        buildTranscript({ ...input, vad, transcriber: threads }),
+      ]);
+      expect(double).toEqual(single);
+      expect(localVad).toEqual(single);
+    } finally {
+      await one.close();
+    }
+  });
+
+  it('keeps the event loop free while VAD and Whisper run', async () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
-    await Promise.all([1, 2, 3].map(() => transcriber.transcribe(new Float32Array(16_000 * 20))));
+    await Promise.all([
+      threads.detectSpeech(stereo.channels[0], stereo.sampleRate),
+      ...[1, 2, 3].map(() => threads.transcribe(new Float32Array(16_000 * 20))),
+    ]);
     clearInterval(timer);
     expect(ticks).toBeGreaterThan(3);
   });
 
+  it('on close, finishes the running window, fails the queued ones, then refuses work', async () => {
+    const doomed = await MediaThreads.start({ threads: 1, transcriber });
+    const pending = Promise.allSettled([1, 2, 3].map(() => doomed.transcribe(new Float32Array(16_000 * 20))));
+    await doomed.close();
+    const outcomes = await pending;
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    for (const o of outcomes.slice(1)) expect(String((o as PromiseRejectedResult).reason)).toMatch(/closed/);
+    await expect(doomed.transcribe(new Float32Array(16_000))).rejects.toThrow(/closed/);
+  });
+
   it('reports a model that cannot be loaded offline', async () => {
     await expect(
-      ThreadTranscriber.start({ modelDir: testModelDir, modelId: 'no-such-model' }),
+      MediaThreads.start({ threads: 2, transcriber: { modelDir: testModelDir, modelId: 'no-such-model' } }),
     ).rejects.toThrow(/cannot load ASR model/);
   });
 });

@@ -31,8 +31,15 @@ export async function buildTranscript(input: BuildTranscriptInput): Promise<Tran
 
   if (stereo) {
     const agentIndex = input.agentChannel === 'left' ? 0 : 1;
-    const agent = await channelText(input, audio.channels[agentIndex]);
-    const customer = await channelText(input, audio.channels[1 - agentIndex]);
+    const sides = [audio.channels[agentIndex], audio.channels[1 - agentIndex]];
+    // Both sides at once, VAD then ASR: media threads hear them in parallel.
+    const [agentSpans, customerSpans] = await Promise.all(sides.map((c) => detectSpeech(input, c)));
+    const [agentTexts, customerTexts] = await Promise.all([
+      transcribe(input, sides[0], agentSpans),
+      transcribe(input, sides[1], customerSpans),
+    ]);
+    const agent = { spans: agentSpans, texts: agentTexts };
+    const customer = { spans: customerSpans, texts: customerTexts };
     return {
       ...base,
       speakerMode: 'stereo',
@@ -62,12 +69,23 @@ async function channelText(
   input: BuildTranscriptInput,
   channel: Float32Array,
 ): Promise<{ spans: SpeechSpans; texts: TimedText[] }> {
-  const spans = await input.vad.detectSpeech(channel, input.audio.sampleRate, input.vadOptions);
-  const texts = await transcribeSpans(channel, spans, input.transcriber, {
+  const spans = await detectSpeech(input, channel);
+  return { spans, texts: await transcribe(input, channel, spans) };
+}
+
+function detectSpeech(input: BuildTranscriptInput, channel: Float32Array): Promise<SpeechSpans> {
+  return input.vad.detectSpeech(channel, input.audio.sampleRate, input.vadOptions);
+}
+
+function transcribe(
+  input: BuildTranscriptInput,
+  channel: Float32Array,
+  spans: SpeechSpans,
+): Promise<TimedText[]> {
+  return transcribeSpans(channel, spans, input.transcriber, {
     language: input.language,
     sampleRate: input.audio.sampleRate,
   });
-  return { spans, texts };
 }
 
 function tag(texts: TimedText[], speaker: TranscriptSegment['speaker']): TranscriptSegment[] {

@@ -34,10 +34,15 @@ export async function transcribeSpans(
   transcriber: Transcriber,
   options: TranscribeSpansOptions,
 ): Promise<TimedText[]> {
+  // All windows are asked for at once: media threads work through them in parallel.
+  const windows = await Promise.all(
+    planAsrChunks(spans, options.plan ?? defaultChunkPlan).map(async (chunk) => ({
+      chunk,
+      segments: await transcriber.transcribe(chunkAudio(channel, chunk, options.sampleRate)),
+    })),
+  );
   const out: TimedText[] = [];
-  for (const chunk of planAsrChunks(spans, options.plan ?? defaultChunkPlan)) {
-    const audio = chunkAudio(channel, chunk, options.sampleRate);
-    const segments = await transcriber.transcribe(audio);
+  for (const { chunk, segments } of windows) {
     for (const segment of segments) {
       const localStart = Math.max(0, segment.start);
       // An open end means "until the audio ran out".

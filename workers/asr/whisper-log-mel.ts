@@ -14,8 +14,9 @@ export interface WhisperFeatureConfig {
  * WhisperFeatureExtractor does (centred reflect-padded frames, periodic Hann
  * window, power spectrum, mel filters, log10, clamp at max − 8, (x + 4) / 4),
  * but about ten times faster: a mixed-radix FFT instead of Bluestein, sparse
- * mel filters instead of a dense 80×201 product, and no spectrum work for the
- * frames that lie wholly in the zero padding of a window shorter than 30 s.
+ * mel filters instead of a dense 80×201 product, and no spectrum work for
+ * frames of pure zeros (the padding of a window shorter than 30 s, the
+ * silent joins between packed speech).
  * Output is [melBins × frames], row-major, as the model expects.
  */
 export class WhisperLogMel {
@@ -82,7 +83,18 @@ export class WhisperLogMel {
       }
       const window = this.window;
       if (start >= 0 && start + frameLength <= waveform.length) {
-        for (let i = 0; i < frameLength; i++) frame[i] = waveform[start + i] * window[i];
+        let energy = 0;
+        for (let i = 0; i < frameLength; i++) {
+          const x = waveform[start + i];
+          energy += x * x;
+          frame[i] = x * window[i];
+        }
+        // Digital silence (the joins between packed speech, muted stretches): the spectrum is all zeros.
+        if (energy === 0) {
+          for (let b = 0; b < this.melBins; b++) out[b * frames + t] = floorLog;
+          logMax = Math.max(logMax, floorLog);
+          continue;
+        }
       } else {
         for (let i = 0; i < frameLength; i++)
           frame[i] = waveform[reflect(start + i, waveform.length)] * window[i];

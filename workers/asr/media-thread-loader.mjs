@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./asr-thread.ts');
+await import('./media-thread.ts');
