@@ -13,7 +13,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { upsertCalls } from '../../models/call-repository.ts';
-import { loadConfig, type Config } from '../../models/config.ts';
+import { loadConfig } from '../../models/config.ts';
 import { createPool } from '../../models/db.ts';
 import { startEmbeddedPostgres } from '../../models/embedded-postgres.ts';
 import { runMigrations } from '../../models/migrate.ts';
