@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { upsertCalls } from '../../models/call-repository.ts';
+import { getCall, upsertCalls } from '../../models/call-repository.ts';
 import { loadConfig } from '../../models/config.ts';
 import { createPool } from '../../models/db.ts';
 import { startEmbeddedPostgres } from '../../models/embedded-postgres.ts';
@@ -134,6 +134,19 @@ try {
       `OVERHEAD: per call in a batch of ${calls.length}, concurrency 2, ${threads} media thread(s)`,
       perCall,
     ]);
+    if (threads === 1) {
+      // The same job with the media work already done: what its PostgreSQL reads and writes cost.
+      const done = await pipeline.transcribeRecording((await getCall(pool, calls[0].callId))!);
+      const dbOnly = transcribeProcessor({
+        pool,
+        queue: { add: async () => {} },
+        transcribeRecording: async () => done,
+      });
+      await timed('DB: claim the call, read it, save transcript + speech map', async () => {
+        await resetJobs();
+        await dbOnly({ callId: calls[0].callId });
+      });
+    }
     await media.close();
   }
   const states = await pool.query('select distinct state from call_processing');
