@@ -35,6 +35,7 @@ const runs = 5;
 const ffmpegPath = await resolveFfmpegPath();
 const dir = await mkdtemp(join(tmpdir(), 'callqa-bench-'));
 const rows: Array<[string, number]> = [];
+const notes: string[] = [];
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
@@ -154,6 +155,27 @@ try {
     throw new Error('a bench job did not end transcribed');
   await pool.end();
 
+  // An hour-long stereo recording: decode time and how much memory it takes (samples are 16 kHz float32).
+  const hour = join(dir, 'hour.wav');
+  await run(ffmpegPath, [...loop.slice(0, -1), '3600', hour]);
+  const { stdout } = await run(process.execPath, [
+    '--import',
+    'tsx',
+    join(import.meta.dirname, 'decode-memory.ts'),
+    hour,
+  ]);
+  const hourly = JSON.parse(stdout) as {
+    ms: number;
+    samplesMb: number;
+    baselineRssMb: number;
+    peakRssMb: number;
+  };
+  rows.push(['decode 1 h WAV 8 kHz stereo (own process)', hourly.ms]);
+  notes.push(
+    `1 h stereo decode: ${hourly.samplesMb} MB of samples, peak RSS ${hourly.peakRssMb} MB ` +
+      `(${hourly.peakRssMb - hourly.baselineRssMb} MB over the process at rest)`,
+  );
+
   const modelDir = process.env.CALLQA_MODEL_DIR;
   if (modelDir) {
     const modelId = process.env.CALLQA_MODEL_ID ?? 'Xenova/whisper-small';
@@ -171,6 +193,7 @@ try {
   const width = Math.max(...rows.map(([label]) => label.length));
   log(`\n5-minute stereo call, ${availableParallelism()} CPU(s), Node ${process.version}, median of ${runs}`);
   for (const [label, ms] of rows) log(`${label.padEnd(width)}  ${ms.toFixed(0).padStart(7)} ms`);
+  for (const note of notes) log(note);
   if (!modelDir) log('real ASR: set CALLQA_MODEL_DIR (and CALLQA_MODEL_ID) to measure a real model');
 } finally {
   await server?.stop();
