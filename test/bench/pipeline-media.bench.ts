@@ -14,9 +14,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { getCall, upsertCalls } from '../../models/call-repository.ts';
 import { loadConfig } from '../../models/config.ts';
-import { createPool } from '../../models/db.ts';
-import { startEmbeddedPostgres } from '../../models/embedded-postgres.ts';
-import { runMigrations } from '../../models/migrate.ts';
 import { decodeAudio } from '../../workers/audio/decode.ts';
 import { fetchRecording } from '../../workers/audio/fetch-recording.ts';
 import { resolveFfmpegPath } from '../../workers/audio/ffmpeg-path.ts';
@@ -28,7 +25,7 @@ import { mediaPipelineFrom } from '../../workers/media-pipeline.ts';
 import { transcribeProcessor } from '../../workers/processors/transcribe-processor.ts';
 import { fixture, testModelDir, testModelId } from '../audio/media-paths.ts';
 import { buildCall } from '../helpers/builders.ts';
-import { freePort } from '../helpers/free-port.ts';
+import { openBenchDatabase } from './bench-database.ts';
 
 const callS = 300;
 const runs = 5;
@@ -55,14 +52,8 @@ function median(xs: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-const server = process.env.DATABASE_URL
-  ? undefined
-  : await startEmbeddedPostgres({
-      dataDir: join(dir, 'pg'),
-      port: await freePort(),
-      durable: false,
-      log: () => {},
-    });
+const database = await openBenchDatabase(dir);
+const pool = database.pool;
 try {
   // The fixture call (~3.3 s, agent then customer) looped to 5 minutes, as an 8 kHz stereo WAV and an MP3.
   const wav = join(dir, 'call.wav');
@@ -91,9 +82,6 @@ try {
   });
 
   // The whole transcribe job as a worker runs it: state in PostgreSQL, fetch, decode, media threads, transcript saved.
-  if (server) await server.ensureDatabase('bench');
-  const pool = createPool(process.env.DATABASE_URL ?? server!.urlFor('bench'), 4);
-  await runMigrations(pool);
   const calls = [1, 2, 3, 4].map((n) =>
     buildCall({ callId: `bench-call-${n}`, durationS: callS, recording: wav, recordingStatus: 'ok' }),
   );
@@ -153,7 +141,6 @@ try {
   const states = await pool.query('select distinct state from call_processing');
   if (states.rows.some((r) => r.state !== 'transcribed'))
     throw new Error('a bench job did not end transcribed');
-  await pool.end();
 
   // An hour-long stereo recording: decode time and how much memory it takes (samples are 16 kHz float32).
   const hour = join(dir, 'hour.wav');
@@ -196,7 +183,7 @@ try {
   for (const note of notes) log(note);
   if (!modelDir) log('real ASR: set CALLQA_MODEL_DIR (and CALLQA_MODEL_ID) to measure a real model');
 } finally {
-  await server?.stop();
+  await database.close();
   await rm(dir, { recursive: true, force: true });
 }
 process.exit(0);

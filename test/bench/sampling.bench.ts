@@ -12,12 +12,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ingestFile } from '../../api/ingest/ingest-file.ts';
 import { writeDemoCsv } from '../../api/cli/commands/demo-data.ts';
-import { createPool } from '../../models/db.ts';
-import { startEmbeddedPostgres } from '../../models/embedded-postgres.ts';
-import { runMigrations } from '../../models/migrate.ts';
 import { runSampling } from '../../sampling/run-sampling.ts';
 import { buildSamplingParams } from '../helpers/builders.ts';
-import { freePort } from '../helpers/free-port.ts';
+import { openBenchDatabase } from './bench-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,17 +30,8 @@ const [year, mon] = values.month.split('-').map(Number);
 const prevMonth = new Date(Date.UTC(year, mon - 2, 1)).toISOString().slice(0, 7);
 
 const dir = await mkdtemp(join(tmpdir(), 'callqa-bench-'));
-const server = process.env.DATABASE_URL
-  ? undefined
-  : await startEmbeddedPostgres({
-      dataDir: join(dir, 'pg'),
-      port: await freePort(),
-      durable: false,
-      log: () => {},
-    });
-if (server) await server.ensureDatabase('bench');
-const pool = createPool(process.env.DATABASE_URL ?? server!.urlFor('bench'), 4);
-await runMigrations(pool);
+const database = await openBenchDatabase(dir);
+const pool = database.pool;
 if (!process.env.KEEP)
   await pool.query('truncate calls, agents, teams, sample_items, sampling_runs, sampling_run_agents cascade');
 
@@ -125,8 +113,7 @@ log(
   `incremental re-run (nothing new): ${((performance.now() - t) / 1000).toFixed(2)} s, selected ${rerun.selected}`,
 );
 
-await pool.end();
-await server?.stop();
+await database.close();
 if (!process.env.KEEP) await rm(dir, { recursive: true, force: true });
 log(
   `RESULT calls=${calls} agents=${agents} ingest_calls_per_s=${Math.round(ingestRate)} sampling_s=${sampleSeconds.toFixed(2)}`,
