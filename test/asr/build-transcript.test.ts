@@ -202,6 +202,29 @@ describe('buildTranscript with the real transformers.js pipeline in media thread
     await expect(doomed.transcribe(new Float32Array(16_000))).rejects.toThrow(/closed/);
   });
 
+  it('replaces a thread that dies, and the work goes on', async () => {
+    const pool = await MediaThreads.start({ threads: 2, transcriber });
+    try {
+      const inner = pool as unknown as {
+        threads: Array<{ alive: boolean; worker: import('node:worker_threads').Worker }>;
+      };
+      const victim = inner.threads[0];
+      await victim.worker.terminate(); // idle: nothing of ONNX Runtime is running in it
+      const results = await Promise.all([1, 2, 3].map(() => pool.transcribe(new Float32Array(16_000 * 5))));
+      expect(results.map((r) => r.map((s) => s.text))).toEqual([
+        ['离线测试模型'],
+        ['离线测试模型'],
+        ['离线测试模型'],
+      ]);
+      await expect
+        .poll(() => inner.threads.every((t) => t.alive && t !== victim), { timeout: 30_000 })
+        .toBe(true);
+      expect(pool.size).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('reports a model that cannot be loaded offline', async () => {
     await expect(
       MediaThreads.start({ threads: 2, transcriber: { modelDir: testModelDir, modelId: 'no-such-model' } }),

@@ -37,9 +37,15 @@ interface Queued {
 export class MediaThreads implements Pick<Vad, 'detectSpeech'>, Transcriber {
   private readonly queue: Queued[] = [];
   private closed = false;
+  /** Replacements being loaded for threads that died. */
+  private starting = 0;
+  private lastFailure: Error | null = null;
 
-  private constructor(private readonly threads: MediaThread[]) {
-    for (const thread of threads) thread.onIdle = () => this.dispatch();
+  private constructor(
+    private readonly threads: MediaThread[],
+    private readonly options: MediaThreadsOptions,
+  ) {
+    for (const thread of threads) this.adopt(thread);
   }
 
   static async start(options: MediaThreadsOptions): Promise<MediaThreads> {
@@ -51,7 +57,7 @@ export class MediaThreads implements Pick<Vad, 'detectSpeech'>, Transcriber {
       await Promise.all(threads.map((t) => t.close()));
       throw failed.reason;
     }
-    return new MediaThreads(threads);
+    return new MediaThreads(threads, options);
   }
 
   get size(): number {
@@ -91,10 +97,40 @@ export class MediaThreads implements Pick<Vad, 'detectSpeech'>, Transcriber {
     });
   }
 
+  private adopt(thread: MediaThread): void {
+    thread.onIdle = () => this.dispatch();
+    thread.onDeath = (error) => this.replace(thread, error);
+  }
+
+  /**
+   * A thread that died (an uncaught error, out of memory) failed only its own
+   * task, which the queue retries; a fresh thread takes its place. If the
+   * replacement cannot load, the pool runs on with the threads it has.
+   */
+  private replace(dead: MediaThread, error: Error): void {
+    this.lastFailure = error;
+    if (this.closed) return;
+    this.starting++;
+    MediaThread.start(this.options).then(
+      async (fresh) => {
+        this.starting--;
+        if (this.closed) return fresh.close();
+        this.threads[this.threads.indexOf(dead)] = fresh;
+        this.adopt(fresh);
+        this.dispatch();
+      },
+      (failure: Error) => {
+        this.starting--;
+        this.lastFailure = failure;
+        this.dispatch();
+      },
+    );
+  }
+
   private dispatch(): void {
     const alive = this.threads.filter((t) => t.alive);
     if (alive.length === 0) {
-      this.rejectQueued(this.threads[0]?.failure ?? new Error('no media threads'));
+      if (this.starting === 0) this.rejectQueued(this.lastFailure ?? new Error('no media threads'));
       return;
     }
     for (const thread of alive) {
@@ -111,6 +147,8 @@ export class MediaThreads implements Pick<Vad, 'detectSpeech'>, Transcriber {
 class MediaThread {
   failure: Error | null = null;
   onIdle: () => void = () => {};
+  onDeath: (error: Error) => void = () => {};
+  private closing = false;
   private nextId = 1;
   private current: { id: number; task: Queued } | null = null;
   private exited = false;
@@ -123,7 +161,7 @@ class MediaThread {
       this.current = null;
       if (message.type === 'vad') current.task.resolve(message.spans);
       else if (message.type === 'asr') current.task.resolve(message.segments);
-      else current.task.reject(new Error(`ASR failed: ${message.message}`));
+      else current.task.reject(new Error(`${current.task.body.kind.toUpperCase()} failed: ${message.message}`));
       this.onIdle();
     });
     worker.on('error', (error) => this.fail(error));
@@ -187,6 +225,7 @@ class MediaThread {
    * `graceMs` it is terminated anyway.
    */
   async close(graceMs = 30_000): Promise<void> {
+    this.closing = true;
     if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     if (this.current) await new Promise<void>((resolve) => (this.onIdle = resolve));
@@ -202,10 +241,12 @@ class MediaThread {
   }
 
   private fail(error: Error): void {
+    const first = this.failure === null;
     this.failure ??= error;
     const current = this.current;
     this.current = null;
     current?.task.reject(error);
+    if (first && !this.closing) this.onDeath(error);
     // Whatever is still queued goes to the threads that are left (or fails if none are).
     this.onIdle();
   }
