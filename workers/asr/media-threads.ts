@@ -161,7 +161,8 @@ class MediaThread {
       this.current = null;
       if (message.type === 'vad') current.task.resolve(message.spans);
       else if (message.type === 'asr') current.task.resolve(message.segments);
-      else current.task.reject(new Error(`${current.task.body.kind.toUpperCase()} failed: ${message.message}`));
+      else
+        current.task.reject(new Error(`${current.task.body.kind.toUpperCase()} failed: ${message.message}`));
       this.onIdle();
     });
     worker.on('error', (error) => this.fail(error));
