@@ -7,7 +7,7 @@ import {
   type AsrChunk,
   type ChunkPlanOptions,
 } from './plan-asr-chunks.ts';
-import type { Transcriber } from './transcriber.ts';
+import type { AsrSegment, Transcriber } from './transcriber.ts';
 
 export interface TimedText {
   start: number;
@@ -21,6 +21,8 @@ export interface TranscribeSpansOptions {
   sampleRate: number;
   plan?: ChunkPlanOptions;
   maxRepeats?: number;
+  /** Windows in flight at once (each holds ≤ 28 s of audio): enough to keep every media thread busy. */
+  parallelWindows?: number;
 }
 
 /**
@@ -34,13 +36,26 @@ export async function transcribeSpans(
   transcriber: Transcriber,
   options: TranscribeSpansOptions,
 ): Promise<TimedText[]> {
-  // All windows are asked for at once: media threads work through them in parallel.
-  const windows = await Promise.all(
-    planAsrChunks(spans, options.plan ?? defaultChunkPlan).map(async (chunk) => ({
-      chunk,
-      segments: await transcriber.transcribe(chunkAudio(channel, chunk, options.sampleRate)),
-    })),
-  );
+  // A few windows in flight so media threads work through them in parallel, but
+  // not all at once: a two-hour call has hundreds, each 1.8 MB of audio.
+  const chunks = planAsrChunks(spans, options.plan ?? defaultChunkPlan);
+  const replies: AsrSegment[][] = new Array(chunks.length);
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (next < chunks.length && !failed) {
+      const i = next++;
+      try {
+        replies[i] = await transcriber.transcribe(chunkAudio(channel, chunks[i], options.sampleRate));
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const lanes = Math.min(options.parallelWindows ?? 4, chunks.length);
+  await Promise.all(Array.from({ length: lanes }, lane));
+  const windows = chunks.map((chunk, i) => ({ chunk, segments: replies[i] }));
   const out: TimedText[] = [];
   for (const { chunk, segments } of windows) {
     for (const segment of segments) {
