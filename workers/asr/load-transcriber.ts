@@ -44,7 +44,7 @@ const loaded = new Map<string, Promise<Transcriber>>();
 
 /**
  * Loads the Whisper pipeline once per process (per option set). Runs wherever
- * it is called: the worker thread (asr-thread.ts) calls it so inference stays
+ * it is called: each media thread (media-thread.ts) calls it so inference stays
  * off the main event loop; tests may call it directly.
  */
 export function loadTranscriber(options: TranscriberOptions = {}): Promise<Transcriber> {
