@@ -43,7 +43,7 @@ export function whisperLanguage(code: string): string {
 const loaded = new Map<string, Promise<Transcriber>>();
 
 /**
- * Loads the Whisper pipeline once per process (per option set). Runs wherever
+ * Loads the Whisper pipeline once per thread (per option set). Runs wherever
  * it is called: each media thread (media-thread.ts) calls it so inference stays
  * off the main event loop; tests may call it directly.
  */
