@@ -54,6 +54,7 @@ const hints: Record<string, string> = {
   CALLQA_TIME_ZONE: 'set an IANA zone name such as Asia/Shanghai or Europe/London',
   CALLQA_SAMPLING_BANDS: 'comma-separated minScore:multiplier pairs, e.g. 0:2,80:1.5,90:1,98:0.5',
   CALLQA_SAMPLING_RATE: 'a fraction: 0.01 means 1%',
+  CALLQA_ASR_THREADS: 'a whole number of media threads, 1 or more; each holds its own model',
 };
 
 export interface ScoreBand {
