@@ -153,9 +153,14 @@ function resampleFor(samples: Float32Array, from: number, to: number): Float32Ar
   if (from !== 2 * to) throw new Error(`VAD takes ${to} or ${2 * to} Hz audio, got ${from} Hz`);
   // 2:1 decimation behind a [1/4, 1/2, 1/4] low-pass: crude, but VAD only needs the speech band.
   const out = new Float32Array(Math.floor(samples.length / 2));
-  for (let i = 0; i < out.length; i++) {
-    const j = 2 * i;
-    out[i] = 0.25 * (samples[j - 1] ?? samples[j]) + 0.5 * samples[j] + 0.25 * (samples[j + 1] ?? samples[j]);
+  if (out.length === 0) return out;
+  // Edges reuse the sample itself for the missing neighbour; the loop stays free of bounds checks.
+  out[0] = 0.75 * samples[0] + 0.25 * samples[1];
+  for (let i = 1, j = 2; i < out.length; i++, j += 2) {
+    out[i] =
+      0.25 * samples[j - 1] +
+      0.5 * samples[j] +
+      0.25 * (j + 1 < samples.length ? samples[j + 1] : samples[j]);
   }
   return out;
 }
