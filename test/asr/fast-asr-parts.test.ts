@@ -2,8 +2,11 @@ import { AutoProcessor, WhisperTimeStampLogitsProcessor, Tensor, env } from '@hu
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RealPowerSpectrum } from '../../workers/asr/real-fft.ts';
 import { timestampRules } from '../../workers/asr/fast-timestamp-rules.ts';
-import { useFastLogMel } from '../../workers/asr/load-transcriber.ts';
-import { WhisperLogMel, type WhisperFeatureConfig } from '../../workers/asr/whisper-log-mel.ts';
+import {
+  WhisperLogMel,
+  useFastLogMel,
+  type WhisperFeatureConfig,
+} from '../../workers/asr/whisper-log-mel.ts';
 import { mulberry32 } from '../../models/mulberry32.ts';
 import { testModelDir, testModelId } from '../audio/media-paths.ts';
 

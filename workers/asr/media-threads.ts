@@ -191,13 +191,7 @@ class MediaThread {
       });
     } catch (error) {
       // The thread ends itself after a load error; terminate only one that hangs.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 10_000);
-        worker.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await exitOf(worker, 10_000);
       throw error;
     } finally {
       worker.off('message', onMessage).off('error', onError).off('exit', onExit);
@@ -228,17 +222,12 @@ class MediaThread {
   async close(graceMs = 30_000): Promise<void> {
     this.closing = true;
     if (this.exited) return;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     if (this.current) await new Promise<void>((resolve) => (this.onIdle = resolve));
+    if (this.exited) return;
     this.failure ??= new Error('media thread closed');
     this.onIdle = () => {};
     this.worker.postMessage({ kind: 'close' } satisfies CloseRequest);
-    let timer: NodeJS.Timeout | undefined;
-    const forced = new Promise<void>((resolve) => {
-      timer = setTimeout(() => void this.worker.terminate().then(() => resolve()), graceMs);
-    });
-    await Promise.race([exited, forced]);
-    clearTimeout(timer);
+    await exitOf(this.worker, graceMs);
   }
 
   private fail(error: Error): void {
@@ -251,4 +240,15 @@ class MediaThread {
     // Whatever is still queued goes to the threads that are left (or fails if none are).
     this.onIdle();
   }
+}
+
+/** Resolves when the thread has exited; one still running after `graceMs` is terminated. */
+function exitOf(worker: Worker, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => void worker.terminate().then(() => resolve()), graceMs);
+    worker.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
