@@ -11,14 +11,18 @@ export interface RuleHit {
   /** Normalised text of the matched window (or a metric description). */
   matchedText: string;
   similarity: number;
-  method: 'exact' | 'fuzzy' | 'regex' | 'metric';
+  method: 'exact' | 'fuzzy' | 'regex' | 'pattern' | 'metric';
   speaker: Speaker | 'both';
   segmentIndex: number | null;
   start: number;
   end: number;
   confidence?: number;
-  /** Similarity or ASR confidence under the scorecard's review thresholds. */
+  /** Similarity or ASR confidence under the scorecard's review thresholds, or a borderline exception. */
   uncertain: boolean;
+  /** The exception that cleared this hit: shown as evidence, not counted ("not counted: conditional"). */
+  excusedBy?: string;
+  /** A borderline exception that sends this hit to a human instead of clearing it. */
+  reviewBecause?: string;
 }
 
 export type ItemStatus = 'pass' | 'fail' | 'na' | 'review';

@@ -8,6 +8,10 @@ export interface EvidenceHit {
   points?: number;
   severity?: Severity;
   autoFail?: boolean;
+  /** Cleared by this exception: kept as evidence, never counted. */
+  excusedBy?: string;
+  /** A borderline exception: the hit goes to a human. */
+  reviewBecause?: string;
 }
 
 /** What a rule decided, before review gating and scoring turn it into an ItemResult. */

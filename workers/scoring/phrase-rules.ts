@@ -1,6 +1,13 @@
 import type { CallView, RawHit } from './call-view.ts';
 import type { CompiledCond, CompiledRule, CompiledScorecard } from './compile-scorecard.ts';
-import { evaluateCond, findPhrase, type CondResult } from './evaluate-cond.ts';
+import {
+  evaluateCond,
+  findIntentHits,
+  findPhrase,
+  type CondResult,
+  type IntentHits,
+} from './evaluate-cond.ts';
+import type { CompiledIntent } from './intent-pattern.ts';
 import { naOutcome, type EvidenceHit, type ItemOutcome } from './item-outcome.ts';
 import { normalisedClauses } from './normalise-text.ts';
 
@@ -16,6 +23,8 @@ function describe(cond: CompiledCond): string {
     }
     case 'regex':
       return `/${cond.source}/ (${cond.speaker})`;
+    case 'intent':
+      return `intent ${cond.intents.map((i) => i.name).join(' / ')} (${cond.speaker})`;
     case 'not':
       return `not ${describe(cond.inner)}`;
     case 'and':
@@ -97,16 +106,30 @@ function forbidden(view: CallView, rule: Extract<CompiledRule, { kind: 'forbidde
   return { status: 'fail', reason: `forbidden phrase: ${said}`, evidence, violations: true };
 }
 
+/** A clause without its leading fillers (嗯, 那个) and trailing particles (的, 哦, 呢). */
+function bareClause(clause: string, fillers: string[], particles: string): string {
+  let bare = clause;
+  for (let stripped = true; stripped;) {
+    const filler = fillers.find((f) => f.length < bare.length && bare.startsWith(f));
+    stripped = filler !== undefined;
+    if (filler) bare = bare.slice(filler.length);
+  }
+  let end = bare.length;
+  while (end > 1 && particles.includes(bare[end - 1])) end -= 1;
+  return bare.slice(0, end);
+}
+
 function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>): ItemOutcome {
   const evidence: EvidenceHit[] = [];
   for (const index of view.inScope(rule.speaker)) {
     // Every bare refusal contains 不; most utterances can be skipped without splitting.
     if (!view.text(index).text.includes('不')) continue;
     for (const clause of normalisedClauses(view.segments[index].text)) {
-      if (!rule.phrases.has(clause)) continue;
+      const bare = bareClause(clause, rule.fillers, rule.particles);
+      if (!rule.phrases.has(bare)) continue;
       const from = view.text(index).text.indexOf(clause);
       const hit: RawHit = {
-        phrase: clause,
+        phrase: bare,
         segmentIndex: index,
         from: Math.max(0, from),
         to: Math.max(0, from) + clause.length,
@@ -126,6 +149,38 @@ function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>
   };
 }
 
+function violation(view: CallView, rule: Extract<CompiledRule, { kind: 'violation' }>): ItemOutcome {
+  const found: IntentHits = { counted: [], excused: [] };
+  for (const index of view.inScope(rule.speaker, rule.window)) {
+    findIntentHits(view, rule.intents, rule.unless, index, found);
+  }
+  const evidence: EvidenceHit[] = [
+    ...found.counted.map((hit) => ({ hit })),
+    ...found.excused.map(({ hit, by }) =>
+      by.review ? { hit, reviewBecause: by.name } : { hit, excusedBy: by.name },
+    ),
+  ];
+  const counted = evidence.filter((e) => e.excusedBy === undefined);
+  const names = (list: EvidenceHit[]) => [...new Set(list.map((e) => e.hit.phrase.split(':')[0]))].join(', ');
+  if (counted.length === 0) {
+    const excused =
+      evidence.length > 0
+        ? ` (not counted: ${[...new Set(evidence.map((e) => e.excusedBy))].join(', ')})`
+        : '';
+    return { status: 'pass', reason: `no violation${excused}`, evidence, violations: true };
+  }
+  return { status: 'fail', reason: `violation: ${names(counted)}`, evidence, violations: true };
+}
+
+/** The last customer turn that reopened the conversation: closings before it do not count. */
+function reopenedAt(view: CallView, reopen: CompiledIntent): number {
+  const customer = view.scope('customer').order;
+  for (let k = customer.length - 1; k >= 0; k -= 1) {
+    if (reopen.find(view.sound(customer[k]), view.companies)) return customer[k];
+  }
+  return 0;
+}
+
 export function evaluatePhraseRule(
   compiled: CompiledScorecard,
   view: CallView,
@@ -137,8 +192,15 @@ export function evaluatePhraseRule(
     case 'match': {
       const cond =
         rule.greetingPart === 'identify' ? identifyWithContext(compiled, rule.cond, companies) : rule.cond;
-      return fromCond(view, cond, evaluateCond(view, cond), minConfidence);
+      view.floor = rule.reopen ? reopenedAt(view, rule.reopen) : 0;
+      try {
+        return fromCond(view, cond, evaluateCond(view, cond), minConfidence);
+      } finally {
+        view.floor = 0;
+      }
     }
+    case 'violation':
+      return violation(view, rule);
     case 'conditional': {
       const trigger = evaluateCond(view, rule.if);
       if (!trigger.holds) return naOutcome(`not triggered: ${describe(rule.if)}`);

@@ -84,7 +84,7 @@ function toItemResult(
   settings: EvidenceSettings,
 ): ItemResult {
   const { item } = entry;
-  const evidence = outcome.evidence.map((e) => toRuleHit(view, e.hit, item.id, settings));
+  const evidence = outcome.evidence.map((e) => toRuleHit(view, e.hit, item.id, settings, e));
   // Metric hits go after the phrase hits, so evidence[i] stays the hit of outcome.evidence[i].
   for (const m of outcome.metricHits ?? []) {
     evidence.push({
@@ -100,7 +100,7 @@ function toItemResult(
   }
 
   if (outcome.violations && outcome.evidence.length > 0) {
-    const certain = outcome.evidence.filter((_, i) => !evidence[i].uncertain);
+    const certain = outcome.evidence.filter((e, i) => !evidence[i].uncertain && e.excusedBy === undefined);
     if (certain.length === 0) {
       return itemResult(item, outcome, evidence, {
         status: 'review',
@@ -155,6 +155,7 @@ export function scoreTranscript(
     }
   }
   const view = new CallView(call, compiled.phraseIndex);
+  view.companies = context.companyNames ?? [];
   const spans = callSpans(call);
   const settings: EvidenceSettings = {
     scorecardId: card.id,

@@ -1,0 +1,303 @@
+import { normaliseText } from './normalise-text.ts';
+import { soundText } from './sound-text.ts';
+
+/**
+ * Intent patterns: how a QA lead writes "the ways people say it" as data.
+ *
+ *   [还有|另外] … [其他|别的|什么] … [帮|需要|问题|咨询|业务] … [吗|呢|么]
+ *
+ * - plain text is said as written, heard by sound (再见 also finds ASR's 在见)
+ *   except for the hard characters (negators, 您/你), which must be exact;
+ * - `[a|b|c]` is one of the alternatives; an empty one (`[的|]`) makes it optional;
+ * - `…` (or `...`) lets up to 6 other characters come between; `…12` up to 12;
+ * - `{digits}` a number, `{name}` one to three Han characters, `{company}` a
+ *   company name (the scorecard's and the call's);
+ * - `^` / `$` pin the pattern to the start / end of the turn;
+ * - spaces only separate, they match nothing.
+ *
+ * A pattern compiles to one regular expression over the sound text
+ * (sound-text.ts), so matching a turn is one regex scan, never a loop over
+ * phrases. Offsets are those of the normalised text.
+ */
+
+export type PatternToken =
+  | { kind: 'text'; raw: string }
+  | { kind: 'choice'; options: PatternToken[][]; raw: string }
+  | { kind: 'gap'; max: number; raw: string }
+  | { kind: 'slot'; name: SlotName; raw: string }
+  | { kind: 'start'; raw: string }
+  | { kind: 'end'; raw: string };
+
+export const SLOT_NAMES = ['digits', 'name', 'company'] as const;
+export type SlotName = (typeof SLOT_NAMES)[number];
+export const DEFAULT_GAP = 6;
+const MAX_GAP = 40;
+
+export class PatternError extends Error {}
+
+const SPECIAL = new Set(['[', ']', '|', '{', '}', '^', '$', '…', ' ', '\t']);
+
+/** Parses one pattern; throws PatternError with the position and the problem. */
+export function parsePattern(source: string): PatternToken[] {
+  let at = 0;
+  const fail = (message: string): never => {
+    throw new PatternError(`${message} at character ${at + 1} of "${source}"`);
+  };
+
+  const gap = (): PatternToken => {
+    const start = at;
+    at += source.startsWith('...', at) ? 3 : 1;
+    let digits = '';
+    while (at < source.length && /[0-9]/.test(source[at])) digits += source[at++];
+    const max = digits === '' ? DEFAULT_GAP : Number(digits);
+    if (max < 1 || max > MAX_GAP) fail(`a gap must allow 1 to ${MAX_GAP} characters`);
+    return { kind: 'gap', max, raw: source.slice(start, at) };
+  };
+
+  const slot = (): PatternToken => {
+    const close = source.indexOf('}', at);
+    if (close < 0) fail('"{" without "}"');
+    const name = source.slice(at + 1, close);
+    if (!(SLOT_NAMES as readonly string[]).includes(name)) {
+      fail(`unknown slot {${name}} (known: ${SLOT_NAMES.map((s) => `{${s}}`).join(', ')})`);
+    }
+    const raw = source.slice(at, close + 1);
+    at = close + 1;
+    return { kind: 'slot', name: name as SlotName, raw };
+  };
+
+  const text = (): PatternToken => {
+    const start = at;
+    while (at < source.length && !SPECIAL.has(source[at]) && !source.startsWith('...', at)) at += 1;
+    return { kind: 'text', raw: source.slice(start, at) };
+  };
+
+  const choice = (): PatternToken => {
+    const start = at;
+    at += 1;
+    const options: PatternToken[][] = [[]];
+    while (at < source.length && source[at] !== ']') {
+      const ch = source[at];
+      if (ch === '|') {
+        options.push([]);
+        at += 1;
+      } else if (ch === '[') fail('alternatives cannot be nested');
+      else if (ch === '{') options[options.length - 1].push(slot());
+      else if (ch === ' ' || ch === '\t') at += 1;
+      else if (ch === '…' || source.startsWith('...', at)) fail('a gap cannot be an alternative');
+      else if (ch === '^' || ch === '$') fail(`"${ch}" belongs outside the alternatives`);
+      else options[options.length - 1].push(text());
+    }
+    if (at >= source.length) fail('"[" without "]"');
+    at += 1;
+    if (options.every((option) => option.length === 0)) fail('alternatives are all empty');
+    return { kind: 'choice', options, raw: source.slice(start, at) };
+  };
+
+  const tokens: PatternToken[] = [];
+  while (at < source.length) {
+    const ch = source[at];
+    if (ch === ' ' || ch === '\t') at += 1;
+    else if (ch === '[') tokens.push(choice());
+    else if (ch === '{') tokens.push(slot());
+    else if (ch === '…' || source.startsWith('...', at)) tokens.push(gap());
+    else if (ch === '^') {
+      if (tokens.length > 0) fail('"^" must come first');
+      tokens.push({ kind: 'start', raw: '^' });
+      at += 1;
+    } else if (ch === '$') {
+      tokens.push({ kind: 'end', raw: '$' });
+      at += 1;
+      if (source.slice(at).trim() !== '') fail('"$" must come last');
+    } else if (ch === ']' || ch === '|' || ch === '}') fail(`unexpected "${ch}"`);
+    else tokens.push(text());
+  }
+  const matching = tokens.filter((t) => t.kind === 'text' || t.kind === 'choice' || t.kind === 'slot');
+  if (matching.length === 0) fail('nothing to match');
+  if (tokens[0]?.kind === 'gap' || tokens[tokens.length - 1]?.kind === 'gap') {
+    at = 0;
+    fail('a gap at either end matches nothing more');
+  }
+  return tokens;
+}
+
+const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+
+/** Sound form of written text: normalised as transcripts are, then spelled by sound. */
+function soundOf(raw: string): string {
+  return escape(soundText(normaliseText(raw)));
+}
+
+export interface SlotValues {
+  company: string[];
+}
+
+function slotSource(name: SlotName, values: SlotValues): string {
+  switch (name) {
+    case 'digits':
+      return '[0-9]+';
+    case 'name':
+      // Han characters are private-use code points in the sound text (hard ones keep their own).
+      return '[\\uE000-\\uEFFF]{1,3}';
+    case 'company': {
+      const names = values.company.map(soundOf).filter((s) => s.length > 0);
+      return names.length > 0 ? `(?:${names.join('|')})` : '(?!)';
+    }
+  }
+}
+
+function tokenSource(token: PatternToken, values: SlotValues): string {
+  switch (token.kind) {
+    case 'text':
+      return soundOf(token.raw);
+    case 'choice':
+      return `(?:${token.options.map((option) => option.map((t) => tokenSource(t, values)).join('')).join('|')})`;
+    case 'gap':
+      return `[^]{0,${token.max}}?`;
+    case 'slot':
+      return slotSource(token.name, values);
+    case 'start':
+      return '^';
+    case 'end':
+      return '$';
+  }
+}
+
+/** One regular expression for the pattern; `capture` wraps each token in a group (for explaining). */
+export function patternSource(tokens: PatternToken[], values: SlotValues, capture = false): string {
+  return tokens.map((t) => (capture ? `(${tokenSource(t, values)})` : tokenSource(t, values))).join('');
+}
+
+export function usesCompany(tokens: PatternToken[]): boolean {
+  return tokens.some(
+    (t) =>
+      (t.kind === 'slot' && t.name === 'company') ||
+      (t.kind === 'choice' && t.options.some((o) => usesCompany(o))),
+  );
+}
+
+export interface PatternHit {
+  from: number;
+  to: number;
+  /** Index of the pattern (within its intent) that matched. */
+  pattern: number;
+}
+
+/**
+ * An intent: several patterns, one regex over all of them for scanning, one
+ * per pattern to say which matched. Patterns with {company} are compiled per
+ * set of company names (the call's context adds names), memoised.
+ */
+export class CompiledIntent {
+  readonly tokens: PatternToken[][];
+  private readonly combined = new Map<string, RegExp>();
+  private readonly single = new Map<string, RegExp[]>();
+  readonly company: boolean;
+
+  constructor(
+    readonly name: string,
+    readonly patterns: string[],
+    private readonly cardCompanies: string[],
+  ) {
+    this.tokens = patterns.map(parsePattern);
+    this.company = this.tokens.some(usesCompany);
+  }
+
+  values(companies: string[]): SlotValues {
+    return { company: [...this.cardCompanies, ...companies] };
+  }
+
+  private key(companies: string[]): string {
+    return this.company ? companies.join('\u0000') : '';
+  }
+
+  regex(companies: string[] = []): RegExp {
+    const key = this.key(companies);
+    let re = this.combined.get(key);
+    if (!re) {
+      const values = this.values(companies);
+      re = new RegExp(this.tokens.map((t) => `(?:${patternSource(t, values)})`).join('|'), 'u');
+      this.combined.set(key, re);
+    }
+    return re;
+  }
+
+  patternRegexes(companies: string[] = []): RegExp[] {
+    const key = this.key(companies);
+    let list = this.single.get(key);
+    if (!list) {
+      const values = this.values(companies);
+      list = this.tokens.map((t) => new RegExp(patternSource(t, values), 'u'));
+      this.single.set(key, list);
+    }
+    return list;
+  }
+
+  /** First match in a turn's sound text, or null. */
+  find(sound: string, companies: string[] = []): PatternHit | null {
+    const found = this.regex(companies).exec(sound);
+    if (!found) return null;
+    const from = found.index;
+    const to = from + found[0].length;
+    const pattern = this.patternRegexes(companies).findIndex((re) => re.exec(found[0])?.index === 0);
+    return { from, to, pattern: Math.max(0, pattern) };
+  }
+
+  /** Every non-overlapping match in a turn's sound text. */
+  findAll(sound: string, companies: string[] = []): PatternHit[] {
+    const hits: PatternHit[] = [];
+    let offset = 0;
+    while (offset < sound.length) {
+      const hit = this.find(sound.slice(offset), companies);
+      if (!hit) break;
+      hits.push({ from: hit.from + offset, to: hit.to + offset, pattern: hit.pattern });
+      offset += Math.max(hit.to, hit.from + 1);
+    }
+    return hits;
+  }
+}
+
+export interface PatternExplanation {
+  pattern: string;
+  matched: boolean;
+  /** When matched: the matched text and each token's part of it. */
+  text?: string;
+  from?: number;
+  to?: number;
+  parts?: Array<{ token: string; text: string }>;
+  /** When not matched: how many tokens matched in a row, and the token that found nothing after them. */
+  matchedTokens?: number;
+  missing?: string;
+}
+
+/** Which pattern of an intent matched where in a normalised sentence, or why none did. */
+export function explainIntent(
+  intent: CompiledIntent,
+  normalised: string,
+  companies: string[] = [],
+): PatternExplanation[] {
+  const sound = soundText(normalised);
+  const values = intent.values(companies);
+  return intent.tokens.map((tokens, p) => {
+    const pattern = intent.patterns[p];
+    const full = new RegExp(patternSource(tokens, values, true), 'du').exec(sound);
+    if (full?.indices) {
+      const [from, to] = full.indices[0];
+      const parts = tokens.map((token, t) => {
+        const span = full.indices?.[t + 1];
+        return { token: token.raw, text: span ? normalised.slice(span[0], span[1]) : '' };
+      });
+      return { pattern, matched: true, text: normalised.slice(from, to), from, to, parts };
+    }
+    // The longest run of leading tokens that still matches names the one that failed.
+    let matchedTokens = 0;
+    for (let k = 1; k <= tokens.length; k += 1) {
+      const head = tokens.slice(0, k);
+      if (head[head.length - 1].kind === 'gap') continue;
+      if (!new RegExp(patternSource(head, values), 'u').test(sound)) break;
+      matchedTokens = k;
+    }
+    const missing = tokens.slice(matchedTokens).find((t) => t.kind !== 'gap')?.raw ?? '';
+    return { pattern, matched: false, matchedTokens, missing };
+  });
+}
