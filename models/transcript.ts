@@ -30,9 +30,13 @@ export interface SpeakerDecision {
   note?: string;
 }
 
+/** phone: a recorded call; chat: an online chat session (imported). Absent means phone. */
+export type Channel = 'phone' | 'chat';
+
 export interface Transcript {
   callId: string;
   language: string;
+  channel?: Channel;
   durationS: number;
   speakerMode: SpeakerMode;
   speakerDecision: SpeakerDecision;

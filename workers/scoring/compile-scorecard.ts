@@ -88,7 +88,14 @@ export type CompiledRule =
       window?: PositionWindow;
       threshold: number;
     }
-  | { kind: 'flat-no'; phrases: Set<string>; speaker: SpeakerScope; fillers: string[]; particles: string }
+  | {
+      kind: 'flat-no';
+      phrases: Set<string>;
+      speaker: SpeakerScope;
+      fillers: string[];
+      particles: string;
+      topic: number;
+    }
   | {
       kind: 'hold-etiquette';
       minSilenceS: number;
@@ -290,6 +297,7 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
           phrases: new Set(source.phrases.map((text) => phrase(text).text)),
           fillers: (source.fillers ?? []).map((text) => phrase(text).text),
           particles: source.particles ?? '',
+          topic: source.topic,
         };
       case 'hold-etiquette':
         return {

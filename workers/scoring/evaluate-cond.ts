@@ -56,8 +56,10 @@ export function exceptionFor(
   const { companies } = view;
   return unless.find(
     (e) =>
-      (e.before !== undefined && e.before.find(sound.slice(Math.max(0, from - e.within), from), companies)) ||
-      (e.after !== undefined && e.after.find(sound.slice(to, to + e.within), companies)) ||
+      // The paired sound text has two code units per character.
+      (e.before !== undefined &&
+        e.before.find(sound.slice(2 * Math.max(0, from - e.within), 2 * from), companies)) ||
+      (e.after !== undefined && e.after.find(sound.slice(2 * to, 2 * (to + e.within)), companies)) ||
       (e.turn !== undefined && e.turn.find(sound, companies)) ||
       (e.overlap !== undefined &&
         e.overlap.findAll(sound, companies).some((h) => h.from < to && from < h.to)),

@@ -1,5 +1,13 @@
 import { normaliseText } from './normalise-text.ts';
-import { soundText } from './sound-text.ts';
+import {
+  CHAR_CLASS,
+  isSoft,
+  KEY_CLASS,
+  OTHER_KEY,
+  SOFT_KEY_CLASS,
+  soundKey,
+  soundText,
+} from './sound-text.ts';
 
 /**
  * Intent patterns: how a QA lead writes "the ways people say it" as data.
@@ -7,7 +15,9 @@ import { soundText } from './sound-text.ts';
  *   [还有|另外] … [其他|别的|什么] … [帮|需要|问题|咨询|业务] … [吗|呢|么]
  *
  * - plain text is said as written, heard by sound (再见 also finds ASR's 在见)
- *   except for the hard characters (negators, 您/你), which must be exact;
+ *   when it has two or more Han characters besides the hard ones (negators,
+ *   您/你), which are always exact; a word with one such character (懂, 得,
+ *   喂) is matched by character, since its sound alone says too little;
  * - `[a|b|c]` is one of the alternatives; an empty one (`[的|]`) makes it optional;
  * - `…` (or `...`) lets up to 6 other characters come between; `…12` up to 12;
  * - `{digits}` a number, `{name}` one to three Han characters, `{company}` a
@@ -15,9 +25,9 @@ import { soundText } from './sound-text.ts';
  * - `^` / `$` pin the pattern to the start / end of the turn;
  * - spaces only separate, they match nothing.
  *
- * A pattern compiles to one regular expression over the sound text
+ * A pattern compiles to one regular expression over the paired sound text
  * (sound-text.ts), so matching a turn is one regex scan, never a loop over
- * phrases. Offsets are those of the normalised text.
+ * phrases. Offsets reported are those of the normalised text.
  */
 
 export type PatternToken =
@@ -122,11 +132,23 @@ export function parsePattern(source: string): PatternToken[] {
 }
 
 const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+const hex = (code: number): string => `\\u${code.toString(16).padStart(4, '0')}`;
 
-/** Sound form of written text: normalised as transcripts are, then spelled by sound. */
+/** Written text as a regex over paired sound text: by sound when it has two soft characters, else exact. */
 function soundOf(raw: string): string {
-  return escape(soundText(normaliseText(raw)));
+  const text = normaliseText(raw);
+  let soft = 0;
+  for (let i = 0; i < text.length; i += 1) if (isSoft(text.charCodeAt(i))) soft += 1;
+  let source = '';
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    const bySound = soft >= 2 && isSoft(code);
+    source += hex(soundKey(code)) + (bySound ? CHAR_CLASS : escape(text[i]));
+  }
+  return source;
 }
+
+const PAIR = `${KEY_CLASS}${CHAR_CLASS}`;
 
 export interface SlotValues {
   company: string[];
@@ -135,10 +157,10 @@ export interface SlotValues {
 function slotSource(name: SlotName, values: SlotValues): string {
   switch (name) {
     case 'digits':
-      return '[0-9]+';
+      return `(?:${hex(OTHER_KEY)}[0-9])+`;
     case 'name':
-      // Han characters are private-use code points in the sound text (hard ones keep their own).
-      return '[\\uE000-\\uEFFF]{1,3}';
+      // Han characters, or digits and letters (小7 — 七 became a digit in normalisation).
+      return `(?:${SOFT_KEY_CLASS}${CHAR_CLASS}|${hex(OTHER_KEY)}[0-9a-z]){1,3}`;
     case 'company': {
       const names = values.company.map(soundOf).filter((s) => s.length > 0);
       return names.length > 0 ? `(?:${names.join('|')})` : '(?!)';
@@ -153,7 +175,7 @@ function tokenSource(token: PatternToken, values: SlotValues): string {
     case 'choice':
       return `(?:${token.options.map((option) => option.map((t) => tokenSource(t, values)).join('')).join('|')})`;
     case 'gap':
-      return `[^]{0,${token.max}}?`;
+      return `(?:${PAIR}){0,${token.max}}?`;
     case 'slot':
       return slotSource(token.name, values);
     case 'start':
@@ -237,18 +259,16 @@ export class CompiledIntent {
   find(sound: string, companies: string[] = []): PatternHit | null {
     const found = this.regex(companies).exec(sound);
     if (!found) return null;
-    const from = found.index;
-    const to = from + found[0].length;
     const pattern = this.patternRegexes(companies).findIndex((re) => re.exec(found[0])?.index === 0);
-    return { from, to, pattern: Math.max(0, pattern) };
+    return { from: found.index / 2, to: (found.index + found[0].length) / 2, pattern: Math.max(0, pattern) };
   }
 
   /** Every non-overlapping match in a turn's sound text. */
   findAll(sound: string, companies: string[] = []): PatternHit[] {
     const hits: PatternHit[] = [];
     let offset = 0;
-    while (offset < sound.length) {
-      const hit = this.find(sound.slice(offset), companies);
+    while (offset * 2 < sound.length) {
+      const hit = this.find(sound.slice(offset * 2), companies);
       if (!hit) break;
       hits.push({ from: hit.from + offset, to: hit.to + offset, pattern: hit.pattern });
       offset += Math.max(hit.to, hit.from + 1);
@@ -282,10 +302,10 @@ export function explainIntent(
     const pattern = intent.patterns[p];
     const full = new RegExp(patternSource(tokens, values, true), 'du').exec(sound);
     if (full?.indices) {
-      const [from, to] = full.indices[0];
+      const [from, to] = full.indices[0].map((x) => x / 2);
       const parts = tokens.map((token, t) => {
         const span = full.indices?.[t + 1];
-        return { token: token.raw, text: span ? normalised.slice(span[0], span[1]) : '' };
+        return { token: token.raw, text: span ? normalised.slice(span[0] / 2, span[1] / 2) : '' };
       });
       return { pattern, matched: true, text: normalised.slice(from, to), from, to, parts };
     }

@@ -119,6 +119,21 @@ function bareClause(clause: string, fillers: string[], particles: string): strin
   return bare.slice(0, end);
 }
 
+/**
+ * The refusal a bare clause ends with, when at most `topic` characters come
+ * before it — unless it is the second half of an A-not-A question (行不行,
+ * 能不能, 可不可以), which asks rather than refuses.
+ */
+function refusalAtEnd(bare: string, phrases: Set<string>, topic: number): string | undefined {
+  for (let cut = 0; cut <= Math.min(topic, bare.length - 1); cut += 1) {
+    const refusal = bare.slice(cut);
+    if (!phrases.has(refusal)) continue;
+    const asks = refusal.length > 1 && cut > 0 && bare[cut - 1] === refusal[1];
+    return asks ? undefined : refusal;
+  }
+  return undefined;
+}
+
 function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>): ItemOutcome {
   const evidence: EvidenceHit[] = [];
   for (const index of view.inScope(rule.speaker)) {
@@ -126,10 +141,11 @@ function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>
     if (!view.text(index).text.includes('不')) continue;
     for (const clause of normalisedClauses(view.segments[index].text)) {
       const bare = bareClause(clause, rule.fillers, rule.particles);
-      if (!rule.phrases.has(bare)) continue;
+      const refusal = refusalAtEnd(bare, rule.phrases, rule.topic);
+      if (refusal === undefined) continue;
       const from = view.text(index).text.indexOf(clause);
       const hit: RawHit = {
-        phrase: bare,
+        phrase: refusal,
         segmentIndex: index,
         from: Math.max(0, from),
         to: Math.max(0, from) + clause.length,

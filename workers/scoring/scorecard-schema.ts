@@ -236,6 +236,8 @@ export const ruleSchema = z.discriminatedUnion('kind', [
     speaker: speakerScopeSchema.optional(),
     fillers: z.array(phraseText).optional(),
     particles: z.string().optional(),
+    /** Characters of topic allowed before the refusal (退款不可以): 0 = the refusal alone. */
+    topic: z.number().int().min(0).max(8).default(0),
   }),
   z.strictObject({
     kind: z.literal('hold-etiquette'),
