@@ -1,4 +1,5 @@
 import type { Speaker, SpeakerDecision } from '../../models/transcript.ts';
+import type { Reason } from './reason.ts';
 import type { Direction, Severity } from './scorecard-schema.ts';
 
 /** One piece of evidence: what was found (or measured), where, and under which scorecard version. */
@@ -37,7 +38,8 @@ export interface ItemResult {
   deduction: number;
   /** The item failed with auto-fail evidence. */
   autoFail: boolean;
-  reason: string;
+  /** Why, as a code and parameters (reason.ts renders it); scores stored before v2 hold text. */
+  reason: Reason;
   evidence: RuleHit[];
   metrics?: Record<string, number>;
 }
@@ -64,7 +66,7 @@ export interface CallScore {
   passed: boolean;
   autoFailed: boolean;
   needsReview: boolean;
-  reviewReasons: string[];
+  reviewReasons: Reason[];
   items: ItemResult[];
   metrics: AudioMetrics;
   speakerDecision: SpeakerDecision;

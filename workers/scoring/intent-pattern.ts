@@ -1,10 +1,13 @@
 import { normaliseText } from './normalise-text.ts';
 import {
   CHAR_CLASS,
+  HAN_KEY_CLASS,
+  hex,
+  isHard,
   isSoft,
   KEY_CLASS,
   OTHER_KEY,
-  SOFT_KEY_CLASS,
+  soundClass,
   soundKey,
   soundText,
 } from './sound-text.ts';
@@ -17,7 +20,8 @@ import {
  * - plain text is said as written, heard by sound (再见 also finds ASR's 在见)
  *   when it has two or more Han characters besides the hard ones (negators,
  *   您/你), which are always exact; a word with one such character (懂, 得,
- *   喂) is matched by character, since its sound alone says too little;
+ *   喂) is matched by character, since its sound alone says too little —
+ *   unless written with `~` (`~您好`), which hears it by sound all the same;
  * - `[a|b|c]` is one of the alternatives; an empty one (`[的|]`) makes it optional;
  * - `…` (or `...`) lets up to 6 other characters come between; `…12` up to 12;
  * - `{digits}` a number, `{name}` one to three Han characters, `{company}` a
@@ -31,7 +35,7 @@ import {
  */
 
 export type PatternToken =
-  | { kind: 'text'; raw: string }
+  | { kind: 'text'; raw: string; heard?: boolean }
   | { kind: 'choice'; options: PatternToken[][]; raw: string }
   | { kind: 'gap'; max: number; raw: string }
   | { kind: 'slot'; name: SlotName; raw: string }
@@ -45,7 +49,7 @@ const MAX_GAP = 40;
 
 export class PatternError extends Error {}
 
-const SPECIAL = new Set(['[', ']', '|', '{', '}', '^', '$', '…', ' ', '\t']);
+const SPECIAL = new Set(['[', ']', '|', '{', '}', '^', '$', '…', '~', ' ', '\t']);
 
 /** Parses one pattern; throws PatternError with the position and the problem. */
 export function parsePattern(source: string): PatternToken[] {
@@ -77,9 +81,12 @@ export function parsePattern(source: string): PatternToken[] {
   };
 
   const text = (): PatternToken => {
+    const heard = source[at] === '~';
+    if (heard) at += 1;
     const start = at;
     while (at < source.length && !SPECIAL.has(source[at]) && !source.startsWith('...', at)) at += 1;
-    return { kind: 'text', raw: source.slice(start, at) };
+    if (heard && at === start) fail('"~" must come before a word');
+    return { kind: 'text', raw: source.slice(start, at), ...(heard ? { heard } : {}) };
   };
 
   const choice = (): PatternToken => {
@@ -96,6 +103,8 @@ export function parsePattern(source: string): PatternToken[] {
       else if (ch === ' ' || ch === '\t') at += 1;
       else if (ch === '…' || source.startsWith('...', at)) fail('a gap cannot be an alternative');
       else if (ch === '^' || ch === '$') fail(`"${ch}" belongs outside the alternatives`);
+      else if (ch === '~' && (source[at + 1] === '|' || source[at + 1] === ']'))
+        fail('"~" must come before a word');
       else options[options.length - 1].push(text());
     }
     if (at >= source.length) fail('"[" without "]"');
@@ -132,23 +141,42 @@ export function parsePattern(source: string): PatternToken[] {
 }
 
 const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-const hex = (code: number): string => `\\u${code.toString(16).padStart(4, '0')}`;
+const PAIR = `${KEY_CLASS}${CHAR_CLASS}`;
 
-/** Written text as a regex over paired sound text: by sound when it has two soft characters, else exact. */
-function soundOf(raw: string): string {
+/**
+ * Written text as a regex over paired sound text. A word with two or more
+ * ordinary Han characters is heard: each matches its accent group, a hard
+ * character its own syllable (不 also as ASR's 部, never 你 as 您), and — as
+ * ASR drops and adds characters — a word of three or more characters may
+ * have one stray character in it, or (four or more) lose one inner ordinary
+ * character: one edit at most, listed as alternatives. Shorter words (懂, 得,
+ * 喂) must be exact: their sound alone says too little (不动产 is not 不懂).
+ */
+function soundOf(raw: string, alwaysHeard = false): string {
   const text = normaliseText(raw);
   let soft = 0;
   for (let i = 0; i < text.length; i += 1) if (isSoft(text.charCodeAt(i))) soft += 1;
-  let source = '';
+  const heard = soft >= 2 || (alwaysHeard && soft >= 1);
+  const units: string[] = [];
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
-    const bySound = soft >= 2 && isSoft(code);
-    source += hex(soundKey(code)) + (bySound ? CHAR_CLASS : escape(text[i]));
+    if (heard && isSoft(code)) units.push(soundClass(code) + CHAR_CLASS);
+    else if (heard && isHard(code)) units.push(hex(soundKey(code)) + CHAR_CLASS);
+    else units.push(hex(soundKey(code)) + escape(text[i]));
   }
-  return source;
+  const exact = units.join('');
+  if (!heard || text.length < 3) return exact;
+  const variants = [exact];
+  for (let gap = 1; gap < units.length; gap += 1) {
+    variants.push([...units.slice(0, gap), PAIR, ...units.slice(gap)].join(''));
+  }
+  if (text.length >= 4) {
+    for (let i = 1; i < units.length - 1; i += 1) {
+      if (isSoft(text.charCodeAt(i))) variants.push([...units.slice(0, i), ...units.slice(i + 1)].join(''));
+    }
+  }
+  return `(?:${variants.join('|')})`;
 }
-
-const PAIR = `${KEY_CLASS}${CHAR_CLASS}`;
 
 export interface SlotValues {
   company: string[];
@@ -160,9 +188,9 @@ function slotSource(name: SlotName, values: SlotValues): string {
       return `(?:${hex(OTHER_KEY)}[0-9])+`;
     case 'name':
       // Han characters, or digits and letters (小7 — 七 became a digit in normalisation).
-      return `(?:${SOFT_KEY_CLASS}${CHAR_CLASS}|${hex(OTHER_KEY)}[0-9a-z]){1,3}`;
+      return `(?:${HAN_KEY_CLASS}${CHAR_CLASS}|${hex(OTHER_KEY)}[0-9a-z]){1,3}`;
     case 'company': {
-      const names = values.company.map(soundOf).filter((s) => s.length > 0);
+      const names = values.company.map((name) => soundOf(name)).filter((s) => s.length > 0);
       return names.length > 0 ? `(?:${names.join('|')})` : '(?!)';
     }
   }
@@ -171,7 +199,7 @@ function slotSource(name: SlotName, values: SlotValues): string {
 function tokenSource(token: PatternToken, values: SlotValues): string {
   switch (token.kind) {
     case 'text':
-      return soundOf(token.raw);
+      return soundOf(token.raw, token.heard);
     case 'choice':
       return `(?:${token.options.map((option) => option.map((t) => tokenSource(t, values)).join('')).join('|')})`;
     case 'gap':

@@ -1,5 +1,6 @@
 import type { RawHit } from './call-view.ts';
 import type { RuleHit } from './call-score.ts';
+import type { Reason } from './reason.ts';
 import type { Severity } from './scorecard-schema.ts';
 
 /** A hit plus what it costs when it is a violation (forbidden phrases carry their own severity). */
@@ -17,7 +18,7 @@ export interface EvidenceHit {
 /** What a rule decided, before review gating and scoring turn it into an ItemResult. */
 export interface ItemOutcome {
   status: 'pass' | 'fail' | 'na';
-  reason: string;
+  reason: Reason;
   /** Phrase evidence; `violations` says whether these hits are what broke the rule. */
   evidence: EvidenceHit[];
   violations: boolean;
@@ -28,7 +29,7 @@ export interface ItemOutcome {
   metrics?: Record<string, number>;
 }
 
-export const naOutcome = (reason: string): ItemOutcome => ({
+export const naOutcome = (reason: Reason): ItemOutcome => ({
   status: 'na',
   reason,
   evidence: [],

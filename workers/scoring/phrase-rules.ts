@@ -10,6 +10,7 @@ import {
 import type { CompiledIntent } from './intent-pattern.ts';
 import { naOutcome, type EvidenceHit, type ItemOutcome } from './item-outcome.ts';
 import { normalisedClauses } from './normalise-text.ts';
+import { reason } from './reason.ts';
 
 /** Rules decided by what was said: match, conditional, greeting, closing, forbidden, flat-no. */
 
@@ -51,12 +52,13 @@ function fromCond(
 ): ItemOutcome {
   const violations = cond.op === 'not';
   const evidence = result.hits.map((hit): EvidenceHit => ({ hit }));
-  if (result.holds) return { status: 'pass', reason: `found: ${describe(cond)}`, evidence, violations };
+  if (result.holds)
+    return { status: 'pass', reason: reason('found', { what: describe(cond) }), evidence, violations };
   return {
     status: 'fail',
     reason: violations
-      ? `found what must not occur: ${describe(cond.inner)}`
-      : `not found: ${describe(cond)}`,
+      ? reason('found_forbidden', { what: describe(cond.inner) })
+      : reason('not_found', { what: describe(cond) }),
     evidence,
     violations,
     absenceUncertain: !violations && lowConfidence(view, result.looked, minConfidence),
@@ -101,9 +103,14 @@ function forbidden(view: CallView, rule: Extract<CompiledRule, { kind: 'forbidde
     }
   }
   if (evidence.length === 0)
-    return { status: 'pass', reason: 'no forbidden phrase', evidence, violations: true };
+    return { status: 'pass', reason: reason('no_forbidden_phrase'), evidence, violations: true };
   const said = [...new Set(evidence.map((e) => e.hit.phrase))].join(', ');
-  return { status: 'fail', reason: `forbidden phrase: ${said}`, evidence, violations: true };
+  return {
+    status: 'fail',
+    reason: reason('forbidden_phrase', { phrases: said }),
+    evidence,
+    violations: true,
+  };
 }
 
 /** A clause without its leading fillers (嗯, 那个) and trailing particles (的, 哦, 呢). */
@@ -156,10 +163,11 @@ function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>
       break;
     }
   }
-  if (evidence.length === 0) return { status: 'pass', reason: 'no bare refusal', evidence, violations: true };
+  if (evidence.length === 0)
+    return { status: 'pass', reason: reason('no_bare_refusal'), evidence, violations: true };
   return {
     status: 'fail',
-    reason: `bare refusal: ${evidence.map((e) => e.hit.phrase).join(', ')}`,
+    reason: reason('bare_refusal', { phrases: evidence.map((e) => e.hit.phrase).join(', ') }),
     evidence,
     violations: true,
   };
@@ -179,13 +187,18 @@ function violation(view: CallView, rule: Extract<CompiledRule, { kind: 'violatio
   const counted = evidence.filter((e) => e.excusedBy === undefined);
   const names = (list: EvidenceHit[]) => [...new Set(list.map((e) => e.hit.phrase.split(':')[0]))].join(', ');
   if (counted.length === 0) {
-    const excused =
+    const why =
       evidence.length > 0
-        ? ` (not counted: ${[...new Set(evidence.map((e) => e.excusedBy))].join(', ')})`
-        : '';
-    return { status: 'pass', reason: `no violation${excused}`, evidence, violations: true };
+        ? reason('all_excused', { exceptions: [...new Set(evidence.map((e) => e.excusedBy))].join(', ') })
+        : reason('no_violation');
+    return { status: 'pass', reason: why, evidence, violations: true };
   }
-  return { status: 'fail', reason: `violation: ${names(counted)}`, evidence, violations: true };
+  return {
+    status: 'fail',
+    reason: reason('violation', { intents: names(counted) }),
+    evidence,
+    violations: true,
+  };
 }
 
 /** The last customer turn that reopened the conversation: closings before it do not count. */
@@ -219,7 +232,7 @@ export function evaluatePhraseRule(
       return violation(view, rule);
     case 'conditional': {
       const trigger = evaluateCond(view, rule.if);
-      if (!trigger.holds) return naOutcome(`not triggered: ${describe(rule.if)}`);
+      if (!trigger.holds) return naOutcome(reason('not_triggered', { what: describe(rule.if) }));
       return fromCond(view, rule.then, evaluateCond(view, rule.then), minConfidence);
     }
     case 'forbidden':

@@ -7,6 +7,7 @@ import type { CompiledItem, CompiledScorecard } from './compile-scorecard.ts';
 import { assignAgent, detectMonoAgent } from './detect-mono-agent.ts';
 import type { ItemOutcome } from './item-outcome.ts';
 import { evaluatePhraseRule } from './phrase-rules.ts';
+import { reason, type Reason } from './reason.ts';
 import type { Severity } from './scorecard-schema.ts';
 
 /** Mono agent detection below this confidence is itself a reason for a human to listen. */
@@ -17,20 +18,20 @@ function notApplicable(
   item: CompiledItem['item'],
   transcript: Transcript,
   context: ScoringContext,
-): string | null {
+): Reason | null {
   const na = item.na;
   if (!na) return null;
   if (na.shorterThanS !== undefined && transcript.durationS < na.shorterThanS) {
-    return `call shorter than ${na.shorterThanS} s`;
+    return reason('call_shorter_than', { seconds: na.shorterThanS });
   }
   if (na.noAgentSpeech && !transcript.segments.some((s) => s.speaker === 'agent' && s.text.trim() !== '')) {
-    return 'no agent speech';
+    return reason('no_agent_speech');
   }
   if (na.directions && context.direction && na.directions.includes(context.direction)) {
-    return `not applicable to ${context.direction} calls`;
+    return reason('not_for_direction', { direction: context.direction });
   }
   if (na.speakerModes?.includes(transcript.speakerMode))
-    return `not applicable to ${transcript.speakerMode} calls`;
+    return reason('not_for_speaker_mode', { mode: transcript.speakerMode });
   return null;
 }
 
@@ -48,7 +49,7 @@ function itemResult(
     deduction: number;
     autoFail: boolean;
     severity?: Severity;
-    reason?: string;
+    reason?: Reason;
   },
 ): ItemResult {
   const { id: itemId, title, category } = item;
@@ -106,7 +107,7 @@ function toItemResult(
         status: 'review',
         deduction: 0,
         autoFail: false,
-        reason: `uncertain evidence: ${outcome.reason}`,
+        reason: reason('uncertain_evidence', undefined, outcome.reason),
       });
     }
     const points =
@@ -125,7 +126,7 @@ function toItemResult(
       status: 'review',
       deduction: 0,
       autoFail: false,
-      reason: `low ASR confidence: ${outcome.reason}`,
+      reason: reason('low_asr_confidence', undefined, outcome.reason),
     });
   }
   return itemResult(item, outcome, evidence, {
@@ -141,7 +142,7 @@ export function scoreTranscript(
   context: ScoringContext = {},
 ): CallScore {
   const { card } = compiled;
-  const reviewReasons: string[] = [];
+  const reviewReasons: Reason[] = [];
   let call = transcript;
   if (
     call.speakerMode === 'mono' &&
@@ -151,7 +152,9 @@ export function scoreTranscript(
     const detection = detectMonoAgent(compiled, call);
     call = assignAgent(call, detection);
     if (detection.confidence < MIN_AGENT_CONFIDENCE) {
-      reviewReasons.push(`mono call: agent speaker uncertain (${detection.confidence}; ${detection.note})`);
+      reviewReasons.push(
+        reason('agent_uncertain', { confidence: detection.confidence, note: detection.note }),
+      );
     }
   }
   const view = new CallView(call, compiled.phraseIndex);
@@ -180,7 +183,7 @@ export function scoreTranscript(
       : (evaluatePhraseRule(compiled, view, entry.rule, companies) ??
         evaluateAudioRule(view, spans, metrics, entry.rule) ?? {
           status: 'na',
-          reason: 'unknown rule',
+          reason: reason('unknown_rule'),
           evidence: [],
           violations: false,
         });
@@ -199,7 +202,8 @@ export function scoreTranscript(
   }
   score = autoFailed ? 0 : Math.max(0, Math.round(score * 100) / 100);
   const reviewItems = items.filter((item) => item.status === 'review').map((item) => item.itemId);
-  if (reviewItems.length > 0) reviewReasons.push(`uncertain evidence for: ${reviewItems.join(', ')}`);
+  if (reviewItems.length > 0)
+    reviewReasons.push(reason('uncertain_items', { items: reviewItems.join(', ') }));
 
   return {
     callId: call.callId,

@@ -1,43 +1,57 @@
 import { isHardCode } from './hard-characters.ts';
-import { coarseIdOf, syllableIdOfCode } from './syllable-table.ts';
+import { accentVariants, syllableIdOfCode } from './syllable-table.ts';
 
 /**
  * Normalised text spelled by sound *and* by character, as pairs: each
  * character becomes its sound key (a private-use code point) followed by
- * itself. A pattern can then ask for a sound (再见 also finds ASR's 在见) or
- * for the exact character (a one-character word such as 懂 or 得, where
- * sound alone would take 不动产 for 不懂 or 你的 for 你得) in one regex.
+ * itself. A pattern can then ask for a sound or for the exact character in
+ * one regex (intent-pattern.ts).
  *
- * Keys: a Han character's toneless, accent-merged syllable (再/在 → zai,
- * 是/四 → si); HARD_KEY for the hard characters (negators, 您/你), which
- * are always matched exactly; OTHER_KEY for everything else (digits, Latin).
+ * A Han character's key is its toneless syllable (再 and 在 share zai). A
+ * pattern accepts, for an ordinary character, any syllable of its accent
+ * group (zh/z, n/l, in/ing: `soundClass`), and for a hard character
+ * (negators, 您/你) only its own syllable: ASR's 部知道 is still 不知道, but
+ * 你 (ni) is never 您 (nin). OTHER_KEY marks everything that is not Han.
  * Offsets in the paired text are twice those of the normalised text.
  */
-export const HARD_KEY = 0xeffe;
 export const OTHER_KEY = 0xefff;
 const BASE = 0xe000;
 /** Character class of any sound key, and of any character that is not a key. */
 export const KEY_CLASS = '[\\uE000-\\uEFFF]';
 export const CHAR_CLASS = '[^\\uE000-\\uEFFF]';
-export const SOFT_KEY_CLASS = '[\\uE001-\\uEFFD]';
+export const HAN_KEY_CLASS = '[\\uE001-\\uEFFE]';
 
 const keyOf = new Int32Array(0x10000).fill(-1);
 
 export function soundKey(code: number): number {
   let key = keyOf[code];
   if (key < 0) {
-    const coarse = isHardCode(code) ? -1 : coarseIdOf(syllableIdOfCode(code));
-    key = coarse < 0 ? HARD_KEY : coarse === 0 ? OTHER_KEY : BASE + coarse;
+    const syllable = syllableIdOfCode(code);
+    key = syllable === 0 || BASE + syllable >= OTHER_KEY ? OTHER_KEY : BASE + syllable;
     keyOf[code] = key;
   }
   return key;
 }
 
-/** Whether a character is matched by sound when its word allows it (a Han character, not hard). */
+/** Whether a character is an ordinary Han character (matched by its accent group when its word allows it). */
 export function isSoft(code: number): boolean {
-  const key = soundKey(code);
-  return key !== HARD_KEY && key !== OTHER_KEY;
+  return !isHardCode(code) && soundKey(code) !== OTHER_KEY;
 }
+
+export function isHard(code: number): boolean {
+  return isHardCode(code) && soundKey(code) !== OTHER_KEY;
+}
+
+/** A regex class of the keys that sound like `code`'s syllable (its accent group). */
+export function soundClass(code: number): string {
+  const key = soundKey(code);
+  const keys = [...new Set([key, ...accentVariants(key - BASE).map((id) => BASE + id)])]
+    .filter((k) => k < OTHER_KEY)
+    .sort((a, b) => a - b);
+  return keys.length === 1 ? hex(keys[0]) : `[${keys.map(hex).join('')}]`;
+}
+
+export const hex = (code: number): string => `\\u${code.toString(16).padStart(4, '0')}`;
 
 export function soundText(normalised: string): string {
   const out = new Array<string>(normalised.length);

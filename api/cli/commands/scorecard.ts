@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { compileScorecard } from '../../../workers/scoring/compile-scorecard.ts';
+import { explainSentence, formatExplanation } from '../../../workers/scoring/explain-sentence.ts';
 import { loadScorecard } from '../../../workers/scoring/load-scorecard.ts';
 import { runScorecardTest } from '../../../workers/scoring/run-scorecard-test.ts';
 import { EXIT, UsageError } from '../context.ts';
@@ -6,7 +8,9 @@ import { EXIT, UsageError } from '../context.ts';
 const USAGE = `usage:
   callqa scorecard check <scorecard.yaml>                       validate a scorecard, listing every problem
   callqa scorecard test <scorecard.yaml> <labelled.jsonl> [--cer 0,0.1,0.2] [--seed 1] [--misses 20]
-                                                                per-rule precision / recall / F1 and the misses`;
+                                                                per-rule precision / recall / F1 and the misses
+  callqa scorecard explain <scorecard.yaml> "<sentence>" [--intent NAME] [--company NAME]
+                                                                which intent pattern matches where, or why none does`;
 
 /** Quality gate for scorecard authors: the lowest clean-text F1 a rule may have before the command fails. */
 const MIN_F1 = 0.95;
@@ -19,9 +23,26 @@ export async function scorecardCommand(args: string[]): Promise<number> {
       cer: { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' },
       misses: { type: 'string', default: '20' },
+      intent: { type: 'string' },
+      company: { type: 'string', multiple: true },
     },
   });
   const [action, scorecard, labelled] = positionals;
+  if (action === 'explain' && scorecard && labelled !== undefined) {
+    const compiled = compileScorecard(await loadScorecard(scorecard));
+    if (values.intent !== undefined && !compiled.intents.has(values.intent)) {
+      throw new UsageError(
+        `unknown intent "${values.intent}"; the card has: ${[...compiled.intents.keys()].join(', ')}`,
+      );
+    }
+    const explanation = explainSentence(compiled, labelled, {
+      intent: values.intent,
+      companies: values.company,
+    });
+    process.stdout.write(`${formatExplanation(explanation)}
+`);
+    return EXIT.ok;
+  }
   if (action === 'check' && scorecard) {
     const card = await loadScorecard(scorecard);
     process.stdout.write(
