@@ -13,3 +13,12 @@ for (const ch of HARD_CHARACTERS) hard[ch.charCodeAt(0)] = 1;
 export function isHardCode(code: number): boolean {
   return hard[code] === 1;
 }
+
+const NEGATORS = '不没别未无非';
+const negator = new Uint8Array(0x10000);
+for (const ch of NEGATORS) negator[ch.charCodeAt(0)] = 1;
+
+/** 不 没 别 未 无 非: one right before a match turns it around (不 + 可以的). */
+export function isNegatorCode(code: number): boolean {
+  return negator[code] === 1;
+}

@@ -1,4 +1,4 @@
-import { isHardCode } from './hard-characters.ts';
+import { isHardCode, isNegatorCode } from './hard-characters.ts';
 import { normaliseText } from './normalise-text.ts';
 import {
   coarseIdOf,
@@ -257,8 +257,13 @@ export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): Phra
   // One column per text position; costs[i] = best cost of aligning phrase[0..i) ending here.
   // Ukkonen's cut-off: rows below `top` are the only ones that can still end
   // under budget, so each column is computed only that far.
-  for (let i = 0; i <= m; i += 1) {
-    costs[i] = i;
+  // An edit involving a hard character costs more than any budget.
+  const never = m + 1;
+  // Column 0: phrase characters before the text starts are dropped (never a hard one).
+  costs[0] = 0;
+  starts[0] = 0;
+  for (let i = 1; i <= m; i += 1) {
+    costs[i] = costs[i - 1] + (isHardCode(phrase.codes[i - 1]) ? never : 1);
     starts[i] = 0;
   }
   let top = Math.min(m, Math.floor(budget));
@@ -269,8 +274,6 @@ export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): Phra
   const codes = phrase.codes;
   const usePinyin = phrase.pinyin;
   const rows = usePinyin ? substitutionRows(phrase) : undefined;
-  // An edit involving a hard character costs more than any budget.
-  const never = m + 1;
   for (let j = 1; j <= n; j += 1) {
     const code = text.charCodeAt(j - 1);
     const hardText = isHardCode(code);
@@ -320,6 +323,8 @@ export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): Phra
     }
   }
   if (best > budget) return null;
+  // A negator right before the window turns the phrase around (不 + 可以的), unless it opens the phrase itself.
+  if (bestFrom > 0 && isNegatorCode(text.charCodeAt(bestFrom - 1)) && !isNegatorCode(codes[0])) return null;
   const similarity = Math.max(0, 1 - best / m);
   return {
     from: bestFrom,
