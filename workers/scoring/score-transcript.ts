@@ -4,13 +4,13 @@ import { evaluateAudioRule } from './audio-rules.ts';
 import type { CallScore, ItemResult, RuleHit, ScoringContext } from './call-score.ts';
 import { CallView, toRuleHit, type EvidenceSettings } from './call-view.ts';
 import type { CompiledItem, CompiledScorecard } from './compile-scorecard.ts';
-import { assignAgent, detectMonoAgent } from './detect-mono-agent.ts';
+import { assignRoles, needsRoles } from './assign-roles.ts';
 import type { ItemOutcome } from './item-outcome.ts';
 import { evaluatePhraseRule } from './phrase-rules.ts';
 import type { Severity } from './scorecard-schema.ts';
 
-/** Mono agent detection below this confidence is itself a reason for a human to listen. */
-const MIN_AGENT_CONFIDENCE = 0.5;
+/** Speaker roles decided below this confidence are themselves a reason for a human to listen. */
+const MIN_ROLE_CONFIDENCE = 0.6;
 const SEVERITY_RANK: Record<Severity, number> = { minor: 0, major: 1, critical: 2 };
 
 function notApplicable(
@@ -143,16 +143,20 @@ export function scoreTranscript(
   const { card } = compiled;
   const reviewReasons: string[] = [];
   let call = transcript;
-  if (
-    call.speakerMode === 'mono' &&
-    call.speakerDecision.method === 'default' &&
-    context.detectMonoAgent !== false
-  ) {
-    const detection = detectMonoAgent(compiled, call);
-    call = assignAgent(call, detection);
-    if (detection.confidence < MIN_AGENT_CONFIDENCE) {
-      reviewReasons.push(`mono call: agent speaker uncertain (${detection.confidence}; ${detection.note})`);
+  if (context.detectMonoAgent !== false && needsRoles(call)) {
+    // Who said what is decided before any rule runs: the customer's words must never count as the agent's.
+    const roles = assignRoles(compiled, call, {
+      direction: context.direction,
+      companies: context.companyNames,
+    });
+    call = roles.transcript;
+    if (roles.decision.confidence < MIN_ROLE_CONFIDENCE) {
+      reviewReasons.push(`speaker_roles_uncertain: ${roles.decision.confidence} (${roles.decision.note})`);
     }
+  }
+  if (call.segments.some((s) => s.speaker === 'unknown')) {
+    // Only when role assignment was switched off: agent items would be N/A and the call would pass unheard.
+    reviewReasons.push('speaker_roles_unknown: speakers not assigned');
   }
   const view = new CallView(call, compiled.phraseIndex);
   view.companies = context.companyNames ?? [];
