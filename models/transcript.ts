@@ -41,7 +41,7 @@ export interface SpeakerDecision {
   /** 0..1; 1 for channel-based decisions. */
   confidence: number;
   note?: string;
-  /** Mono ASR: how well the two voices separated (0 = one voice, ~0.5 = clearly two). */
+  /** Mono ASR: how well the turns split into two voices (0 = like one voice, 1 = two cleanly apart). */
   voiceSeparation?: number;
 }
 

@@ -107,7 +107,7 @@ const NATS_PER_POINT = 0.8;
 const SWITCH: Record<'phone' | 'chat', number> = { phone: 0.85, chat: 0.7 };
 /** Below this separation the two voices are one voice (or two alike): turns are assigned by text alone. */
 const MIN_SEPARATION = 0.3;
-const FULL_SEPARATION = 0.5;
+const FULL_SEPARATION = 0.6;
 
 export interface RoleOptions {
   direction?: Direction;
