@@ -17,8 +17,8 @@ import { soundText } from './sound-text.ts';
  *
  * - with voices: the voice whose turns score higher is the agent; every turn
  *   of a voice gets its role. Confidence = strength of the margin × share of
- *   the cue weight that agrees with the assignment × how well the voices
- *   separated.
+ *   (cue weight that agrees with the assignment − weight that contradicts
+ *   it) × how well the voices separated.
  * - without voices (or voices that did not separate): a two-state hidden
  *   Markov model over the turns — turns mostly alternate — with the text
  *   scores as evidence; each turn gets its more probable role. Confidence =
@@ -227,7 +227,8 @@ function byVoice(
   const agreement = total > 0 ? agreeing / total : 0;
   // A margin of ~6 nats (three clear cues) is near certainty; cues that contradict the voices lower it.
   const margin = 1 - Math.exp(-Math.abs(llr) / 3);
-  const confidence = round3(margin * agreement * quality);
+  // Agreement as a margin too: cue weight for the assignment minus cue weight against it.
+  const confidence = round3(margin * Math.max(0, 2 * agreement - 1) * quality);
   const segments = transcript.segments.map((segment, i) => ({
     ...segment,
     speaker: (voices[i] === agentVoice ? 'agent' : 'customer') as Speaker,
