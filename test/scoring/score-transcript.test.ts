@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { audioMetrics, callSpans } from '../../workers/scoring/audio-metrics.ts';
-import { assignAgent, detectMonoAgent } from '../../workers/scoring/detect-mono-agent.ts';
+import { assignRoles } from '../../workers/scoring/assign-roles.ts';
 import { diffScores } from '../../workers/scoring/diff-scores.ts';
 import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
 import { cardWith, defaultZhV1, transcriptOf } from './helpers.ts';
@@ -254,13 +254,12 @@ describe('mono calls', () => {
     { speakerMode: 'mono', speakerDecision: { method: 'default', confidence: 0 } },
   );
 
-  it('finds the agent as the speaker whose opening matches the greeting, with a confidence', () => {
-    const detection = detectMonoAgent(zh, swapped);
-    expect(detection.agentLabel).toBe('customer');
-    expect(detection.confidence).toBeGreaterThan(0.8);
-    const fixed = assignAgent(swapped, detection);
+  it('finds the agent as the speaker whose turns sound like an agent, with a confidence', () => {
+    const { transcript: fixed, decision } = assignRoles(zh, swapped);
+    expect(decision.confidence).toBeGreaterThan(0.8);
     expect(fixed.segments[0].speaker).toBe('agent');
-    expect(fixed.speakerDecision.method).toBe('greeting_match');
+    expect(fixed.segments[1].speaker).toBe('customer');
+    expect(decision.method).toBe('diarised');
   });
 
   it('relabels before scoring, and asks for review when nobody greets', () => {
@@ -274,7 +273,7 @@ describe('mono calls', () => {
     );
     const score = scoreTranscript(zh, silent);
     expect(score.needsReview).toBe(true);
-    expect(score.reviewReasons[0]).toMatchObject({ code: 'agent_uncertain' });
+    expect(score.reviewReasons[0]).toMatchObject({ code: 'speaker_roles_uncertain' });
   });
 });
 

@@ -78,6 +78,6 @@ export interface ScoringContext {
   team?: string;
   /** Extra accepted values for the greeting's {company} slot. */
   companyNames?: string[];
-  /** Decide the agent of a mono call by greeting match when nobody has (default true). */
+  /** Decide who is the agent when nobody has (mono calls, `unknown` speakers): default true. */
   detectMonoAgent?: boolean;
 }

@@ -88,9 +88,13 @@ const CATALOGUE = {
     en: (p) => `agent talks ${p.percent}% of the time`,
     zh: (p) => `坐席说话占比 ${p.percent}%`,
   },
-  agent_uncertain: {
-    en: (p) => `mono call: agent speaker uncertain (${p.confidence}; ${p.note})`,
-    zh: (p) => `单声道录音：坐席身份不确定（${p.confidence}；${p.note}）`,
+  speaker_roles_uncertain: {
+    en: (p) => `who is the agent is uncertain (confidence ${p.confidence}; ${p.note})`,
+    zh: (p) => `坐席与客户的身份判断不确定（置信度 ${p.confidence}；${p.note}）`,
+  },
+  speaker_roles_unknown: {
+    en: () => 'speakers were not assigned: agent items cannot be judged',
+    zh: () => '未区分说话人：无法评判坐席项目',
   },
   uncertain_items: {
     en: (p) => `uncertain evidence for: ${p.items}`,

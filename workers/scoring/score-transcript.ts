@@ -4,14 +4,14 @@ import { evaluateAudioRule } from './audio-rules.ts';
 import type { CallScore, ItemResult, RuleHit, ScoringContext } from './call-score.ts';
 import { CallView, toRuleHit, type EvidenceSettings } from './call-view.ts';
 import type { CompiledItem, CompiledScorecard } from './compile-scorecard.ts';
-import { assignAgent, detectMonoAgent } from './detect-mono-agent.ts';
+import { assignRoles, needsRoles } from './assign-roles.ts';
 import type { ItemOutcome } from './item-outcome.ts';
 import { evaluatePhraseRule } from './phrase-rules.ts';
 import { reason, type Reason } from './reason.ts';
 import type { Severity } from './scorecard-schema.ts';
 
-/** Mono agent detection below this confidence is itself a reason for a human to listen. */
-const MIN_AGENT_CONFIDENCE = 0.5;
+/** Speaker roles decided below this confidence are themselves a reason for a human to listen. */
+const MIN_ROLE_CONFIDENCE = 0.6;
 const SEVERITY_RANK: Record<Severity, number> = { minor: 0, major: 1, critical: 2 };
 
 function notApplicable(
@@ -144,18 +144,25 @@ export function scoreTranscript(
   const { card } = compiled;
   const reviewReasons: Reason[] = [];
   let call = transcript;
-  if (
-    call.speakerMode === 'mono' &&
-    call.speakerDecision.method === 'default' &&
-    context.detectMonoAgent !== false
-  ) {
-    const detection = detectMonoAgent(compiled, call);
-    call = assignAgent(call, detection);
-    if (detection.confidence < MIN_AGENT_CONFIDENCE) {
+  if (context.detectMonoAgent !== false && needsRoles(call)) {
+    // Who said what is decided before any rule runs: the customer's words must never count as the agent's.
+    const roles = assignRoles(compiled, call, {
+      direction: context.direction,
+      companies: context.companyNames,
+    });
+    call = roles.transcript;
+    if (roles.decision.confidence < MIN_ROLE_CONFIDENCE) {
       reviewReasons.push(
-        reason('agent_uncertain', { confidence: detection.confidence, note: detection.note }),
+        reason('speaker_roles_uncertain', {
+          confidence: roles.decision.confidence,
+          note: roles.decision.note ?? '',
+        }),
       );
     }
+  }
+  if (call.segments.some((s) => s.speaker === 'unknown')) {
+    // Only when role assignment was switched off: agent items would be N/A and the call would pass unheard.
+    reviewReasons.push(reason('speaker_roles_unknown'));
   }
   const view = new CallView(call, compiled.phraseIndex);
   view.companies = context.companyNames ?? [];
