@@ -1,18 +1,19 @@
 /**
  * Scoring benchmark: five-minute-call transcripts scored per second on one
- * core with the full default scorecard (pinyin matching included), then F1
- * per rule on the labelled set at 0 %, 10 % and 20 % simulated CER.
+ * core with the full default scorecard, then quality on the independent
+ * corpus's test half (missing greeting / closing, forbidden turns, and the
+ * forbidden turns found per family) at 0 %, 10 % and 20 % simulated CER.
  *   node --import tsx test/bench/scoring.bench.ts
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mulberry32 } from '../../models/mulberry32.ts';
 import type { Transcript } from '../../models/transcript.ts';
 import { compileScorecard } from '../../workers/scoring/compile-scorecard.ts';
-import { evaluateScorecard } from '../../workers/scoring/evaluate-scorecard.ts';
-import { parseLabelledCalls, toTranscript } from '../../workers/scoring/labelled-call.ts';
+import { toTranscript } from '../../workers/scoring/labelled-call.ts';
+import { evaluateCorpus } from '../../workers/scoring/evaluate-corpus.ts';
 import { loadScorecard } from '../../workers/scoring/load-scorecard.ts';
+import { cardForChannel, readCorpus } from '../../workers/scoring/run-corpus-test.ts';
 import type { Scorecard } from '../../workers/scoring/scorecard-schema.ts';
 import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
 import { generateZhCall, type ForbiddenLists } from '../scoring/zh-call-generator.ts';
@@ -20,6 +21,8 @@ import { generateZhCall, type ForbiddenLists } from '../scoring/zh-call-generato
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const card = await loadScorecard(join(root, 'workers/scoring/scorecards/default-zh.yaml'));
 const compiled = compileScorecard(card);
+// The generator draws its violations from card version 1's phrase lists (the regression set's card).
+const v1 = await loadScorecard(join(root, 'test/scoring/labelled/default-zh-v1.yaml'));
 
 function listsOf(scorecard: Scorecard): ForbiddenLists {
   const lists: ForbiddenLists = {};
@@ -31,7 +34,7 @@ function listsOf(scorecard: Scorecard): ForbiddenLists {
 // and 1,000 characters — Mandarin at about 200 characters per minute of call, both speakers together.
 const random = mulberry32(7);
 const calls = Array.from({ length: 300 }, (_, i) =>
-  toTranscript(generateZhCall(random, { id: `bench-${i}`, lists: listsOf(card), bodyRounds: 6 })),
+  toTranscript(generateZhCall(random, { id: `bench-${i}`, lists: listsOf(v1), bodyRounds: 6 })),
 );
 const avg = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 const segments = avg(calls.map((c) => c.segments.length));
@@ -77,14 +80,30 @@ console.log(
   `mono, speakers unknown: ${(monoScored / monoElapsed).toFixed(0)} transcripts/s on one core (roles assigned, then scored)`,
 );
 
-const labelled = parseLabelledCalls(
-  await readFile(join(root, 'test/scoring/labelled/default-zh.jsonl'), 'utf8'),
-  'default-zh.jsonl',
+// Quality on the independent corpus (its test half, never used to tune the cards), per CER.
+const chat = compileScorecard(
+  await loadScorecard(join(root, 'workers/scoring/scorecards/default-zh-chat.yaml')),
 );
-const reports = [0, 0.1, 0.2].map((cer) => evaluateScorecard(compiled, labelled, { cer, seed: 1 }));
-console.log(`\nF1 per rule on ${labelled.length} labelled calls (fail = positive):`);
-console.log(`${'rule'.padEnd(24)}  CER 0%   CER 10%  CER 20%`);
-for (const rule of reports[0].rules) {
-  const f1 = reports.map((r) => r.rules.find((x) => x.itemId === rule.itemId)?.f1 ?? NaN);
-  console.log(`${rule.itemId.padEnd(24)}  ${f1.map((v) => v.toFixed(3).padStart(7)).join('  ')}`);
+const dialogues = (await readCorpus(join(root, 'test/scoring/corpus'))).filter((d) => d.split === 'test');
+const reports = [0, 0.1, 0.2].map((cer) =>
+  evaluateCorpus(dialogues, cardForChannel([compiled, chat]), { cer, seed: 1 }),
+);
+console.log(`\ncorpus test half: ${dialogues.length} dialogues (the QA event is the positive class)`);
+console.log(`${'metric'.padEnd(28)}  CER 0%         CER 10%        CER 20%`);
+const cell = (p: number, r: number) => `P ${p.toFixed(2)} R ${r.toFixed(2)}`;
+for (const [name, key] of [
+  ['missing greeting', 'greeting'],
+  ['missing closing', 'closing'],
+  ['forbidden turns', 'forbiddenTurns'],
+] as const) {
+  const cells = reports.map((r) => `${cell(r[key].precision, r[key].recall)} F1 ${r[key].f1.toFixed(2)}`);
+  console.log(`${name.padEnd(28)}  ${cells.join('  ')}`);
+}
+console.log(`\nforbidden turns found, by family (labelled class):`);
+for (const family of Object.keys(reports[0].byClass).sort()) {
+  const cells = reports.map((r) => {
+    const t = r.byClass[family] ?? { labelled: 0, found: 0 };
+    return `${t.found}/${t.labelled}`.padStart(7);
+  });
+  console.log(`${family.padEnd(28)}  ${cells.join('        ')}`);
 }

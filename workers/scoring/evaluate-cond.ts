@@ -81,8 +81,9 @@ export function findIntentHits(
   out: IntentHits,
 ): void {
   const sound = view.sound(index);
+  const keys = view.soundKeys(index);
   for (const intent of intents) {
-    for (const found of intent.findAll(sound, view.companies)) {
+    for (const found of intent.findAll(sound, view.companies, keys)) {
       const hit: RawHit = {
         phrase: `${intent.name}: ${intent.patterns[found.pattern]}`,
         segmentIndex: index,

@@ -40,6 +40,8 @@ export interface CorpusReport {
   forbiddenTurns: BinaryMetric;
   /** Dialogues whose score went to a human (needs review). */
   needsReview: number;
+  /** Labelled violations by class (refusal, ignorance, …): how many, and how many were flagged. */
+  byClass: Record<string, { labelled: number; found: number }>;
   misses: CorpusMiss[];
 }
 
@@ -89,6 +91,7 @@ export function evaluateCorpus(
   const counts = { greeting: [0, 0, 0, 0], closing: [0, 0, 0, 0], forbidden: [0, 0, 0, 0] };
   const misses: CorpusMiss[] = [];
   let needsReview = 0;
+  const byClass: CorpusReport['byClass'] = {};
   const count = (key: keyof typeof counts, truth: boolean, predicted: boolean) => {
     counts[key][truth ? (predicted ? 0 : 2) : predicted ? 1 : 3] += 1;
   };
@@ -146,6 +149,11 @@ export function evaluateCorpus(
       const truth = turn.tags.includes('forbidden') && (turn.true_speaker ?? turn.speaker) === 'agent';
       const predicted = p.flagged.has(index);
       count('forbidden', truth, predicted);
+      if (truth) {
+        const tally = (byClass[turn.forbidden?.class ?? 'other'] ??= { labelled: 0, found: 0 });
+        tally.labelled += 1;
+        if (predicted) tally.found += 1;
+      }
       if (truth !== predicted) {
         misses.push({
           id: dialogue.id,
@@ -168,6 +176,7 @@ export function evaluateCorpus(
     closing: m(counts.closing),
     forbiddenTurns: m(counts.forbidden),
     needsReview,
+    byClass,
     misses,
   };
 }

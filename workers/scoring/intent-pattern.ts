@@ -9,6 +9,7 @@ import {
   OTHER_KEY,
   soundClass,
   soundKey,
+  soundKeys,
   soundText,
 } from './sound-text.ts';
 
@@ -178,6 +179,61 @@ function soundOf(raw: string, alwaysHeard = false): string {
   return `(?:${variants.join('|')})`;
 }
 
+/**
+ * The keys a word's first and last characters can have in a transcript (what
+ * `soundOf` accepts there): every tolerated variant keeps both ends.
+ */
+function endKeys(raw: string, alwaysHeard = false): number[][] | null {
+  const text = normaliseText(raw);
+  if (text.length === 0) return null;
+  let soft = 0;
+  for (let i = 0; i < text.length; i += 1) if (isSoft(text.charCodeAt(i))) soft += 1;
+  const heard = soft >= 2 || (alwaysHeard && soft >= 1);
+  const keysAt = (i: number): number[] => {
+    const code = text.charCodeAt(i);
+    return heard && isSoft(code) ? soundKeys(code) : [soundKey(code)];
+  };
+  return text.length === 1 ? [keysAt(0)] : [keysAt(0), keysAt(text.length - 1)];
+}
+
+/**
+ * What a pattern needs to find in a turn before its regex is worth running:
+ * for every token that must match, its alternatives, each as the key sets of
+ * its word's two ends. A turn holding neither end of any alternative of one
+ * token cannot match, which rules out most (turn, intent) pairs for the
+ * price of a few set lookups.
+ */
+type Requirement = number[][][];
+
+function requirements(tokens: PatternToken[]): Requirement[] {
+  const needs: Requirement[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'text') {
+      const ends = endKeys(token.raw, token.heard);
+      if (ends) needs.push([ends]);
+    } else if (token.kind === 'choice') {
+      const options: number[][][] = [];
+      for (const option of token.options) {
+        const first = option[0];
+        // An alternative that may be empty or starts with a slot needs nothing we can check.
+        const ends = option.length === 1 && first.kind === 'text' ? endKeys(first.raw, first.heard) : null;
+        const lead = first?.kind === 'text' ? endKeys(first.raw, first.heard) : null;
+        if (ends) options.push(ends);
+        else if (lead) options.push([lead[0]]);
+        else {
+          options.length = 0;
+          break;
+        }
+      }
+      if (options.length > 0) needs.push(options);
+    }
+  }
+  return needs;
+}
+
+const holds = (keys: Set<number>, requirement: Requirement): boolean =>
+  requirement.some((ends) => ends.every((options) => options.some((key) => keys.has(key))));
+
 export interface SlotValues {
   company: string[];
 }
@@ -243,6 +299,14 @@ export class CompiledIntent {
   private readonly combined = new Map<string, RegExp>();
   private readonly single = new Map<string, RegExp[]>();
   readonly company: boolean;
+  private readonly needs: Requirement[][];
+  /**
+   * Patterns that are one list of words (`[没办法|办不了|…]`, most violation
+   * families): each word's ends, so a turn runs a regex of only the words it
+   * could hold, cached by that subset.
+   */
+  private readonly wordEnds: Array<Array<number[][] | null> | null>;
+  private readonly subsets = new Map<string, RegExp>();
 
   constructor(
     readonly name: string,
@@ -251,6 +315,41 @@ export class CompiledIntent {
   ) {
     this.tokens = patterns.map(parsePattern);
     this.company = this.tokens.some(usesCompany);
+    this.needs = this.tokens.map(requirements);
+    this.wordEnds = this.tokens.map((tokens) => {
+      const only = tokens[0];
+      if (tokens.length !== 1 || only.kind !== 'choice') return null;
+      return only.options.map((option) =>
+        option.length === 1 && option[0].kind === 'text' ? endKeys(option[0].raw, option[0].heard) : null,
+      );
+    });
+  }
+
+  /** The regex of a one-list pattern narrowed to the words whose ends the turn holds, or null for none. */
+  private narrowed(pattern: number, keys: Set<number>, companies: string[]): RegExp | null {
+    const ends = this.wordEnds[pattern];
+    const only = this.tokens[pattern][0];
+    if (!ends || only.kind !== 'choice') return this.patternRegexes(companies)[pattern];
+    const chosen: number[] = [];
+    ends.forEach((word, i) => {
+      if (!word || word.every((options) => options.some((key) => keys.has(key)))) chosen.push(i);
+    });
+    if (chosen.length === 0) return null;
+    const cacheKey = `${pattern}:${chosen.join(',')}:${this.key(companies)}`;
+    let re = this.subsets.get(cacheKey);
+    if (!re) {
+      // A long-running worker sees a bounded but open set of subsets: start over rather than grow forever.
+      if (this.subsets.size > 2000) this.subsets.clear();
+      const options = chosen.map((i) => only.options[i]);
+      re = new RegExp(patternSource([{ ...only, options }], this.values(companies)), 'u');
+      this.subsets.set(cacheKey, re);
+    }
+    return re;
+  }
+
+  /** Whether a turn holding these sound keys (`keysIn`) could match any pattern at all. */
+  mayMatch(keys: Set<number>): boolean {
+    return this.needs.some((needs) => needs.every((requirement) => holds(keys, requirement)));
   }
 
   values(companies: string[]): SlotValues {
@@ -283,8 +382,22 @@ export class CompiledIntent {
     return list;
   }
 
-  /** First match in a turn's sound text, or null. */
-  find(sound: string, companies: string[] = []): PatternHit | null {
+  /**
+   * First match in a turn's sound text, or null. With `keys` (the turn's
+   * `keysIn`) only the patterns the turn could hold are run, each alone.
+   */
+  find(sound: string, companies: string[] = [], keys?: Set<number>): PatternHit | null {
+    if (keys) {
+      let best: PatternHit | null = null;
+      this.needs.forEach((needs, pattern) => {
+        if (!needs.every((requirement) => holds(keys, requirement))) return;
+        const found = this.narrowed(pattern, keys, companies)?.exec(sound);
+        if (found && (!best || found.index / 2 < best.from)) {
+          best = { from: found.index / 2, to: (found.index + found[0].length) / 2, pattern };
+        }
+      });
+      return best;
+    }
     const found = this.regex(companies).exec(sound);
     if (!found) return null;
     const pattern = this.patternRegexes(companies).findIndex((re) => re.exec(found[0])?.index === 0);
@@ -292,11 +405,12 @@ export class CompiledIntent {
   }
 
   /** Every non-overlapping match in a turn's sound text. */
-  findAll(sound: string, companies: string[] = []): PatternHit[] {
+  findAll(sound: string, companies: string[] = [], keys?: Set<number>): PatternHit[] {
+    if (keys && !this.mayMatch(keys)) return [];
     const hits: PatternHit[] = [];
     let offset = 0;
     while (offset * 2 < sound.length) {
-      const hit = this.find(sound.slice(offset * 2), companies);
+      const hit = this.find(sound.slice(offset * 2), companies, keys);
       if (!hit) break;
       hits.push({ from: hit.from + offset, to: hit.to + offset, pattern: hit.pattern });
       offset += Math.max(hit.to, hit.from + 1);

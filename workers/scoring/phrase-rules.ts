@@ -205,7 +205,7 @@ function violation(view: CallView, rule: Extract<CompiledRule, { kind: 'violatio
 function reopenedAt(view: CallView, reopen: CompiledIntent): number {
   const customer = view.scope('customer').order;
   for (let k = customer.length - 1; k >= 0; k -= 1) {
-    if (reopen.find(view.sound(customer[k]), view.companies)) return customer[k];
+    if (reopen.find(view.sound(customer[k]), view.companies, view.soundKeys(customer[k]))) return customer[k];
   }
   return 0;
 }

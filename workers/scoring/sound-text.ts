@@ -42,13 +42,25 @@ export function isHard(code: number): boolean {
   return isHardCode(code) && soundKey(code) !== OTHER_KEY;
 }
 
-/** A regex class of the keys that sound like `code`'s syllable (its accent group). */
-export function soundClass(code: number): string {
+/** The keys that sound like `code`'s syllable (its accent group). */
+export function soundKeys(code: number): number[] {
   const key = soundKey(code);
-  const keys = [...new Set([key, ...accentVariants(key - BASE).map((id) => BASE + id)])]
+  return [...new Set([key, ...accentVariants(key - BASE).map((id) => BASE + id)])]
     .filter((k) => k < OTHER_KEY)
     .sort((a, b) => a - b);
+}
+
+/** A regex class of the keys that sound like `code`'s syllable (its accent group). */
+export function soundClass(code: number): string {
+  const keys = soundKeys(code);
   return keys.length === 1 ? hex(keys[0]) : `[${keys.map(hex).join('')}]`;
+}
+
+/** The sound keys present in a paired sound text (every other code unit), for prefiltering. */
+export function keysIn(sound: string): Set<number> {
+  const keys = new Set<number>();
+  for (let i = 0; i < sound.length; i += 2) keys.add(sound.charCodeAt(i));
+  return keys;
 }
 
 export const hex = (code: number): string => `\\u${code.toString(16).padStart(4, '0')}`;
