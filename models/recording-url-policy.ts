@@ -87,7 +87,7 @@ export function checkRecordingUrl(text: string, rules: readonly HostRule[]): Url
   });
   if (text.length > maxRecordingUrlLength) return refuse(`longer than ${maxRecordingUrlLength} characters`);
   // The URL parser silently drops tabs and newlines; a URL that needs them is not one we fetch.
-  if (/[\s\u0000-\u001f\u007f]/u.test(text)) return refuse('it contains spaces or control characters');
+  if (hasSpaceOrControl(text)) return refuse('it contains spaces or control characters');
   const url = parseUrl(text);
   if (!url) return refuse('it is not a valid URL');
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -216,10 +216,14 @@ export function displayUrl(text: string): string {
   const url = parseUrl(text);
   const plain = url
     ? `${url.protocol}//${url.host}${url.pathname}`
-    : text.replace(/[\u0000-\u001f\u007f]/gu, '?');
+    : [...text].map((c) => (hasSpaceOrControl(c) ? '?' : c)).join('');
   return plain.length > 200 ? `${plain.slice(0, 200)}…` : plain;
 }
 
 function parseUrl(text: string): URL | undefined {
   return URL.canParse(text) ? new URL(text) : undefined;
+}
+
+function hasSpaceOrControl(text: string): boolean {
+  return [...text].some((c) => /\s/u.test(c) || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ingestFile } from '../../api/ingest/ingest-file.ts';
+import { ConfigError, loadConfig, recordingFetchDefaults } from '../../models/config.ts';
 import { parseIp } from '../../models/ip-address.ts';
 import { isInside, isLexicallyInside } from '../../models/is-inside.ts';
 import {
@@ -200,6 +201,30 @@ describe('the URL policy refuses without any network use', () => {
     expect(rules).toHaveLength(1);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(problem);
+  });
+});
+
+describe('configuration', () => {
+  it('no CALLQA_RECORDING_HOSTS means no host; fetch limits come from the one set of defaults', () => {
+    const config = loadConfig({ CALLQA_RECORDING_HOSTS: '' });
+    expect(config.recordingHosts).toEqual([]);
+    expect(config.media.fetchTimeoutMs).toBe(recordingFetchDefaults.timeoutS * 1000);
+    expect(config.media.fetchMaxBytes).toBe(recordingFetchDefaults.maxMb * 1024 * 1024);
+  });
+
+  it('every bad CALLQA_RECORDING_HOSTS entry is reported at start-up, with the fix', () => {
+    const error = (() => {
+      try {
+        loadConfig({ CALLQA_RECORDING_HOSTS: 'pbx.example.com:8080, ::1, a b' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/CALLQA_RECORDING_HOSTS: "::1": .*brackets.*e\.g\. pbx\.example\.com:8080/);
+    expect(problems[1]).toMatch(/"a b": not a host name/);
   });
 });
 
