@@ -21,7 +21,9 @@ const MONTH = new RegExp(MONTH_PATTERN);
  * and the C1 controls. PostgreSQL refuses NUL in text and jsonb; the others
  * are never part of an id and only hide things in a log or a terminal.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const ID_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const TEXT_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
