@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
 import { upsertCalls } from '../../models/call-repository.ts';
+import { createPool } from '../../models/db.ts';
 import { markFailed, saveTranscript } from '../../models/pipeline-repository.ts';
 import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { testConfig } from '../helpers/config.ts';
@@ -524,5 +525,21 @@ describe('HTTP API bad input', () => {
     expect((await get('/pipeline')).failed).toEqual([
       expect.objectContaining({ callId: 'good-2', reason: 'recording recordings/good-2.wav does not exist' }),
     ]);
+  });
+
+  it('a server fault is a 500 internal_error that says nothing of its cause', async () => {
+    const brokenPool = createPool(db.url, 1);
+    await brokenPool.end();
+    const broken = await buildApp({ pool: brokenPool, config: testConfig(db.url, join(base, 'broken')) });
+    try {
+      const response = await broken.inject({ method: 'GET', url: '/calls/good-1' });
+      expect(response.statusCode).toBe(500);
+      expect(response.json()).toEqual({
+        code: 'internal_error',
+        message: 'internal error; see the server log',
+      });
+    } finally {
+      await broken.close();
+    }
   });
 });
