@@ -5,6 +5,7 @@ import { samplingParamsFrom } from '../sampling/params.ts';
 import { InProcessQueue } from '../workers/queue/in-process-queue.ts';
 import { startWorkers } from '../workers/start-workers.ts';
 import { buildApp } from './app.ts';
+import { sweepTempUploads } from './recordings/sweep-temp-uploads.ts';
 
 /**
  * `npm start`: the whole service in one process — PostgreSQL (embedded unless
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, (line) => process.stderr.write(`${line}\n`));
   const app = await buildApp({ pool: database.pool, config });
   app.log.info(`database: ${database.description}`);
+  const swept = await sweepTempUploads(config.storageDir, new Date(Date.now() - process.uptime() * 1000));
+  if (swept.length > 0) app.log.info(`removed ${swept.length} cut-off upload(s) from an earlier run`);
   const stopSampling = config.sampling.daily
     ? startDailySampling(database.pool, samplingParamsFrom(config), app.log)
     : () => {};

@@ -12,7 +12,7 @@ export async function importTranscriptsCommand(args: string[]): Promise<number> 
     const summary = await importTranscripts(database.pool, file);
     out(`${file}: imported ${summary.imported}, rejected ${summary.rejected.length}`);
     for (const r of summary.rejected)
-      out(`  rejected line ${r.line}${r.callId ? ` (${r.callId})` : ''}: ${r.reason}`);
+      out(`  rejected line ${r.line}${r.callId ? ` (${r.callId})` : ''}: ${r.code}: ${r.reason}`);
     return summary.rejected.length > 0 ? EXIT.rejected : EXIT.ok;
   });
 }
