@@ -8,6 +8,8 @@ export interface Rejection {
   line: number;
   callId?: string;
   reason: string;
+  /** Flagged recordings: why, as a stable code (`url_not_allowed`, `not_found` …). */
+  code?: string;
 }
 
 export interface IngestSummary extends UpsertCounts {
@@ -54,8 +56,8 @@ export async function ingestFile(
     );
     const calls: CallToStore[] = batch.map((b, i) => ({ ...b.record, ...checked[i] }));
     batch.forEach((b, i) => {
-      const problem = checked[i].recordingProblem;
-      if (problem) summary.flagged.push({ line: b.line, callId: b.record.callId, reason: problem });
+      const { recordingProblem: reason, recordingProblemCode: code } = checked[i];
+      if (reason) summary.flagged.push({ line: b.line, callId: b.record.callId, reason, code });
     });
     const counts = await upsertCalls(pool, calls);
     summary.inserted += counts.inserted;

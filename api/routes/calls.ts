@@ -64,12 +64,16 @@ export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, confi
           good.push(parsed.record);
         }
       }
-      const checks = await checkRecordings(good, { recordingRoots: config.recordingRoots });
+      const checks = await checkRecordings(good, {
+        recordingRoots: config.recordingRoots,
+        recordingHosts: config.recordingHosts,
+      });
       const calls: CallToStore[] = good.map((record, i) => ({ ...record, ...checks[i] }));
       const counts = await upsertCalls(pool, calls);
-      const flagged = calls
-        .filter((c) => c.recordingProblem)
-        .map((c) => ({ callId: c.callId, reason: c.recordingProblem! }));
+      const flagged = good.flatMap((record, i) => {
+        const { recordingProblem: reason, recordingProblemCode: code } = checks[i];
+        return reason ? [{ callId: record.callId, code, reason }] : [];
+      });
       return reply
         .status(good.length === 0 && rejected.length > 0 ? 400 : 200)
         .send({ ...counts, rejected, flagged });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestFile } from '../../api/ingest/ingest-file.ts';
+import { parseRecordingHosts } from '../../models/recording-url-policy.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 let db: TestDatabase;
@@ -26,7 +27,11 @@ afterAll(() => db.drop());
 async function ingest(name: string, text: string) {
   const path = join(dir, name);
   await writeFile(path, text);
-  return ingestFile(db.pool, path, { recordingRoots: roots, now });
+  return ingestFile(db.pool, path, {
+    recordingRoots: roots,
+    recordingHosts: parseRecordingHosts('pbx.example').rules,
+    now,
+  });
 }
 
 describe('ingest', () => {

@@ -22,6 +22,7 @@ export async function ingestCommand(args: string[]): Promise<number> {
       recordingRoots: values.recordings
         ? [...config.recordingRoots, values.recordings]
         : config.recordingRoots,
+      recordingHosts: config.recordingHosts,
       onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.rows, 'rows'),
     });
     progress.finish();
