@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { saveTranscript } from '../../models/pipeline-repository.ts';
 import { parseTranscriptRecord } from '../../models/transcript-record.ts';
+import { problem } from '../../models/ingest-problem.ts';
 import type { Rejection } from './ingest-file.ts';
 import { readRecords } from './read-records.ts';
 
@@ -12,14 +13,17 @@ export interface TranscriptImportSummary {
 /** JSONL, one transcript per line. Imported calls skip ASR and go straight to scoring. */
 export async function importTranscripts(pool: pg.Pool, path: string): Promise<TranscriptImportSummary> {
   const summary: TranscriptImportSummary = { imported: 0, rejected: [] };
-  for await (const item of readRecords(path, undefined, { required: [], known: [] })) {
-    if ('error' in item) {
-      summary.rejected.push({ line: item.line, reason: item.error });
+  for await (const item of readRecords(path, { columns: { required: [], known: [] } })) {
+    if ('problem' in item) {
+      summary.rejected.push({ line: item.line, problems: [item.problem] });
       continue;
     }
     const parsed = parseTranscriptRecord(item.raw);
     if (!parsed.ok) {
-      summary.rejected.push({ line: item.line, reason: parsed.reason });
+      summary.rejected.push({
+        line: item.line,
+        problems: [problem('invalid_transcript', { detail: parsed.reason })],
+      });
       continue;
     }
     try {
@@ -30,7 +34,7 @@ export async function importTranscripts(pool: pg.Pool, path: string): Promise<Tr
       summary.rejected.push({
         line: item.line,
         callId: parsed.transcript.callId,
-        reason: `call ${parsed.transcript.callId} is not registered; ingest its call record first`,
+        problems: [problem('unknown_call', { callId: parsed.transcript.callId })],
       });
     }
   }

@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeProblems } from '../../api/ingest/describe-problem.ts';
 import { importTranscripts } from '../../api/ingest/import-transcripts.ts';
 import { upsertCalls } from '../../models/call-repository.ts';
 import { getTranscript } from '../../models/pipeline-repository.ts';
@@ -35,7 +36,7 @@ describe('import-transcripts', () => {
     await writeFile(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n{oops');
     const summary = await importTranscripts(db.pool, path);
     expect(summary.imported).toBe(1);
-    const reasons = summary.rejected.map((r) => [r.line, r.reason]);
+    const reasons = summary.rejected.map((r) => [r.line, describeProblems(r.problems)]);
     expect(reasons[0][0]).toBe(2);
     expect(reasons[0][1]).toMatch(/segments\.0\.speaker/);
     expect(reasons[1]).toEqual([3, 'call nope is not registered; ingest its call record first']);

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeProblems } from '../../api/ingest/describe-problem.ts';
 import { ingestFile } from '../../api/ingest/ingest-file.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
@@ -51,7 +52,7 @@ describe('ingest', () => {
       ].join('\n'),
     );
     expect(summary).toMatchObject({ rows: 13, inserted: 3, updated: 0, unchanged: 0 });
-    const reasons = Object.fromEntries(summary.rejected.map((r) => [r.line, r.reason]));
+    const reasons = Object.fromEntries(summary.rejected.map((r) => [r.line, describeProblems(r.problems)]));
     expect(reasons[3]).toMatch(/call_id is missing/);
     expect(reasons[4]).toMatch(/not ISO 8601 with a UTC offset/);
     expect(reasons[5]).toMatch(/negative/);
@@ -142,9 +143,9 @@ describe('ingest', () => {
       ].join('\n'),
     );
     expect(summary.inserted).toBe(2);
-    expect(summary.rejected.map((r) => [r.line, r.reason.split(':')[0]])).toEqual([
+    expect(summary.rejected.map((r) => [r.line, describeProblems(r.problems).split(':')[0]])).toEqual([
       [2, 'malformed JSON'],
-      [3, 'expected a JSON object'],
+      [3, 'expected an object with call fields'],
       [6, 'started_at is missing'],
     ]);
   });
@@ -159,7 +160,7 @@ describe('ingest', () => {
       ].join('\n'),
     );
     expect(summary.inserted).toBe(1);
-    expect(summary.rejected[0].reason).toMatch(/unreadable CSV/);
+    expect(summary.rejected[0].problems).toEqual([{ code: 'csv_unterminated_quote' }]);
   });
 
   it('refuses a file without the required header columns, naming them', async () => {

@@ -35,8 +35,8 @@ describe('roster', () => {
     const summary = await ingestRoster(db.pool, path);
     expect(summary).toMatchObject({ agents: 3, teams: 2 });
     expect(summary.rejected).toEqual([
-      { line: 5, reason: 'agent_id is missing' },
-      { line: 6, reason: 'active "maybe" is not true or false' },
+      { line: 5, problems: [{ code: 'field_missing', params: { field: 'agent_id' } }] },
+      { line: 6, problems: [{ code: 'active_unknown', params: { value: 'maybe' } }] },
     ]);
     const agents = await db.pool.query(
       'select agent_id, agent_name, team_id, active from agents order by agent_id',

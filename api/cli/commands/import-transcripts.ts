@@ -1,5 +1,6 @@
 import { importTranscripts } from '../../ingest/import-transcripts.ts';
 import { EXIT, UsageError, withDatabase } from '../context.ts';
+import { reportRows } from '../report-rejections.ts';
 
 export async function importTranscriptsCommand(args: string[]): Promise<number> {
   const file = args[0];
@@ -11,8 +12,7 @@ export async function importTranscriptsCommand(args: string[]): Promise<number> 
   return withDatabase(async ({ database, out }) => {
     const summary = await importTranscripts(database.pool, file);
     out(`${file}: imported ${summary.imported}, rejected ${summary.rejected.length}`);
-    for (const r of summary.rejected)
-      out(`  rejected line ${r.line}${r.callId ? ` (${r.callId})` : ''}: ${r.reason}`);
+    await reportRows(out, file, 'rejected', summary.rejected);
     return summary.rejected.length > 0 ? EXIT.rejected : EXIT.ok;
   });
 }
