@@ -94,7 +94,8 @@ export function readTextField(value: unknown, field: string, rule: TextRule): Fi
     return { problem: problem('field_not_text', { field, type }) };
   }
   // The UTF-16 length bounds the code points from above, so a 50 MB value is refused without scanning it.
-  if (text.length > rule.max * 2 + 1024) return { problem: problem('field_too_long', { field, max: rule.max }) };
+  if (text.length > rule.max * 2 + 1024)
+    return { problem: problem('field_too_long', { field, max: rule.max }) };
   text = text.trim();
   if (text === '') return {};
   if (text.length > rule.max && codePoints(text) > rule.max) {
@@ -189,7 +190,8 @@ export function parseCallRecord(raw: unknown, now: Date): ParsedRecord {
 
   const directionText = required('direction');
   const direction = directionText ? DIRECTIONS[directionText.toLowerCase()] : undefined;
-  if (directionText && !direction) problems.push(problem('direction_unknown', { value: clip(directionText) }));
+  if (directionText && !direction)
+    problems.push(problem('direction_unknown', { value: clip(directionText) }));
 
   const channelText = get('agent_channel');
   const agentChannel = channelText ? CHANNELS[channelText.toLowerCase()] : 'mono';

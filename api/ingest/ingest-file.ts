@@ -75,7 +75,8 @@ export async function ingestFile(
     }
     batch.forEach((b, i) => {
       const reason = checked[i].recordingProblem;
-      if (reason && !refusedAt.has(i)) summary.flagged.push({ line: b.line, callId: b.record.callId, reason });
+      if (reason && !refusedAt.has(i))
+        summary.flagged.push({ line: b.line, callId: b.record.callId, reason });
     });
     summary.inserted += counts.inserted;
     summary.updated += counts.updated;

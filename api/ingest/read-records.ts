@@ -136,7 +136,10 @@ async function openInput(path: string): Promise<{ stream: Readable; totalBytes: 
       throw new IngestFileError('file_not_found', `${path}: no such file`);
     }
     if (code === 'EISDIR') throw new IngestFileError('not_a_file', `${path}: is a directory, not a file`);
-    throw new IngestFileError('file_unreadable', `${path}: cannot be read (${code ?? (error as Error).message})`);
+    throw new IngestFileError(
+      'file_unreadable',
+      `${path}: cannot be read (${code ?? (error as Error).message})`,
+    );
   }
   const info = await handle.stat();
   if (!info.isFile()) {
@@ -173,13 +176,21 @@ async function* readJsonl(lines: AsyncIterable<TextLine>, path: string): AsyncGe
         yield { line: item.line, raw: value as Record<string, unknown> };
       }
     } catch (error) {
-      yield { line: item.line, problem: problem('malformed_json', { detail: clip((error as Error).message, 120) }) };
+      yield {
+        line: item.line,
+        problem: problem('malformed_json', { detail: clip((error as Error).message, 120) }),
+      };
     }
   }
-  if (records === 0) throw new IngestFileError('empty_file', `${path}: the file has no records, only blank lines`);
+  if (records === 0)
+    throw new IngestFileError('empty_file', `${path}: the file has no records, only blank lines`);
 }
 
-async function* readCsv(lines: AsyncIterable<TextLine>, path: string, columns: Columns): AsyncGenerator<RawLine> {
+async function* readCsv(
+  lines: AsyncIterable<TextLine>,
+  path: string,
+  columns: Columns,
+): AsyncGenerator<RawLine> {
   let header: string[] | undefined;
   let records = 0;
   for await (const item of lines) {
@@ -190,7 +201,10 @@ async function* readCsv(lines: AsyncIterable<TextLine>, path: string, columns: C
       if (item.text.trim() === '') continue;
       const cells = splitCsvLine(item.text);
       if (!Array.isArray(cells)) {
-        throw new IngestFileError('bad_header', `${path}: the header row (line ${item.line}) has a broken quote`);
+        throw new IngestFileError(
+          'bad_header',
+          `${path}: the header row (line ${item.line}) has a broken quote`,
+        );
       }
       header = cells.map((h) => h.trim().toLowerCase());
       const missing = columns.required.filter((f) => !header!.includes(f));
@@ -218,7 +232,8 @@ async function* readCsv(lines: AsyncIterable<TextLine>, path: string, columns: C
       };
     } else yield { line: item.line, raw: Object.fromEntries(header.map((h, i) => [h, cells[i]])) };
   }
-  if (!header) throw new IngestFileError('empty_file', `${path}: the file has no header row, only blank lines`);
+  if (!header)
+    throw new IngestFileError('empty_file', `${path}: the file has no header row, only blank lines`);
   if (records === 0) throw new IngestFileError('no_rows', `${path}: the file has a header row but no rows`);
 }
 
@@ -264,7 +279,8 @@ export function splitCsvLine(text: string): string[] | Problem {
   }
 }
 
-type ByteLine = { line: number; offset: number; bytes: Buffer } | { line: number; offset: number; tooLong: true };
+type ByteLine =
+  { line: number; offset: number; bytes: Buffer } | { line: number; offset: number; tooLong: true };
 
 /** Splits a byte stream at \n (never inside a UTF-8 or GB18030 character), dropping a trailing \r. */
 async function* byteLines(stream: AsyncIterable<Buffer>): AsyncGenerator<ByteLine> {
@@ -407,7 +423,16 @@ function firstBadUtf8(bytes: Buffer): number {
   let i = 0;
   while (i < bytes.length) {
     const c = bytes[i];
-    const extra = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    const extra =
+      c < 0x80
+        ? 0
+        : c >= 0xc2 && c <= 0xdf
+          ? 1
+          : c >= 0xe0 && c <= 0xef
+            ? 2
+            : c >= 0xf0 && c <= 0xf4
+              ? 3
+              : -1;
     if (extra < 0 || !isUtf8(bytes.subarray(i, i + extra + 1))) return i;
     i += extra + 1;
   }

@@ -30,14 +30,21 @@ interface CallRejection {
  */
 export const postCallsRoute: FastifyPluginAsync<AppDeps> = async (app, { pool, config }) => {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', async (request: FastifyRequest, payload: AsyncIterable<Buffer>) =>
-    parseJsonBody(await readBody(request, payload), charsetOf(request.headers['content-type'])),
+  app.addContentTypeParser(
+    'application/json',
+    async (request: FastifyRequest, payload: AsyncIterable<Buffer>) =>
+      parseJsonBody(await readBody(request, payload), charsetOf(request.headers['content-type'])),
   );
   app.addContentTypeParser('*', async () => {
-    throw new ApiError(415, 'unsupported_media_type', 'send the calls as JSON (Content-Type: application/json)');
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      'send the calls as JSON (Content-Type: application/json)',
+    );
   });
 
-  app.post('/calls', { schema: { body: { type: ['object', 'array'] } } }, async (request, reply) => {
+  // No body schema: ajv's type coercion would turn a bare "string" into a one-call array; callsOf checks the shape.
+  app.post('/calls', async (request, reply) => {
     const raws = callsOf(request.body);
     const now = new Date();
     const rejected: CallRejection[] = [];
@@ -56,7 +63,11 @@ export const postCallsRoute: FastifyPluginAsync<AppDeps> = async (app, { pool, c
       if (!parsed.ok) reject(index, parsed.problems);
       else if (firstIndexOf.has(parsed.record.callId)) {
         const { callId } = parsed.record;
-        reject(index, [problem('duplicate_call_id', { callId, firstIndex: firstIndexOf.get(callId)! })], callId);
+        reject(
+          index,
+          [problem('duplicate_call_id', { callId, firstIndex: firstIndexOf.get(callId)! })],
+          callId,
+        );
       } else {
         firstIndexOf.set(parsed.record.callId, index);
         good.push({ index, record: parsed.record });
@@ -69,23 +80,30 @@ export const postCallsRoute: FastifyPluginAsync<AppDeps> = async (app, { pool, c
     const calls: CallToStore[] = good.map((g, i) => ({ ...g.record, ...checks[i] }));
     const { counts, refused } = await storeCalls(pool, calls);
     const refusedAt = new Set(refused.map((r) => r.index));
-    for (const r of refused) reject(good[r.index].index, [refusedByDatabase(r.sqlstate)], calls[r.index].callId);
+    for (const r of refused)
+      reject(good[r.index].index, [refusedByDatabase(r.sqlstate)], calls[r.index].callId);
     rejected.sort((a, b) => a.index - b.index);
     const flagged = calls
       .filter((c, i) => c.recordingProblem && !refusedAt.has(i))
       .map((c) => ({ callId: c.callId, reason: c.recordingProblem! }));
     const landed = calls.length - refused.length;
-    return reply.status(landed === 0 && rejected.length > 0 ? 400 : 200).send({ ...counts, rejected, flagged });
+    return reply
+      .status(landed === 0 && rejected.length > 0 ? 400 : 200)
+      .send({ ...counts, rejected, flagged });
   });
 };
 
 /** The calls of a body, whatever its shape; the cap is checked here, before any of them is looked at. */
 function callsOf(body: unknown): unknown[] {
   let calls: unknown[];
+  if (typeof body !== 'object' || body === null) {
+    throw new ApiError(400, 'invalid_request', 'send a call, an array of calls or { "calls": [...] }');
+  }
   if (Array.isArray(body)) calls = body;
   else if (typeof body === 'object' && body !== null && 'calls' in body) {
     const inner = (body as { calls: unknown }).calls;
-    if (!Array.isArray(inner)) throw new ApiError(400, 'invalid_request', '"calls" must be an array of calls');
+    if (!Array.isArray(inner))
+      throw new ApiError(400, 'invalid_request', '"calls" must be an array of calls');
     calls = inner;
   } else calls = [body];
   if (calls.length > MAX_CALLS_PER_REQUEST) {
@@ -148,7 +166,9 @@ export function parseJsonBody(body: Buffer, charset: string | undefined): unknow
       400,
       'undecodable_body',
       `the body is not valid ${encoding.toUpperCase()}` +
-        (charset === undefined ? '; name its charset (e.g. Content-Type: application/json; charset=gb18030)' : ''),
+        (charset === undefined
+          ? '; name its charset (e.g. Content-Type: application/json; charset=gb18030)'
+          : ''),
     );
   }
   if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'the body is empty; send JSON');

@@ -22,25 +22,25 @@ export async function ingestCommand(args: string[]): Promise<number> {
     // A missing, empty or unreadable file is said before the database is even opened.
     await checkInputFile(file);
     return withDatabase(async ({ config, database, out }) => {
-    const progress = new Progress(`ingest ${file}`);
-    const started = performance.now();
-    const summary = await ingestFile(database.pool, file, {
-      recordingsDir: values.recordings,
-      recordingRoots: values.recordings
-        ? [...config.recordingRoots, values.recordings]
-        : config.recordingRoots,
-      encoding,
-      onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.rows, 'rows'),
-    }).finally(() => progress.finish());
-    const seconds = (performance.now() - started) / 1000;
-    out(
-      `${file}: ${summary.rows} rows in ${seconds.toFixed(1)} s — inserted ${summary.inserted}, ` +
-        `updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected.length}, ` +
-        `recording flagged ${summary.flagged.length}`,
-    );
-    await reportRows(out, file, 'rejected', summary.rejected);
-    await reportRows(out, file, 'flagged', summary.flagged);
-    return summary.rejected.length > 0 ? EXIT.rejected : EXIT.ok;
+      const progress = new Progress(`ingest ${file}`);
+      const started = performance.now();
+      const summary = await ingestFile(database.pool, file, {
+        recordingsDir: values.recordings,
+        recordingRoots: values.recordings
+          ? [...config.recordingRoots, values.recordings]
+          : config.recordingRoots,
+        encoding,
+        onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.rows, 'rows'),
+      }).finally(() => progress.finish());
+      const seconds = (performance.now() - started) / 1000;
+      out(
+        `${file}: ${summary.rows} rows in ${seconds.toFixed(1)} s — inserted ${summary.inserted}, ` +
+          `updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected.length}, ` +
+          `recording flagged ${summary.flagged.length}`,
+      );
+      await reportRows(out, file, 'rejected', summary.rejected);
+      await reportRows(out, file, 'flagged', summary.flagged);
+      return summary.rejected.length > 0 ? EXIT.rejected : EXIT.ok;
     });
   });
 }

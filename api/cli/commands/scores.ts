@@ -47,7 +47,8 @@ export async function scoresCommand(args: string[]): Promise<number> {
         const parsed = kind === 'months' ? monthScore(item) : qaOutcome(item);
         if ('problems' in parsed) rejected.push(parsed);
         else {
-          const key = 'agentId' in parsed.row ? `${parsed.row.agentId} ${parsed.row.month}` : parsed.row.callId;
+          const key =
+            'agentId' in parsed.row ? `${parsed.row.agentId} ${parsed.row.month}` : parsed.row.callId;
           rows.set(key, parsed); // a later row for the same agent and month (or call) wins
         }
       }
@@ -75,7 +76,10 @@ export async function scoresCommand(args: string[]): Promise<number> {
             : 'agentId' in row
               ? problem('unknown_agent', { agentId: row.agentId })
               : problem('unknown_call', { callId: row.callId });
-        rejected.push({ line, problems: [unknown ?? problem('database_rejected', { sqlstate: r.sqlstate })] });
+        rejected.push({
+          line,
+          problems: [unknown ?? problem('database_rejected', { sqlstate: r.sqlstate })],
+        });
       }
       rejected.sort((a, b) => a.line - b.line);
       out(`${file}: stored ${entries.length - refused.length}, rejected ${rejected.length}`);
@@ -109,9 +113,14 @@ function qaOutcome(item: RawLine): Parsed<QaOutcome> {
   const callId = required(item.raw.call_id, 'call_id', problems);
   const score = required(item.raw.score, 'score', problems, { max: 32, numbers: true });
   const passedRaw = item.raw.passed;
-  const passed = required(typeof passedRaw === 'boolean' ? String(passedRaw) : passedRaw, 'passed', problems, {
-    max: 16,
-  });
+  const passed = required(
+    typeof passedRaw === 'boolean' ? String(passedRaw) : passedRaw,
+    'passed',
+    problems,
+    {
+      max: 16,
+    },
+  );
   if (score !== undefined && !(SCORE.test(score) && Number(score) <= 100)) {
     problems.push(problem('score_invalid', { value: clip(score) }));
   }
@@ -119,7 +128,10 @@ function qaOutcome(item: RawLine): Parsed<QaOutcome> {
     problems.push(problem('passed_invalid', { value: clip(passed) }));
   }
   if (problems.length > 0) return { line: item.line, problems };
-  return { line: item.line, row: { callId: callId!, score: Number(score), passed: passed!.toLowerCase() === 'true' } };
+  return {
+    line: item.line,
+    row: { callId: callId!, score: Number(score), passed: passed!.toLowerCase() === 'true' },
+  };
 }
 
 function required(
