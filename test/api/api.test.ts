@@ -49,7 +49,12 @@ describe('API', () => {
     expect(body).toMatchObject({ inserted: 2, updated: 0 });
     expect(body.rejected).toMatchObject([
       { index: 1, code: 'duration_negative', reason: 'duration_s -1 is negative' },
-      { index: 2, callId: 'api-1', code: 'duplicate_call_id', reason: 'duplicate call_id api-1 in this request' },
+      {
+        index: 2,
+        callId: 'api-1',
+        code: 'duplicate_call_id',
+        reason: 'duplicate call_id api-1 in this request',
+      },
     ]);
     expect(body.flagged[0]).toMatchObject({ callId: 'api-3' });
     expect(body.flagged[0].reason).toMatch(/outside the recording roots/);
