@@ -23,6 +23,13 @@ export const TRANSCRIPT_LIMITS = {
   /** Times may run this far past the call's recorded duration (switches round it down). */
   durationSlackS: 5,
   maxLanguageLength: 16,
+  /**
+   * One transcript as JSON: a JSONL line of `callqa import-transcripts` or the
+   * body of POST /calls/:id/transcript. A transcript at every limit above is
+   * about 2 MB; this leaves room for a file that breaks one of them to be
+   * read and refused with its code rather than skipped unread.
+   */
+  maxJsonBytes: 20 * 1024 * 1024,
 } as const;
 
 /** At most this many problems are reported per transcript; a broken export repeats one mistake. */

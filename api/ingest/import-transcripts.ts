@@ -1,52 +1,52 @@
 import type pg from 'pg';
 import { getCall } from '../../models/call-repository.ts';
+import { problem, type Problem } from '../../models/ingest-problem.ts';
 import { saveTranscript } from '../../models/pipeline-repository.ts';
 import {
   checkTranscriptAgainstCall,
-  describeTranscriptProblem,
   parseTranscriptRecord,
+  TRANSCRIPT_LIMITS,
 } from '../../models/transcript-record.ts';
-import type { Rejection } from './ingest-file.ts';
+import { refusedByDatabase, type Rejection } from './ingest-file.ts';
 import { readRecords } from './read-records.ts';
-
-/** A refused line: its number, a stable code and the words for it. */
-export interface TranscriptRejection extends Rejection {
-  code: string;
-}
 
 export interface TranscriptImportSummary {
   imported: number;
-  rejected: TranscriptRejection[];
+  rejected: Rejection[];
 }
 
 /**
  * JSONL, one transcript per line. Imported calls skip ASR and go straight to
  * scoring. Each line stands alone: a bad line is reported with its number and
- * reason and the next line is read, whatever was wrong with it.
+ * codes and the next line is read, whatever was wrong with it.
  */
 export async function importTranscripts(pool: pg.Pool, path: string): Promise<TranscriptImportSummary> {
   const summary: TranscriptImportSummary = { imported: 0, rejected: [] };
-  for await (const item of readRecords(path, undefined, { required: [], known: [] })) {
-    if ('error' in item) {
-      summary.rejected.push({ line: item.line, code: 'transcript_malformed_line', reason: item.error });
+  const lines = readRecords(path, {
+    columns: { required: [], known: [] },
+    maxLineBytes: TRANSCRIPT_LIMITS.maxJsonBytes,
+  });
+  for await (const item of lines) {
+    if ('problem' in item) {
+      summary.rejected.push({ line: item.line, problems: [item.problem] });
       continue;
     }
     const parsed = parseTranscriptRecord(item.raw);
     if (!parsed.ok) {
-      summary.rejected.push({ line: item.line, code: parsed.problems[0].code, reason: parsed.reason });
+      summary.rejected.push({ line: item.line, problems: parsed.problems });
       continue;
     }
     const { transcript } = parsed;
-    const reject = (code: string, reason: string) =>
-      summary.rejected.push({ line: item.line, callId: transcript.callId, code, reason });
+    const reject = (...problems: Problem[]) =>
+      summary.rejected.push({ line: item.line, callId: transcript.callId, problems });
     const call = await getCall(pool, transcript.callId);
     if (!call) {
-      reject('call_not_found', `call ${transcript.callId} is not registered; ingest its call record first`);
+      reject(problem('call_not_found', { callId: transcript.callId }));
       continue;
     }
     const beyond = checkTranscriptAgainstCall(transcript, call.durationS);
     if (beyond) {
-      reject(beyond.code, describeTranscriptProblem(beyond));
+      reject(beyond);
       continue;
     }
     try {
@@ -58,7 +58,7 @@ export async function importTranscripts(pool: pg.Pool, path: string): Promise<Tr
       // (the database went away) stops the import.
       const sqlState = (error as { code?: string }).code ?? '';
       if (!/^2[23]/.test(sqlState)) throw error;
-      reject('transcript_unstorable', `the database refused this transcript (SQLSTATE ${sqlState})`);
+      reject(refusedByDatabase(sqlState));
     }
   }
   return summary;

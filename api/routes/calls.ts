@@ -1,84 +1,25 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { parseCallRecord } from '../../models/call-record.ts';
-import { getCall, upsertCalls, type CallToStore } from '../../models/call-repository.ts';
+import { getCall } from '../../models/call-repository.ts';
 import type { AppDeps } from '../app.ts';
 import { ApiError, notFound } from '../api-error.ts';
-import { checkRecordings } from '../ingest/check-recording.ts';
 import { storeRecording } from '../recordings/store-recording.ts';
 import { saveTranscript } from '../../models/pipeline-repository.ts';
 import {
   checkTranscriptAgainstCall,
   describeTranscriptProblem,
   parseTranscriptRecord,
+  TRANSCRIPT_LIMITS,
   type TranscriptProblem,
 } from '../../models/transcript-record.ts';
 import { callIdParams } from '../request-schemas.ts';
-
-const MAX_BATCH = 10_000;
+import { postCallsRoute } from './post-calls.ts';
 
 export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, config }) => {
+  await app.register(postCallsRoute, { pool, config });
   // Recordings stream straight to disk; they are never buffered as a body.
   for (const type of ['application/octet-stream', /^audio\/.*/]) {
     app.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
   }
-
-  app.post(
-    '/calls',
-    {
-      schema: {
-        body: {
-          anyOf: [
-            { type: 'object' },
-            { type: 'array', items: { type: 'object' }, maxItems: MAX_BATCH },
-            {
-              type: 'object',
-              required: ['calls'],
-              properties: { calls: { type: 'array', maxItems: MAX_BATCH } },
-            },
-          ],
-        },
-      },
-    },
-    async (request, reply) => {
-      const body = request.body as Record<string, unknown> | unknown[];
-      const raws = Array.isArray(body)
-        ? body
-        : Array.isArray(body.calls)
-          ? (body.calls as unknown[])
-          : [body];
-      const now = new Date();
-      const rejected: Array<{ index: number; callId?: string; reason: string }> = [];
-      const seen = new Set<string>();
-      const good = [];
-      for (const [index, raw] of raws.entries()) {
-        const parsed = parseCallRecord(raw, now);
-        if (!parsed.ok) rejected.push({ index, reason: parsed.reason });
-        else if (seen.has(parsed.record.callId)) {
-          rejected.push({
-            index,
-            callId: parsed.record.callId,
-            reason: `duplicate call_id ${parsed.record.callId} in this request`,
-          });
-        } else {
-          seen.add(parsed.record.callId);
-          good.push(parsed.record);
-        }
-      }
-      const checks = await checkRecordings(good, {
-        recordingRoots: config.recordingRoots,
-        recordingHosts: config.recordingHosts,
-      });
-      const calls: CallToStore[] = good.map((record, i) => ({ ...record, ...checks[i] }));
-      const counts = await upsertCalls(pool, calls);
-      const flagged = good.flatMap((record, i) => {
-        const { recordingProblem: reason, recordingProblemCode: code } = checks[i];
-        return reason ? [{ callId: record.callId, code, reason }] : [];
-      });
-      return reply
-        .status(good.length === 0 && rejected.length > 0 ? 400 : 200)
-        .send({ ...counts, rejected, flagged });
-    },
-  );
 
   app.get<{ Params: { id: string } }>('/calls/:id', { schema: { params: callIdParams } }, async (request) => {
     const call = await getCall(pool, request.params.id);
@@ -120,7 +61,7 @@ export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, confi
 
   app.post<{ Params: { id: string } }>(
     '/calls/:id/transcript',
-    { schema: { params: callIdParams, body: { type: 'object' } } },
+    { bodyLimit: TRANSCRIPT_LIMITS.maxJsonBytes, schema: { params: callIdParams, body: { type: 'object' } } },
     async (request, reply) => {
       if (typeof (request.body as NodeJS.ReadableStream).pipe === 'function') {
         // An audio content type reached this route: a transcript is JSON.

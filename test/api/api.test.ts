@@ -48,9 +48,14 @@ describe('API', () => {
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body).toMatchObject({ inserted: 2, updated: 0 });
-    expect(body.rejected).toEqual([
-      { index: 1, reason: 'duration_s -1 is negative' },
-      { index: 2, callId: 'api-1', reason: 'duplicate call_id api-1 in this request' },
+    expect(body.rejected).toMatchObject([
+      { index: 1, code: 'duration_negative', reason: 'duration_s -1 is negative' },
+      {
+        index: 2,
+        callId: 'api-1',
+        code: 'duplicate_call_id',
+        reason: 'duplicate call_id api-1 in this request',
+      },
     ]);
     expect(body.flagged[0]).toMatchObject({ callId: 'api-3' });
     expect(body.flagged[0].reason).toMatch(/outside the recording roots/);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -195,15 +195,10 @@ const badTranscripts: BadTranscript[] = [
   {
     name: 'a JSON array instead of an object',
     line: () => '[1,2,3]',
-    code: 'transcript_malformed_line',
+    code: 'not_an_object',
     apiCode: 'invalid_body',
   },
-  {
-    name: 'malformed JSON',
-    line: () => '{"call_id": "x", "segm',
-    code: 'transcript_malformed_line',
-    apiCode: 'malformed_json',
-  },
+  { name: 'malformed JSON', line: () => '{"call_id": "x", "segm', code: 'malformed_json' },
 ];
 
 /** The CLI as a user runs it, against the test database. */
@@ -254,9 +249,20 @@ describe('transcripts: bad input', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(3);
     expect(result.stdout).toContain(`imported 3, rejected ${badTranscripts.length}`);
-    for (const row of badTranscripts) {
-      const line = lines.indexOf(row.line(callIds[badTranscripts.indexOf(row)])) + 1;
-      expect(result.stdout, row.name).toMatch(new RegExp(`rejected line ${line}\\b[^\\n]*: ${row.code}: `));
+    // The first 20 are printed as `rejected line N (id): words [codes]`; all of them go to the CSV with their codes.
+    expect(result.stdout).toContain(`all ${badTranscripts.length} written to ${file}.rejected.csv`);
+    const csv = await readFile(`${file}.rejected.csv`, 'utf8');
+    const codesAt = new Map(
+      [...csv.matchAll(/^(\d+),"(?:[^"]|"")*",([a-z_ ]+),/gm)].map((m) => [Number(m[1]), m[2].split(' ')]),
+    );
+    for (const [i, row] of badTranscripts.entries()) {
+      const line = lines.indexOf(row.line(callIds[i])) + 1;
+      expect(codesAt.get(line)?.[0], row.name).toBe(row.code);
+      if (i < 20) {
+        expect(result.stdout, row.name).toMatch(
+          new RegExp(`^ {2}rejected line ${line}\\b.*\\[${row.code}\\b`, 'm'),
+        );
+      }
     }
     expect(await transcriptCallIds()).toEqual(['valid-a', 'valid-b', 'valid-c']);
     const after = await snapshotTables(db.pool);

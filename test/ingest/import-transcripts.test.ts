@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeProblems } from '../../api/ingest/describe-problem.ts';
 import { importTranscripts } from '../../api/ingest/import-transcripts.ts';
 import { upsertCalls } from '../../models/call-repository.ts';
 import { getTranscript } from '../../models/pipeline-repository.ts';
@@ -35,14 +36,14 @@ describe('import-transcripts', () => {
     await writeFile(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n{oops');
     const summary = await importTranscripts(db.pool, path);
     expect(summary.imported).toBe(1);
-    expect(summary.rejected.map((r) => [r.line, r.code])).toEqual([
-      [2, 'transcript_invalid_speaker'],
-      [3, 'call_not_found'],
-      [4, 'transcript_end_before_start'],
-      [5, 'transcript_no_segments'],
-      [6, 'transcript_malformed_line'],
+    expect(summary.rejected.map((r) => [r.line, r.problems.map((p) => p.code)])).toEqual([
+      [2, ['transcript_invalid_speaker']],
+      [3, ['call_not_found']],
+      [4, ['transcript_end_before_start']],
+      [5, ['transcript_no_segments']],
+      [6, ['malformed_json']],
     ]);
-    const reasons = summary.rejected.map((r) => r.reason);
+    const reasons = summary.rejected.map((r) => describeProblems(r.problems));
     expect(reasons[0]).toMatch(/segments\[0\]\.speaker must be agent, customer or unknown/);
     expect(reasons[1]).toBe('call nope is not registered; ingest its call record first');
     expect(reasons[2]).toMatch(/end is before start/);
