@@ -22,18 +22,36 @@ interface CallRejection {
   problems: Problem[];
 }
 
+type JsonParser = (
+  request: FastifyRequest,
+  body: string,
+  done: (error: Error | null, value?: unknown) => void,
+) => void;
+
 /**
  * POST /calls in its own plugin, so it alone reads JSON its own way: the body
  * is bounded in bytes and in calls before any work, decoded in the charset the
  * client names (GB18030/GBK, UTF-16, UTF-8) with a fatal decoder, and refused
- * rather than stored with U+FFFD when it does not decode.
+ * rather than stored with U+FFFD when it does not decode. The decoded text is
+ * then parsed by fastify's own JSON parser, as on every other route: the same
+ * `malformed_json` / `empty_body` answers, and a `__proto__` or
+ * `constructor.prototype` key refused.
  */
 export const postCallsRoute: FastifyPluginAsync<AppDeps> = async (app, { pool, config }) => {
+  // Fastify types the default parser as either of its two shapes; it is the callback one.
+  const parseJson = app.getDefaultJsonParser('error', 'error') as JsonParser;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/json',
-    async (request: FastifyRequest, payload: AsyncIterable<Buffer>) =>
-      parseJsonBody(await readBody(request, payload), charsetOf(request.headers['content-type'])),
+    async (request: FastifyRequest, payload: AsyncIterable<Buffer>) => {
+      const text = decodeJsonBody(
+        await readBody(request, payload),
+        charsetOf(request.headers['content-type']),
+      );
+      return new Promise((resolve, reject) =>
+        parseJson(request, text, (error, value) => (error ? reject(error) : resolve(value))),
+      );
+    },
   );
   app.addContentTypeParser('*', async () => {
     throw new ApiError(
@@ -98,13 +116,12 @@ export const postCallsRoute: FastifyPluginAsync<AppDeps> = async (app, { pool, c
 function callsOf(body: unknown): unknown[] {
   let calls: unknown[];
   if (typeof body !== 'object' || body === null) {
-    throw new ApiError(400, 'invalid_request', 'send a call, an array of calls or { "calls": [...] }');
+    throw new ApiError(400, 'invalid_body', 'send a call, an array of calls or { "calls": [...] }');
   }
   if (Array.isArray(body)) calls = body;
   else if (typeof body === 'object' && body !== null && 'calls' in body) {
     const inner = (body as { calls: unknown }).calls;
-    if (!Array.isArray(inner))
-      throw new ApiError(400, 'invalid_request', '"calls" must be an array of calls');
+    if (!Array.isArray(inner)) throw new ApiError(400, 'invalid_body', '"calls" must be an array of calls');
     calls = inner;
   } else calls = [body];
   if (calls.length > MAX_CALLS_PER_REQUEST) {
@@ -144,7 +161,7 @@ function charsetOf(contentType: string | undefined): string | undefined {
  * with a byte-order mark. Nothing is guessed: a GBK body without
  * `charset=gbk` does not decode as UTF-8 and is refused with a hint.
  */
-export function parseJsonBody(body: Buffer, charset: string | undefined): unknown {
+function decodeJsonBody(body: Buffer, charset: string | undefined): string {
   let encoding: Encoding;
   if (charset === undefined) encoding = bomEncoding(body) ?? 'utf-8';
   else if (/^utf-?16$/i.test(charset)) encoding = bomEncoding(body) === 'utf-16be' ? 'utf-16be' : 'utf-16le';
@@ -159,9 +176,8 @@ export function parseJsonBody(body: Buffer, charset: string | undefined): unknow
     }
     encoding = named;
   }
-  let text: string;
   try {
-    text = new TextDecoder(encoding, { fatal: true }).decode(body);
+    return new TextDecoder(encoding, { fatal: true }).decode(body);
   } catch {
     throw new ApiError(
       400,
@@ -171,12 +187,6 @@ export function parseJsonBody(body: Buffer, charset: string | undefined): unknow
           ? '; name its charset (e.g. Content-Type: application/json; charset=gb18030)'
           : ''),
     );
-  }
-  if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'the body is empty; send JSON');
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ApiError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
   }
 }
 

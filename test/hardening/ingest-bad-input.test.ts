@@ -755,7 +755,7 @@ const apiCases: ApiCase[] = [
     body: () => json({ calls: 'all of them' }),
     contentType: JSON_TYPE,
     status: 400,
-    codes: ['invalid_request'],
+    codes: ['invalid_body'],
     lands: false,
   },
   {
@@ -763,7 +763,7 @@ const apiCases: ApiCase[] = [
     body: () => json('call'),
     contentType: JSON_TYPE,
     status: 400,
-    codes: ['invalid_request'],
+    codes: ['invalid_body'],
     lands: false,
   },
   {
@@ -771,7 +771,15 @@ const apiCases: ApiCase[] = [
     body: (p) => json(around(p)).slice(0, -5),
     contentType: JSON_TYPE,
     status: 400,
-    codes: ['invalid_json'],
+    codes: ['malformed_json'],
+    lands: false,
+  },
+  {
+    name: 'a __proto__ key',
+    body: (p) => json(around(p)).replace('{', '{"__proto__":{"x":1},'),
+    contentType: JSON_TYPE,
+    status: 400,
+    codes: ['malformed_json'],
     lands: false,
   },
   {
@@ -779,7 +787,7 @@ const apiCases: ApiCase[] = [
     body: () => '',
     contentType: JSON_TYPE,
     status: 400,
-    codes: ['invalid_json'],
+    codes: ['empty_body'],
     lands: false,
   },
   {
