@@ -57,7 +57,7 @@ describe('API', () => {
         reason: 'duplicate call_id api-1 in this request',
       },
     ]);
-    expect(body.flagged[0]).toMatchObject({ callId: 'api-3' });
+    expect(body.flagged[0]).toMatchObject({ callId: 'api-3', code: 'path_escape' });
     expect(body.flagged[0].reason).toMatch(/outside the recording roots/);
   });
 
