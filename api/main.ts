@@ -7,6 +7,8 @@ import { InProcessQueue } from '../workers/queue/in-process-queue.ts';
 import { startWorkers } from '../workers/start-workers.ts';
 import { buildApp } from './app.ts';
 
+type App = Awaited<ReturnType<typeof buildApp>>;
+
 /** How long running jobs get to finish on shutdown before the pool and the database go. */
 const JOBS_GRACE_MS = 20_000;
 
@@ -23,38 +25,59 @@ const JOBS_GRACE_MS = 20_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const say = (line: string) => process.stderr.write(`${line}\n`);
-  let database: Database | undefined;
-  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
-  let stopSampling: (() => Promise<void>) | undefined;
-  let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
+  // What has started so far; the shutdown stops whatever is there.
+  const up: {
+    database?: Database;
+    app?: App;
+    stopSampling?: () => Promise<void>;
+    workers?: Awaited<ReturnType<typeof startWorkers>>;
+  } = {};
   // Registered before anything starts, so a signal during start-up still stops what has started.
   shutdownOnSignals(
     [
-      { name: 'stop accepting HTTP requests, finish those in flight', run: () => app?.close() },
-      { name: 'stop the daily sampler', run: () => stopSampling?.() },
+      {
+        name: 'stop accepting HTTP requests, finish those in flight',
+        run: () => up.app && closeHttp(up.app),
+      },
+      { name: 'stop the daily sampler', run: () => up.stopSampling?.() },
       {
         name: 'stop the jobs, letting running ones finish',
-        run: () => workers?.stop(),
+        run: () => up.workers?.stop(),
         waitAtMostMs: JOBS_GRACE_MS,
       },
       {
         name: 'end the database pool, then the embedded PostgreSQL if no one else uses it',
-        run: () => database?.close(),
+        run: () => up.database?.close(),
       },
     ],
-    { log: (line) => (app ? app.log.info(line) : say(line)), forceAfterMs: JOBS_GRACE_MS + 40_000 },
+    { log: (line) => (up.app ? up.app.log.info(line) : say(line)), forceAfterMs: JOBS_GRACE_MS + 40_000 },
   );
 
-  database = await openDatabase(config, say);
-  app = await buildApp({ pool: database.pool, config });
+  const database = (up.database = await openDatabase(config, say));
+  const app = (up.app = await buildApp({ pool: database.pool, config }));
   app.log.info(`database: ${database.description}`);
-  stopSampling = config.sampling.daily
+  up.stopSampling = config.sampling.daily
     ? startDailySampling(database.pool, samplingParamsFrom(config), app.log)
     : async () => {};
-  workers = config.redisUrl
+  up.workers = config.redisUrl
     ? undefined
     : await startWorkers(config, database.pool, new InProcessQueue(), app.log);
   await app.listen({ host: config.host, port: config.port });
+}
+
+/**
+ * app.close() waits for every connection to end, and a keep-alive connection
+ * whose request finishes after the close began would otherwise idle until its
+ * timeout: close such connections as soon as they fall idle.
+ */
+async function closeHttp(app: App): Promise<void> {
+  const closing = app.close();
+  const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+  try {
+    await closing;
+  } finally {
+    clearInterval(sweep);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -32,10 +32,16 @@ export async function openDatabase(
     port: config.embeddedPgPort,
     log: (message) => log(`[postgres] ${message}`),
   });
-  await server.ensureDatabase('callqa');
   const url = server.urlFor('callqa');
   const pool = createPool(url);
-  await runMigrations(pool);
+  try {
+    await server.ensureDatabase('callqa');
+    await runMigrations(pool);
+  } catch (error) {
+    await pool.end();
+    await server.stop();
+    throw error;
+  }
   return {
     pool,
     description: `embedded PostgreSQL at ${redact(url)} (data in ${join(config.dataDir, 'pg')})`,

@@ -124,11 +124,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
 
   const { password, started, lease } = await withLock(paths.lock, async () => {
     let password = await readSecret(paths.password);
-    if (!(await exists(join(dataDir, 'PG_VERSION')))) {
-      password ??= await writeSecret(paths.password, newPassword());
-      await initdb(bin, runAs, dataDir, password);
-    }
-
     let running = await runningServer(dataDir);
     if (running && running.port !== options.port) {
       const users = await liveUsers(paths.users);
@@ -154,6 +149,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       );
     } else {
       await assertPortFree(options.port, dataDir);
+      if (!(await exists(join(dataDir, 'PG_VERSION')))) {
+        password ??= await writeSecret(paths.password, newPassword());
+        await initdb(bin, runAs, dataDir, password);
+      }
       // No server runs on this cluster, so no lease can be current (a reused pid would look alive).
       await rm(paths.users, { recursive: true, force: true });
       await mkdir(paths.users, { recursive: true, mode: 0o700 });

@@ -25,26 +25,26 @@ async function main(): Promise<void> {
     error: (obj: unknown, msg: string) =>
       process.stderr.write(`${new Date().toISOString()} ${msg}: ${String(obj)}\n`),
   };
-  let database: Database | undefined;
-  let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
+  // What has started so far; the shutdown stops whatever is there.
+  const up: { database?: Database; workers?: Awaited<ReturnType<typeof startWorkers>> } = {};
   shutdownOnSignals(
     [
       {
         name: 'stop taking jobs, let running ones finish, close the queues',
-        run: () => workers?.stop(),
+        run: () => up.workers?.stop(),
         waitAtMostMs: JOBS_GRACE_MS,
       },
       {
         name: 'end the database pool, then the embedded PostgreSQL if no one else uses it',
-        run: () => database?.close(),
+        run: () => up.database?.close(),
       },
     ],
     { log: log.info, forceAfterMs: JOBS_GRACE_MS + 40_000 },
   );
 
-  database = await openDatabase(config, (line) => log.info(line));
+  const database = (up.database = await openDatabase(config, (line) => log.info(line)));
   const queue = new BullMqQueue({ redisUrl: config.redisUrl, onError: (error) => log.error(error, 'redis') });
-  workers = await startWorkers(config, database.pool, queue, log);
+  up.workers = await startWorkers(config, database.pool, queue, log);
   log.info(`worker ${process.pid} ready (database: ${database.description})`);
 }
 
