@@ -1,45 +1,115 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Config } from '../models/config.ts';
-import { ApiError } from './api-error.ts';
+import { MAX_ID_LENGTH } from '../models/input-checks.ts';
+import { ApiError, describeRoute } from './api-error.ts';
 import { callRoutes } from './routes/calls.ts';
 import { healthRoutes } from './routes/health.ts';
 import { resultRoutes } from './routes/results.ts';
 import { samplingRoutes } from './routes/sampling.ts';
 import { scoreRoutes } from './routes/scores.ts';
+import { pathScrubber, scrubResponse } from './server-paths.ts';
 
 export interface AppDeps {
   pool: pg.Pool;
   config: Config;
 }
 
+/** Fastify's own 4xx errors, as the stable codes this API documents. */
+const FASTIFY_ERRORS: Record<string, { status: number; code: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'body_too_large' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'empty_body' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'invalid_content_length' },
+  FST_ERR_BAD_URL: { status: 400, code: 'bad_url' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 400, code: 'invalid_path' },
+};
+
+/** Which part of the request a schema refused. */
+const VALIDATION_CODES: Record<string, string> = {
+  params: 'invalid_path',
+  querystring: 'invalid_query',
+  body: 'invalid_body',
+  headers: 'invalid_header',
+};
+
+type AnyError = Error & {
+  statusCode?: number;
+  code?: string;
+  validation?: Array<{ instancePath: string; params: Record<string, unknown> }>;
+  validationContext?: string;
+  severity?: string;
+};
+
 /** Builds the HTTP API without listening, so tests drive it with app.inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
     bodyLimit: 20 * 1024 * 1024,
-  });
-  app.setErrorHandler(
-    (error: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
-      if (error instanceof ApiError) {
-        return reply.status(error.statusCode).send({ code: error.code, message: error.message });
-      }
-      if (error.validation) {
-        return reply.status(400).send({ code: 'invalid_request', message: error.message });
-      }
-      const status = error.statusCode ?? 500;
-      if (status < 500)
-        return reply.status(status).send({ code: error.code ?? 'bad_request', message: error.message });
-      request.log.error(error);
-      return reply
-        .status(500)
-        .send({ code: 'internal_error', message: 'internal error; see the server log' });
+    routerOptions: {
+      // A 200-character id of 4-byte characters is 2,400 characters percent-encoded;
+      // longer is refused by the router (400 invalid_path), shorter by the route schema.
+      maxParamLength: MAX_ID_LENGTH * 12,
     },
+    // Bad percent-encoding in the URL is answered like every other error.
+    frameworkErrors: (error, request, reply) => void sendError(error as AnyError, request, reply),
+  });
+  // Every route takes JSON (or, for recordings, audio): plain text is a 415 like any other type.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler((error: AnyError, request, reply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ code: 'not_found', message: `there is no ${describeRoute(request)}` }),
   );
+
+  const scrub = pathScrubber(deps.config);
+  app.addHook('preSerialization', async (_request, _reply, payload) => scrubResponse(payload, scrub));
+
   await app.register(healthRoutes, deps);
   await app.register(callRoutes, deps);
   await app.register(samplingRoutes, deps);
   await app.register(scoreRoutes, deps);
   await app.register(resultRoutes, deps);
   return app;
+}
+
+/**
+ * Every error leaves as `{ code, message }` (plus `field` for a refused
+ * value). 4xx messages say what the client sent wrong; a 5xx says only that
+ * the server failed — the error itself, with any paths and SQL, goes to the log.
+ */
+function sendError(error: AnyError, request: FastifyRequest, reply: FastifyReply) {
+  if (error instanceof ApiError) {
+    return reply.status(error.statusCode).send({ code: error.code, message: error.message, ...error.extra });
+  }
+  if (error.validation) {
+    const first = error.validation[0];
+    const field =
+      (first?.params?.missingProperty as string | undefined) ??
+      first?.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    return reply.status(400).send({
+      code: VALIDATION_CODES[error.validationContext ?? 'body'] ?? 'invalid_request',
+      message: error.message,
+      ...(field ? { field } : {}),
+    });
+  }
+  const known = error.code ? FASTIFY_ERRORS[error.code] : undefined;
+  if (known) return reply.status(known.status).send({ code: known.code, message: error.message });
+  if (error instanceof SyntaxError && error.statusCode === 400) {
+    // The JSON parser's own errors (a syntax error, a __proto__ key) carry no code.
+    return reply.status(400).send({ code: 'malformed_json', message: 'the request body is not valid JSON' });
+  }
+  if (error.severity && error.code?.startsWith('22')) {
+    // A value PostgreSQL refused (SQLSTATE class 22): the client's input, not a server fault.
+    request.log.warn({ err: error }, 'a request value the database refused');
+    return reply
+      .status(400)
+      .send({ code: 'invalid_value', message: 'a value in the request is not acceptable' });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return reply.status(status).send({ code: 'bad_request', message: error.message });
+  }
+  request.log.error({ err: error }, 'request failed');
+  return reply.status(500).send({ code: 'internal_error', message: 'internal error; see the server log' });
 }

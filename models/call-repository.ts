@@ -1,6 +1,8 @@
+import type pg from 'pg';
 import type { Queryable } from './db.ts';
 import type { AgentChannel, CallRecord, Direction } from './call-record.ts';
 import { upsertAgents, upsertTeams } from './agent-repository.ts';
+import { writeBatch, type RefusedRow } from './batch-write.ts';
 
 export type RecordingStatus = 'none' | 'ok' | 'remote' | 'unreadable' | 'uploaded';
 
@@ -28,14 +30,43 @@ export interface UpsertCounts {
   unchanged: number;
 }
 
+const noCounts = (): UpsertCounts => ({ inserted: 0, updated: 0, unchanged: 0 });
+
+/**
+ * Stores a batch of calls so that every row PostgreSQL accepts lands, with its
+ * agent and team, and each row it refuses is returned by index with its
+ * SQLSTATE (and leaves no agent or team behind).
+ */
+export async function storeCalls(
+  pool: pg.Pool,
+  calls: readonly CallToStore[],
+): Promise<{ counts: UpsertCounts; refused: RefusedRow[] }> {
+  if (calls.length === 0) return { counts: noCounts(), refused: [] };
+  const { result, refused } = await writeBatch(
+    pool,
+    calls,
+    (tx, part) => upsertCalls(tx, part),
+    (all) =>
+      all.reduce(
+        (sum, c) => ({
+          inserted: sum.inserted + c.inserted,
+          updated: sum.updated + c.updated,
+          unchanged: sum.unchanged + c.unchanged,
+        }),
+        noCounts(),
+      ),
+  );
+  return { counts: result, refused };
+}
+
 /**
  * Upserts a batch of calls with their agents and teams in one statement per
- * table. Call ids must be unique within the batch (the ingest checks that).
+ * table (in one transaction when `db` is one: see storeCalls). Call ids must be unique within the batch (the ingest checks that).
  * A row identical to the stored one is left alone and counted as unchanged,
  * so re-ingesting a file is idempotent.
  */
-export async function upsertCalls(db: Queryable, calls: CallToStore[]): Promise<UpsertCounts> {
-  if (calls.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+export async function upsertCalls(db: Queryable, calls: readonly CallToStore[]): Promise<UpsertCounts> {
+  if (calls.length === 0) return noCounts();
   await upsertAgentsFromCalls(db, calls);
   const result = await db.query<{ inserted: boolean }>(
     `insert into calls as c (call_id, agent_id, team_id, started_at, duration_s, direction, recording,
@@ -71,7 +102,7 @@ export async function upsertCalls(db: Queryable, calls: CallToStore[]): Promise<
   return { inserted, updated, unchanged: calls.length - result.rows.length };
 }
 
-async function upsertAgentsFromCalls(db: Queryable, calls: CallToStore[]): Promise<void> {
+async function upsertAgentsFromCalls(db: Queryable, calls: readonly CallToStore[]): Promise<void> {
   // Later rows win: a file is in time order more often than not.
   const agents = new Map<string, { name?: string; team?: string }>();
   for (const c of calls) {

@@ -1,6 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseRecordingHosts, type HostRule } from './recording-url-policy.ts';
+
+/**
+ * Remote recording downloads: one whole-download deadline (connect to last
+ * byte, redirects included) and one size cap. The defaults live here only;
+ * fetch-recording falls back to them when a caller passes nothing.
+ */
+export const recordingFetchDefaults = { timeoutS: 30, maxMb: 200 } as const;
 
 /**
  * The one place that reads the environment. Every process parses it once at
@@ -20,6 +28,14 @@ const schema = z.object({
     .refine(isTimeZone, 'not an IANA time zone (e.g. Asia/Shanghai)'),
   CALLQA_STORAGE_DIR: z.string().optional(),
   CALLQA_RECORDING_ROOTS: z.string().optional(),
+  CALLQA_RECORDING_HOSTS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const { rules, problems } = parseRecordingHosts(text);
+      for (const problem of problems) ctx.addIssue({ code: 'custom', message: problem });
+      return rules;
+    }),
   CALLQA_UPLOAD_MAX_MB: z.coerce.number().positive().default(200),
   CALLQA_SAMPLING_RATE: z.coerce.number().gt(0).max(1).default(0.01),
   CALLQA_SHORT_CALL_S: z.coerce.number().min(0).default(20),
@@ -37,8 +53,8 @@ const schema = z.object({
   CALLQA_MODEL_CACHE_DIR: z.string().optional(),
   CALLQA_LANGUAGE: z.enum(['zh', 'en']).default('zh'),
   CALLQA_ASR_THREADS: z.coerce.number().int().min(1).max(64).optional(),
-  CALLQA_FETCH_TIMEOUT_S: z.coerce.number().positive().default(30),
-  CALLQA_FETCH_MAX_MB: z.coerce.number().positive().default(200),
+  CALLQA_FETCH_TIMEOUT_S: z.coerce.number().positive().default(recordingFetchDefaults.timeoutS),
+  CALLQA_FETCH_MAX_MB: z.coerce.number().positive().default(recordingFetchDefaults.maxMb),
   CALLQA_MAX_AUDIO_S: z.coerce.number().positive().default(7200),
   CALLQA_SCORECARD_DIR: z.string().optional(),
   CALLQA_COMPANY_NAMES: z.string().optional(),
@@ -55,6 +71,8 @@ const hints: Record<string, string> = {
   CALLQA_SAMPLING_BANDS: 'comma-separated minScore:multiplier pairs, e.g. 0:2,80:1.5,90:1,98:0.5',
   CALLQA_SAMPLING_RATE: 'a fraction: 0.01 means 1%',
   CALLQA_ASR_THREADS: 'a whole number of media threads, 1 or more; each holds its own model',
+  CALLQA_RECORDING_HOSTS:
+    'comma-separated hosts recordings may be fetched from: name, *.suffix, IP or IP/prefix, each with an optional :port, e.g. pbx.example.com:8080,10.1.0.0/16',
 };
 
 export interface ScoreBand {
@@ -75,6 +93,8 @@ export interface Config {
   storageDir: string;
   /** Local recordings may only be read from under these directories. */
   recordingRoots: string[];
+  /** Hosts recording URLs may be fetched from (CALLQA_RECORDING_HOSTS); empty: no remote fetch. */
+  recordingHosts: HostRule[];
   uploadMaxBytes: number;
   media: {
     ffmpegPath?: string;
@@ -146,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: e.CALLQA_TIME_ZONE,
     storageDir,
     recordingRoots: [storageDir, ...extraRoots.map((r) => resolve(r))],
+    recordingHosts: e.CALLQA_RECORDING_HOSTS,
     uploadMaxBytes: Math.round(e.CALLQA_UPLOAD_MAX_MB * 1024 * 1024),
     media: {
       ffmpegPath: e.FFMPEG_PATH,

@@ -9,12 +9,14 @@ export interface Database {
   pool: pg.Pool;
   /** Where the data lives, for log lines: the URL without its password. */
   description: string;
+  /** Ends the pool, then leaves the embedded server (stopped when no other process uses it). */
   close(): Promise<void>;
 }
 
 /**
  * DATABASE_URL when given; otherwise the embedded PostgreSQL from node_modules
- * with its cluster under CALLQA_DATA_DIR/pg. Migrations run before returning.
+ * with its cluster under CALLQA_DATA_DIR/pg (joined if another process runs it).
+ * Migrations run before returning.
  */
 export async function openDatabase(
   config: Config,
@@ -28,14 +30,18 @@ export async function openDatabase(
   const server = await startEmbeddedPostgres({
     dataDir: join(config.dataDir, 'pg'),
     port: config.embeddedPgPort,
-    log: (message) => {
-      if (/FATAL|PANIC|ERROR/.test(message)) log(`[postgres] ${message.trim()}`);
-    },
+    log: (message) => log(`[postgres] ${message}`),
   });
-  await server.ensureDatabase('callqa');
   const url = server.urlFor('callqa');
   const pool = createPool(url);
-  await runMigrations(pool);
+  try {
+    await server.ensureDatabase('callqa');
+    await runMigrations(pool);
+  } catch (error) {
+    await pool.end();
+    await server.stop();
+    throw error;
+  }
   return {
     pool,
     description: `embedded PostgreSQL at ${redact(url)} (data in ${join(config.dataDir, 'pg')})`,

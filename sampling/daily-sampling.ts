@@ -24,21 +24,29 @@ export async function sampleCompletedDays(
   return runSampling(pool, params, { month, through, kind: 'scheduled' });
 }
 
-/** Runs sampleCompletedDays now and every hour until stopped. */
+/**
+ * Runs sampleCompletedDays now and every hour until stopped; stopping waits
+ * for a run in progress, so the pool can be ended after it.
+ */
 export function startDailySampling(
   pool: pg.Pool,
   params: SamplingParams,
   log: { info: (msg: string) => void; error: (obj: unknown, msg: string) => void },
-): () => void {
+): () => Promise<void> {
+  let running: Promise<void> | undefined;
   const tick = () => {
-    sampleCompletedDays(pool, params)
+    running ??= sampleCompletedDays(pool, params)
       .then((run) => {
         if (run) log.info(`daily sampling: run ${run.runId} for ${run.month} selected ${run.selected} calls`);
       })
-      .catch((error: unknown) => log.error(error, 'daily sampling failed; retrying within the hour'));
+      .catch((error: unknown) => log.error(error, 'daily sampling failed; retrying within the hour'))
+      .finally(() => (running = undefined));
   };
   tick();
   const timer = setInterval(tick, 3600_000);
   timer.unref();
-  return () => clearInterval(timer);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }

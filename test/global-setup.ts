@@ -14,7 +14,7 @@ declare module 'vitest' {
 
 /**
  * One real PostgreSQL for the whole run: the server given by TEST_DATABASE_URL,
- * else an embedded one in a temporary directory. Each test file makes its own
+ * else an embedded one (no fsync) in a temporary directory. Each test file makes its own
  * database on it (test/helpers/database.ts).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -27,6 +27,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server: EmbeddedServer = await startEmbeddedPostgres({
     dataDir: join(dir, 'pg'),
     port: await freePort(),
+    durable: false,
     log: () => {},
   });
   project.provide('adminDatabaseUrl', server.adminUrl);

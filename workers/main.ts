@@ -1,11 +1,17 @@
 import { ConfigError, loadConfig } from '../models/config.ts';
-import { openDatabase } from '../models/database.ts';
+import { openDatabase, type Database } from '../models/database.ts';
+import { shutdownOnSignals } from './ordered-shutdown.ts';
 import { BullMqQueue } from './queue/bullmq-queue.ts';
 import { startWorkers } from './start-workers.ts';
 
+/** How long running jobs get to finish on shutdown; BullMQ hands unfinished ones to another worker. */
+const JOBS_GRACE_MS = 25_000;
+
 /**
  * `npm run worker`: one BullMQ worker process. Run as many as you like on as
- * many machines, sharing PostgreSQL, Redis and the recordings.
+ * many machines, sharing PostgreSQL, Redis and the recordings. SIGTERM or
+ * SIGINT: stop taking jobs, let running ones finish (bounded), close the
+ * queues, end the pool, then leave the embedded PostgreSQL if one was used.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,24 +25,27 @@ async function main(): Promise<void> {
     error: (obj: unknown, msg: string) =>
       process.stderr.write(`${new Date().toISOString()} ${msg}: ${String(obj)}\n`),
   };
-  const database = await openDatabase(config, (line) => log.info(line));
-  const queue = new BullMqQueue({ redisUrl: config.redisUrl, onError: (error) => log.error(error, 'redis') });
-  const workers = await startWorkers(config, database.pool, queue, log);
-  log.info(`worker ${process.pid} ready (database: ${database.description})`);
+  // What has started so far; the shutdown stops whatever is there.
+  const up: { database?: Database; workers?: Awaited<ReturnType<typeof startWorkers>> } = {};
+  shutdownOnSignals(
+    [
+      {
+        name: 'stop taking jobs, let running ones finish, close the queues',
+        run: () => up.workers?.stop(),
+        waitAtMostMs: JOBS_GRACE_MS,
+      },
+      {
+        name: 'end the database pool, then the embedded PostgreSQL if no one else uses it',
+        run: () => up.database?.close(),
+      },
+    ],
+    { log: log.info, forceAfterMs: JOBS_GRACE_MS + 40_000 },
+  );
 
-  let closing = false;
-  const shutdown = async (signal: string) => {
-    if (closing) return;
-    closing = true;
-    log.info(`${signal}: finishing current jobs, then exiting`);
-    const force = setTimeout(() => process.exit(1), 30_000);
-    force.unref();
-    await workers.stop();
-    await database.close();
-    clearTimeout(force);
-  };
-  process.once('SIGINT', (s) => void shutdown(s));
-  process.once('SIGTERM', (s) => void shutdown(s));
+  const database = (up.database = await openDatabase(config, (line) => log.info(line)));
+  const queue = new BullMqQueue({ redisUrl: config.redisUrl, onError: (error) => log.error(error, 'redis') });
+  up.workers = await startWorkers(config, database.pool, queue, log);
+  log.info(`worker ${process.pid} ready (database: ${database.description})`);
 }
 
 main().catch((error: unknown) => {

@@ -69,8 +69,11 @@ export function mediaPipelineFrom(config: Config, parts: MediaParts): MediaPipel
   return {
     async transcribeRecording(call) {
       if (!call.recording) throw new PermanentError('no_recording', `call ${call.callId} has no recording`);
-      const location = locateRecording(call.recording, config.recordingRoots);
-      if (location.kind === 'invalid') throw new PermanentError('path_escape', location.reason);
+      const location = locateRecording(call.recording, {
+        roots: config.recordingRoots,
+        hosts: config.recordingHosts,
+      });
+      if (location.kind === 'invalid') throw new PermanentError(location.code, location.reason);
       const timings: Record<string, number> = {};
       let started = performance.now();
       const lap = (stage: string) => {
@@ -80,6 +83,7 @@ export function mediaPipelineFrom(config: Config, parts: MediaParts): MediaPipel
       };
       const recording = await fetchRecording(location.kind === 'url' ? location.url : location.path, {
         storageRoot: location.kind === 'file' ? location.root : config.storageDir,
+        recordingHosts: config.recordingHosts,
         timeoutMs: config.media.fetchTimeoutMs,
         maxBytes: config.media.fetchMaxBytes,
       });

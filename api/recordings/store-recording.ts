@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,18 +32,38 @@ export interface StoreOptions {
   maxBytes: number;
 }
 
+/** Marks a file being written by an upload; what a kill leaves behind is swept at start. */
+export const UPLOAD_TEMP_MARK = '.upload-';
+
+/** Uploaded recordings live here, under the storage directory. */
+export const RECORDINGS_DIR = 'recordings';
+
 /**
- * Streams an uploaded recording to <storage>/recordings/<call id>.<ext>: into
- * a temporary file first and renamed on success, so a cut-off or oversized
- * upload never leaves half a recording where the workers would read it.
+ * The file name of a call's uploaded recording: a readable prefix (the id's
+ * ASCII letters, digits, '-' and '_', at most 40) and the SHA-256 of the id,
+ * so any id — 200 CJK characters, '/', '..', emoji — maps to one short, safe
+ * name that no other id shares.
+ */
+export function recordingFileName(callId: string, ext: string): string {
+  const readable = callId.replace(/[^A-Za-z0-9_-]+/g, '').slice(0, 40);
+  const hash = createHash('sha256').update(callId, 'utf8').digest('hex').slice(0, 32);
+  return `${readable ? `${readable}-` : ''}${hash}.${ext}`;
+}
+
+/**
+ * Streams an uploaded recording to <storage>/recordings/<file name>: into a
+ * temporary file first and renamed on success, so a cut-off or oversized
+ * upload never leaves half a recording where the workers would read it. The
+ * call row keeps the full path (the workers read it); the answer gives it
+ * relative to the storage directory.
  */
 export async function storeRecording(body: NodeJS.ReadableStream, options: StoreOptions) {
-  const dir = join(options.storageDir, 'recordings');
+  const dir = join(options.storageDir, RECORDINGS_DIR);
   await mkdir(dir, { recursive: true });
   const ext = EXTENSIONS[options.contentType.split(';')[0].trim().toLowerCase()] ?? 'bin';
-  const safeName = encodeURIComponent(options.callId).replaceAll('%', '_');
-  const path = join(dir, `${safeName}.${ext}`);
-  const temp = `${path}.upload-${process.pid}-${Date.now()}`;
+  const name = recordingFileName(options.callId, ext);
+  const path = join(dir, name);
+  const temp = `${path}${UPLOAD_TEMP_MARK}${process.pid}-${Date.now()}`;
   let bytes = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -63,5 +84,5 @@ export async function storeRecording(body: NodeJS.ReadableStream, options: Store
   await setRecording(options.pool, options.callId, path, 'uploaded');
   // A sampled call that failed for want of a recording goes back into the pipeline.
   await retryFailed(options.pool, [options.callId]);
-  return { callId: options.callId, recording: path, bytes };
+  return { callId: options.callId, recording: `${RECORDINGS_DIR}/${name}`, bytes };
 }

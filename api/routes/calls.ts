@@ -1,117 +1,78 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { parseCallRecord } from '../../models/call-record.ts';
-import { getCall, upsertCalls, type CallToStore } from '../../models/call-repository.ts';
+import { getCall } from '../../models/call-repository.ts';
 import type { AppDeps } from '../app.ts';
 import { ApiError, notFound } from '../api-error.ts';
-import { checkRecordings } from '../ingest/check-recording.ts';
 import { storeRecording } from '../recordings/store-recording.ts';
 import { saveTranscript } from '../../models/pipeline-repository.ts';
-import { parseTranscriptRecord } from '../../models/transcript-record.ts';
-
-const MAX_BATCH = 10_000;
+import {
+  checkTranscriptAgainstCall,
+  describeTranscriptProblem,
+  parseTranscriptRecord,
+  TRANSCRIPT_LIMITS,
+  type TranscriptProblem,
+} from '../../models/transcript-record.ts';
+import { callIdParams } from '../request-schemas.ts';
+import { postCallsRoute } from './post-calls.ts';
 
 export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, config }) => {
+  await app.register(postCallsRoute, { pool, config });
   // Recordings stream straight to disk; they are never buffered as a body.
   for (const type of ['application/octet-stream', /^audio\/.*/]) {
     app.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
   }
 
-  app.post(
-    '/calls',
-    {
-      schema: {
-        body: {
-          anyOf: [
-            { type: 'object' },
-            { type: 'array', items: { type: 'object' }, maxItems: MAX_BATCH },
-            {
-              type: 'object',
-              required: ['calls'],
-              properties: { calls: { type: 'array', maxItems: MAX_BATCH } },
-            },
-          ],
-        },
-      },
-    },
-    async (request, reply) => {
-      const body = request.body as Record<string, unknown> | unknown[];
-      const raws = Array.isArray(body)
-        ? body
-        : Array.isArray(body.calls)
-          ? (body.calls as unknown[])
-          : [body];
-      const now = new Date();
-      const rejected: Array<{ index: number; callId?: string; reason: string }> = [];
-      const seen = new Set<string>();
-      const good = [];
-      for (const [index, raw] of raws.entries()) {
-        const parsed = parseCallRecord(raw, now);
-        if (!parsed.ok) rejected.push({ index, reason: parsed.reason });
-        else if (seen.has(parsed.record.callId)) {
-          rejected.push({
-            index,
-            callId: parsed.record.callId,
-            reason: `duplicate call_id ${parsed.record.callId} in this request`,
-          });
-        } else {
-          seen.add(parsed.record.callId);
-          good.push(parsed.record);
-        }
-      }
-      const checks = await checkRecordings(good, { recordingRoots: config.recordingRoots });
-      const calls: CallToStore[] = good.map((record, i) => ({ ...record, ...checks[i] }));
-      const counts = await upsertCalls(pool, calls);
-      const flagged = calls
-        .filter((c) => c.recordingProblem)
-        .map((c) => ({ callId: c.callId, reason: c.recordingProblem! }));
-      return reply
-        .status(good.length === 0 && rejected.length > 0 ? 400 : 200)
-        .send({ ...counts, rejected, flagged });
-    },
-  );
-
-  app.get<{ Params: { id: string } }>('/calls/:id', async (request) => {
+  app.get<{ Params: { id: string } }>('/calls/:id', { schema: { params: callIdParams } }, async (request) => {
     const call = await getCall(pool, request.params.id);
     if (!call) throw notFound(`call ${request.params.id}`);
     return call;
   });
 
-  app.post<{ Params: { id: string } }>('/calls/:id/recording', async (request, reply) => {
-    const call = await getCall(pool, request.params.id);
-    if (!call) throw notFound(`call ${request.params.id}`);
-    const length = Number(request.headers['content-length'] ?? 0);
-    if (length > config.uploadMaxBytes) {
-      throw new ApiError(
-        413,
-        'too_large',
-        `recording is ${length} bytes; the limit is ${config.uploadMaxBytes}`,
-      );
-    }
-    if (!request.body || typeof (request.body as NodeJS.ReadableStream).pipe !== 'function') {
-      throw new ApiError(
-        415,
-        'unsupported_media_type',
-        'send the audio as the request body with Content-Type audio/* or application/octet-stream',
-      );
-    }
-    const stored = await storeRecording(request.body as NodeJS.ReadableStream, {
-      storageDir: config.storageDir,
-      pool,
-      callId: call.callId,
-      contentType: request.headers['content-type'] ?? 'application/octet-stream',
-      maxBytes: config.uploadMaxBytes,
-    });
-    return reply.status(201).send(stored);
-  });
-
   app.post<{ Params: { id: string } }>(
-    '/calls/:id/transcript',
-    { schema: { body: { type: 'object', required: ['segments'] } } },
+    '/calls/:id/recording',
+    { schema: { params: callIdParams } },
     async (request, reply) => {
       const call = await getCall(pool, request.params.id);
       if (!call) throw notFound(`call ${request.params.id}`);
+      const length = Number(request.headers['content-length'] ?? 0);
+      if (length > config.uploadMaxBytes) {
+        throw new ApiError(
+          413,
+          'too_large',
+          `recording is ${length} bytes; the limit is ${config.uploadMaxBytes}`,
+        );
+      }
+      if (!request.body || typeof (request.body as NodeJS.ReadableStream).pipe !== 'function') {
+        throw new ApiError(
+          415,
+          'unsupported_media_type',
+          'send the audio as the request body with Content-Type audio/* or application/octet-stream',
+        );
+      }
+      const stored = await storeRecording(request.body as NodeJS.ReadableStream, {
+        storageDir: config.storageDir,
+        pool,
+        callId: call.callId,
+        contentType: request.headers['content-type'] ?? 'application/octet-stream',
+        maxBytes: config.uploadMaxBytes,
+      });
+      return reply.status(201).send(stored);
+    },
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/calls/:id/transcript',
+    { bodyLimit: TRANSCRIPT_LIMITS.maxJsonBytes, schema: { params: callIdParams, body: { type: 'object' } } },
+    async (request, reply) => {
+      if (typeof (request.body as NodeJS.ReadableStream).pipe === 'function') {
+        // An audio content type reached this route: a transcript is JSON.
+        throw new ApiError(415, 'unsupported_media_type', 'send the transcript as application/json');
+      }
+      const call = await getCall(pool, request.params.id);
+      if (!call) throw notFound(`call ${request.params.id}`);
       const parsed = parseTranscriptRecord(request.body, call.callId);
-      if (!parsed.ok) throw new ApiError(400, 'invalid_transcript', parsed.reason);
+      if (!parsed.ok) throw transcriptRefused(parsed.problems);
+      const beyond = checkTranscriptAgainstCall(parsed.transcript, call.durationS);
+      if (beyond) throw transcriptRefused([beyond]);
       await saveTranscript(pool, parsed.transcript, { model: 'import' });
       return reply
         .status(201)
@@ -119,3 +80,10 @@ export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, confi
     },
   );
 };
+
+/** 400 with the first problem's code; every problem (code and parameters) listed for a client to act on. */
+function transcriptRefused(problems: TranscriptProblem[]): ApiError {
+  return new ApiError(400, problems[0].code, problems.map(describeTranscriptProblem).join('; '), {
+    problems,
+  });
+}

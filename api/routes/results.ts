@@ -8,20 +8,29 @@ import {
 } from '../../models/pipeline-repository.ts';
 import type { AppDeps } from '../app.ts';
 import { notFound } from '../api-error.ts';
+import { callIdParams } from '../request-schemas.ts';
 
 /** What the pipeline made of a call: its state, transcript and scores (every scorecard version). */
 export const resultRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) => {
-  app.get<{ Params: { id: string } }>('/calls/:id/transcript', async (request) => {
-    const transcript = await getTranscript(pool, request.params.id);
-    if (!transcript) throw notFound(`a transcript of call ${request.params.id}`);
-    return transcript;
-  });
+  app.get<{ Params: { id: string } }>(
+    '/calls/:id/transcript',
+    { schema: { params: callIdParams } },
+    async (request) => {
+      const transcript = await getTranscript(pool, request.params.id);
+      if (!transcript) throw notFound(`a transcript of call ${request.params.id}`);
+      return transcript;
+    },
+  );
 
-  app.get<{ Params: { id: string } }>('/calls/:id/scores', async (request) => {
-    const processing = await getProcessing(pool, request.params.id);
-    if (!processing) throw notFound(`call ${request.params.id} in the QA pipeline`);
-    return { processing, scores: await callScoreHistory(pool, request.params.id) };
-  });
+  app.get<{ Params: { id: string } }>(
+    '/calls/:id/scores',
+    { schema: { params: callIdParams } },
+    async (request) => {
+      const processing = await getProcessing(pool, request.params.id);
+      if (!processing) throw notFound(`call ${request.params.id} in the QA pipeline`);
+      return { processing, scores: await callScoreHistory(pool, request.params.id) };
+    },
+  );
 
   app.get<{ Querystring: { failed?: number } }>(
     '/pipeline',

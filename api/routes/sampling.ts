@@ -5,6 +5,7 @@ import { addManualPick, getRun, listRuns, ManualPickError } from '../../sampling
 import { runSampling, SamplingRequestError } from '../../sampling/run-sampling.ts';
 import type { AppDeps } from '../app.ts';
 import { ApiError, notFound } from '../api-error.ts';
+import { idString, monthString, runIdParams, textString } from '../request-schemas.ts';
 
 export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, config }) => {
   const params = samplingParamsFrom(config);
@@ -18,9 +19,9 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
           required: ['month'],
           additionalProperties: false,
           properties: {
-            month: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' },
+            month: monthString,
             through: { type: 'string', format: 'date-time' },
-            seed: { type: 'string', minLength: 1, maxLength: 200 },
+            seed: { ...idString, maxLength: 200 },
           },
         },
       },
@@ -55,10 +56,10 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
     '/sampling/runs/:id',
     {
       schema: {
-        params: { type: 'object', properties: { id: { type: 'integer' } } },
+        params: runIdParams,
         querystring: {
           type: 'object',
-          properties: { agent: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 100000 } },
+          properties: { agent: idString, limit: { type: 'integer', minimum: 1, maximum: 100000 } },
         },
       },
     },
@@ -74,7 +75,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
 
   app.post<{ Params: { id: number } }>(
     '/sampling/runs/:id/replay',
-    { schema: { params: { type: 'object', properties: { id: { type: 'integer' } } } } },
+    { schema: { params: runIdParams } },
     async (request) => {
       try {
         return await replayRun(pool, request.params.id);
@@ -92,7 +93,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
         body: {
           type: 'object',
           required: ['callId'],
-          properties: { callId: { type: 'string', minLength: 1 }, note: { type: 'string', maxLength: 2000 } },
+          properties: { callId: idString, note: textString(2000) },
         },
       },
     },

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { upsertMonthScores, upsertQaOutcomes } from '../../models/score-repository.ts';
 import type { AppDeps } from '../app.ts';
 import { ApiError } from '../api-error.ts';
+import { idString, monthString } from '../request-schemas.ts';
 
 /** Recorded scores from outside the scoring engine: they drive adaptive quotas and the neighbour rule. */
 export const scoreRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) => {
@@ -11,7 +12,8 @@ export const scoreRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =>
       schema: {
         params: {
           type: 'object',
-          properties: { month: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' } },
+          required: ['agentId', 'month'],
+          properties: { agentId: idString, month: monthString },
         },
         body: {
           type: 'object',
@@ -43,7 +45,7 @@ export const scoreRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =>
             type: 'object',
             required: ['callId', 'score', 'passed'],
             properties: {
-              callId: { type: 'string', minLength: 1 },
+              callId: idString,
               score: { type: 'number', minimum: 0, maximum: 100 },
               passed: { type: 'boolean' },
             },

@@ -9,10 +9,11 @@ import { testConfig } from '../helpers/config.ts';
 
 let db: TestDatabase;
 let app: FastifyInstance;
+let dir: string;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const dir = await mkdtemp(join(tmpdir(), 'callqa-api-'));
+  dir = await mkdtemp(join(tmpdir(), 'callqa-api-'));
   app = await buildApp({ pool: db.pool, config: testConfig(db.url, dir, { CALLQA_UPLOAD_MAX_MB: '0.001' }) });
 });
 afterAll(async () => {
@@ -47,11 +48,16 @@ describe('API', () => {
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body).toMatchObject({ inserted: 2, updated: 0 });
-    expect(body.rejected).toEqual([
-      { index: 1, reason: 'duration_s -1 is negative' },
-      { index: 2, callId: 'api-1', reason: 'duplicate call_id api-1 in this request' },
+    expect(body.rejected).toMatchObject([
+      { index: 1, code: 'duration_negative', reason: 'duration_s -1 is negative' },
+      {
+        index: 2,
+        callId: 'api-1',
+        code: 'duplicate_call_id',
+        reason: 'duplicate call_id api-1 in this request',
+      },
     ]);
-    expect(body.flagged[0]).toMatchObject({ callId: 'api-3' });
+    expect(body.flagged[0]).toMatchObject({ callId: 'api-3', code: 'path_escape' });
     expect(body.flagged[0].reason).toMatch(/outside the recording roots/);
   });
 
@@ -86,8 +92,9 @@ describe('API', () => {
       payload: audio,
     });
     expect(stored.statusCode).toBe(201);
-    expect(stored.json().recording).toMatch(/recordings\/api-1\.wav$/);
-    expect(await readFile(stored.json().recording)).toEqual(audio);
+    // Relative to the storage directory: no server path leaves the API.
+    expect(stored.json().recording).toMatch(/^recordings\/api-1-[0-9a-f]{32}\.wav$/);
+    expect(await readFile(join(dir, 'storage', stored.json().recording))).toEqual(audio);
     const call1 = (await app.inject({ method: 'GET', url: '/calls/api-1' })).json();
     expect(call1).toMatchObject({ recordingStatus: 'uploaded', recording: stored.json().recording });
 
@@ -184,7 +191,10 @@ describe('API', () => {
       payload: { segments: [{ speaker: 'agent', start: 3, end: 2, text: '您好' }] },
     });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ code: 'invalid_transcript' });
+    expect(bad.json()).toMatchObject({
+      code: 'transcript_end_before_start',
+      problems: [{ code: 'transcript_end_before_start', params: { index: 0 } }],
+    });
     expect(bad.json().message).toMatch(/end is before start/);
 
     const transcript = await app.inject({ method: 'GET', url: '/calls/api-4/transcript' });

@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseRecordingHosts, type HostRule } from '../../models/recording-url-policy.ts';
 import { fetchRecording } from '../../workers/audio/fetch-recording.ts';
 import { RecordingError } from '../../workers/audio/recording-error.ts';
 import { freePort } from '../helpers/free-port.ts';
@@ -13,6 +14,9 @@ let dir: string;
 let root: string;
 let server: Server;
 let base: string;
+let closedPort: number;
+/** The test server and a port nobody listens on, named explicitly: loopback is never allowed otherwise. */
+let hosts: HostRule[];
 const body = Buffer.alloc(10_000, 7);
 
 beforeAll(async () => {
@@ -20,6 +24,7 @@ beforeAll(async () => {
   root = join(dir, 'storage');
   await mkdir(join(root, '2024'), { recursive: true });
   await writeFile(join(root, '2024', 'call.wav'), body);
+  await writeFile(join(root, '..call.wav'), body);
   await writeFile(join(dir, 'secret.txt'), 'outside');
   await symlink(join(dir, 'secret.txt'), join(root, 'link.wav'));
   server = createServer((req, res) => {
@@ -37,7 +42,10 @@ beforeAll(async () => {
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  base = `http://127.0.0.1:${port}`;
+  closedPort = await freePort();
+  hosts = parseRecordingHosts(`127.0.0.1:${port},127.0.0.1:${closedPort}`).rules;
 });
 
 afterAll(async () => {
@@ -47,7 +55,12 @@ afterAll(async () => {
 });
 
 async function failure(location: string, options: Partial<Parameters<typeof fetchRecording>[1]> = {}) {
-  const error = await fetchRecording(location, { storageRoot: root, tmpDir: dir, ...options }).then(
+  const error = await fetchRecording(location, {
+    storageRoot: root,
+    tmpDir: dir,
+    recordingHosts: hosts,
+    ...options,
+  }).then(
     () => null,
     (e: unknown) => e,
   );
@@ -70,8 +83,21 @@ describe('fetchRecording: local paths', () => {
     }
   });
 
+  it('reads a file whose name begins with ".." (a name, not a step up)', async () => {
+    const got = await fetchRecording('..call.wav', { storageRoot: root });
+    expect(got).toMatchObject({ bytes: body.length, downloaded: false });
+    expect(got.path).toBe(join(await realpath(root), '..call.wav'));
+  });
+
   it('rejects path escapes and links pointing outside, as permanent errors', async () => {
-    for (const location of ['../secret.txt', '../../etc/passwd', '/etc/passwd', '2024/../../secret.txt']) {
+    for (const location of [
+      '../secret.txt',
+      '../../etc/passwd',
+      '/etc/passwd',
+      '2024/../../secret.txt',
+      '.',
+      '..',
+    ]) {
       const error = await failure(location);
       expect(error.code).toBe('path_escape');
       expect(error.permanent).toBe(true);
@@ -84,13 +110,27 @@ describe('fetchRecording: local paths', () => {
   it('reports a missing file or a directory as not_found', async () => {
     expect((await failure('2024/missing.wav')).code).toBe('not_found');
     expect((await failure('2024')).code).toBe('not_found');
-    expect((await failure('s3://bucket/call.wav')).code).toBe('bad_location');
+  });
+
+  it('refuses other schemes and remote file: URLs with url_not_allowed', async () => {
+    for (const location of [
+      's3://bucket/call.wav',
+      'ftp://127.0.0.1/call.wav',
+      'file://fileserver/share/call.wav',
+    ]) {
+      const error = await failure(location);
+      expect([error.code, error.permanent]).toEqual(['url_not_allowed', true]);
+    }
   });
 });
 
 describe('fetchRecording: http(s) URLs (local server on 127.0.0.1 only)', () => {
   it('downloads to a temp file that release() deletes', async () => {
-    const got = await fetchRecording(`${base}/call.wav`, { storageRoot: root, tmpDir: dir });
+    const got = await fetchRecording(`${base}/call.wav`, {
+      storageRoot: root,
+      tmpDir: dir,
+      recordingHosts: hosts,
+    });
     expect(got).toMatchObject({ bytes: body.length, downloaded: true });
     expect(await readFile(got.path)).toEqual(body);
     await got.release();
@@ -118,9 +158,25 @@ describe('fetchRecording: http(s) URLs (local server on 127.0.0.1 only)', () => 
   it('times out a stalled download (transient) and reports a refused connection as unreachable (transient)', async () => {
     const slow = await failure(`${base}/slow.wav`, { timeoutMs: 300 });
     expect([slow.code, slow.permanent]).toEqual(['timeout', false]);
-    const closedPort = await freePort();
     const refused = await failure(`http://127.0.0.1:${closedPort}/call.wav`);
     expect([refused.code, refused.permanent]).toEqual(['unreachable', false]);
     expect(refused.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('refuses the same server when the allow-list does not name it', async () => {
+    for (const recordingHosts of [
+      [],
+      parseRecordingHosts('127.0.0.1').rules,
+      parseRecordingHosts('localhost').rules,
+    ]) {
+      const error = await failure(`${base}/call.wav`, { recordingHosts });
+      expect([error.code, error.permanent]).toEqual(['url_not_allowed', true]);
+    }
+  });
+
+  it('keeps query strings (tokens) out of error messages', async () => {
+    const error = await failure(`${base}/missing.wav?token=s3cret`);
+    expect(error.code).toBe('http_404');
+    expect(error.message).not.toMatch(/s3cret/);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeProblems } from '../../api/ingest/describe-problem.ts';
 import { importTranscripts } from '../../api/ingest/import-transcripts.ts';
 import { upsertCalls } from '../../models/call-repository.ts';
 import { getTranscript } from '../../models/pipeline-repository.ts';
@@ -35,13 +36,19 @@ describe('import-transcripts', () => {
     await writeFile(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n{oops');
     const summary = await importTranscripts(db.pool, path);
     expect(summary.imported).toBe(1);
-    const reasons = summary.rejected.map((r) => [r.line, r.reason]);
-    expect(reasons[0][0]).toBe(2);
-    expect(reasons[0][1]).toMatch(/segments\.0\.speaker/);
-    expect(reasons[1]).toEqual([3, 'call nope is not registered; ingest its call record first']);
-    expect(reasons[2][1]).toMatch(/end is before start/);
-    expect(reasons[3][1]).toMatch(/at least one segment/);
-    expect(reasons[4][1]).toMatch(/malformed JSON/);
+    expect(summary.rejected.map((r) => [r.line, r.problems.map((p) => p.code)])).toEqual([
+      [2, ['transcript_invalid_speaker']],
+      [3, ['call_not_found']],
+      [4, ['transcript_end_before_start']],
+      [5, ['transcript_no_segments']],
+      [6, ['malformed_json']],
+    ]);
+    const reasons = summary.rejected.map((r) => describeProblems(r.problems));
+    expect(reasons[0]).toMatch(/segments\[0\]\.speaker must be agent, customer or unknown/);
+    expect(reasons[1]).toBe('call nope is not registered; ingest its call record first');
+    expect(reasons[2]).toMatch(/end is before start/);
+    expect(reasons[3]).toMatch(/at least one segment/);
+    expect(reasons[4]).toMatch(/malformed JSON/);
 
     const stored = await getTranscript(db.pool, 't1');
     expect(stored).toMatchObject({ source: 'import', speakerMode: 'stereo', durationS: 5 });

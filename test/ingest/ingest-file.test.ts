@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeProblems } from '../../api/ingest/describe-problem.ts';
 import { ingestFile } from '../../api/ingest/ingest-file.ts';
+import { parseRecordingHosts } from '../../models/recording-url-policy.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 let db: TestDatabase;
@@ -26,7 +28,11 @@ afterAll(() => db.drop());
 async function ingest(name: string, text: string) {
   const path = join(dir, name);
   await writeFile(path, text);
-  return ingestFile(db.pool, path, { recordingRoots: roots, now });
+  return ingestFile(db.pool, path, {
+    recordingRoots: roots,
+    recordingHosts: parseRecordingHosts('pbx.example').rules,
+    now,
+  });
 }
 
 describe('ingest', () => {
@@ -51,7 +57,7 @@ describe('ingest', () => {
       ].join('\n'),
     );
     expect(summary).toMatchObject({ rows: 13, inserted: 3, updated: 0, unchanged: 0 });
-    const reasons = Object.fromEntries(summary.rejected.map((r) => [r.line, r.reason]));
+    const reasons = Object.fromEntries(summary.rejected.map((r) => [r.line, describeProblems(r.problems)]));
     expect(reasons[3]).toMatch(/call_id is missing/);
     expect(reasons[4]).toMatch(/not ISO 8601 with a UTC offset/);
     expect(reasons[5]).toMatch(/negative/);
@@ -142,9 +148,9 @@ describe('ingest', () => {
       ].join('\n'),
     );
     expect(summary.inserted).toBe(2);
-    expect(summary.rejected.map((r) => [r.line, r.reason.split(':')[0]])).toEqual([
+    expect(summary.rejected.map((r) => [r.line, describeProblems(r.problems).split(':')[0]])).toEqual([
       [2, 'malformed JSON'],
-      [3, 'expected a JSON object'],
+      [3, 'expected an object with call fields'],
       [6, 'started_at is missing'],
     ]);
   });
@@ -159,7 +165,57 @@ describe('ingest', () => {
       ].join('\n'),
     );
     expect(summary.inserted).toBe(1);
-    expect(summary.rejected[0].reason).toMatch(/unreadable CSV/);
+    expect(summary.rejected[0].problems).toEqual([{ code: 'csv_unterminated_quote' }]);
+  });
+
+  it('rejects only the rows PostgreSQL refuses, in any batch, with their lines; their agents stay out', async () => {
+    const rows = Array.from({ length: 9 }, (_, i) => {
+      const id = i === 2 || i === 6 ? `b${i}-poison` : `b${i}`;
+      return `${id},B${i},名${i},BT,2026-10-08T09:15:00+08:00,30,inbound,,left`;
+    });
+    await writeFile(join(dir, 'batches.csv'), [HEADER, ...rows].join('\n'));
+    await db.pool.query(`alter table calls add constraint test_poison check (call_id not like '%-poison')`);
+    const summary = await ingestFile(db.pool, join(dir, 'batches.csv'), {
+      recordingRoots: roots,
+      now,
+      batchSize: 4,
+    }).finally(() => db.pool.query('alter table calls drop constraint test_poison'));
+    expect(summary).toMatchObject({ rows: 9, inserted: 7 });
+    expect(summary.rejected).toEqual([
+      {
+        line: 4,
+        callId: 'b2-poison',
+        problems: [{ code: 'database_rejected', params: { sqlstate: '23514' } }],
+      },
+      {
+        line: 8,
+        callId: 'b6-poison',
+        problems: [{ code: 'database_rejected', params: { sqlstate: '23514' } }],
+      },
+    ]);
+    const agents = await db.pool.query(`select agent_id from agents where agent_id like 'B_' order by 1`);
+    expect(agents.rows.map((r) => r.agent_id)).toEqual(['B0', 'B1', 'B3', 'B4', 'B5', 'B7', 'B8']);
+  });
+
+  it('decides GBK at the first non-ASCII line, however far into the file it is', async () => {
+    const ascii = Array.from(
+      { length: 1500 },
+      (_, i) => `g${i},G1,Wang,GT,2026-10-08T09:15:00+08:00,30,inbound,,left`,
+    );
+    const zhang = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]); // 张三 in GBK
+    const path = join(dir, 'late-gbk.csv');
+    await writeFile(
+      path,
+      Buffer.concat([
+        Buffer.from([HEADER, ...ascii, 'g-zh,G2,'].join('\n')),
+        zhang,
+        Buffer.from(',GT,2026-10-08T09:15:00+08:00,30,inbound,,left\n'),
+      ]),
+    );
+    const summary = await ingestFile(db.pool, path, { recordingRoots: roots, now });
+    expect(summary).toMatchObject({ inserted: 1501, rejected: [] });
+    const { rows } = await db.pool.query(`select agent_name from agents where agent_id = 'G2'`);
+    expect(rows[0].agent_name).toBe('张三');
   });
 
   it('refuses a file without the required header columns, naming them', async () => {

@@ -35,8 +35,8 @@ describe('roster', () => {
     const summary = await ingestRoster(db.pool, path);
     expect(summary).toMatchObject({ agents: 3, teams: 2 });
     expect(summary.rejected).toEqual([
-      { line: 5, reason: 'agent_id is missing' },
-      { line: 6, reason: 'active "maybe" is not true or false' },
+      { line: 5, problems: [{ code: 'field_missing', params: { field: 'agent_id' } }] },
+      { line: 6, problems: [{ code: 'active_unknown', params: { value: 'maybe' } }] },
     ]);
     const agents = await db.pool.query(
       'select agent_id, agent_name, team_id, active from agents order by agent_id',
@@ -51,6 +51,46 @@ describe('roster', () => {
       { team_id: '一组', supervisor: '赵主管' },
       { team_id: '二组', supervisor: '钱主管' },
     ]);
+  });
+});
+
+describe('roster: bad rows', () => {
+  it('rejects bad fields and rows PostgreSQL refuses alone, leaving no team of theirs behind', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'callqa-roster-')), 'roster.jsonl');
+    const row = (agent_id: string, team: string, extra: Record<string, unknown> = {}) =>
+      JSON.stringify({ agent_id, agent_name: '陈红', team, supervisor: '孙主管', ...extra });
+    await writeFile(
+      path,
+      [
+        row('2001', '四组'),
+        row('2002', '五组', { agent_name: '陈\u0000红' }),
+        row('2003', 'T'.repeat(9000)),
+        row('2004-poison', '六组'),
+        row('2005', '四组', { agent_id: { id: 2005 } }),
+        row('2006', '四组'),
+      ].join('\n'),
+    );
+    await db.pool.query(`alter table agents add constraint test_poison check (agent_id not like '%-poison')`);
+    const summary = await ingestRoster(db.pool, path).finally(() =>
+      db.pool.query('alter table agents drop constraint test_poison'),
+    );
+    expect(summary).toMatchObject({ agents: 2, teams: 1 });
+    expect(summary.rejected.map((r) => [r.line, r.problems.map((p) => p.code)])).toEqual([
+      [2, ['control_character']],
+      [3, ['field_too_long']],
+      [4, ['database_rejected']],
+      [5, ['field_not_text']],
+    ]);
+    expect(summary.rejected[2].problems[0].params).toEqual({ sqlstate: '23514' });
+    const agents = await db.pool.query(
+      `select agent_id, team_id from agents where agent_id like '200%' order by 1`,
+    );
+    expect(agents.rows).toEqual([
+      { agent_id: '2001', team_id: '四组' },
+      { agent_id: '2006', team_id: '四组' },
+    ]);
+    const teams = await db.pool.query(`select team_id from teams where team_id in ('四组', '五组', '六组')`);
+    expect(teams.rows).toEqual([{ team_id: '四组' }]);
   });
 });
 

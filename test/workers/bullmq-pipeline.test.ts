@@ -6,14 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertCalls } from '../../models/call-repository.ts';
 import { buildCall } from '../helpers/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { startRedis, type RedisServer } from '../helpers/redis-server.ts';
+import { skipWithoutRedis, startRedis, type RedisServer } from '../helpers/redis-server.ts';
 
 let db: TestDatabase;
 let redis: RedisServer;
 let eventLog: string;
 const children: ChildProcess[] = [];
 
+const suite = 'BullMQ pipeline on a real Redis';
+const skip = skipWithoutRedis(suite);
+
 beforeAll(async () => {
+  if (skip) return;
   [db, redis] = await Promise.all([createTestDatabase(), startRedis()]);
   eventLog = join(await mkdtemp(join(tmpdir(), 'callqa-bullmq-')), 'events.log');
   await writeFile(eventLog, '');
@@ -58,7 +62,7 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
   }
 }
 
-describe('BullMQ pipeline on a real Redis', () => {
+describe.skipIf(skip)(suite, () => {
   it('flows across two worker processes; killing one mid-job loses nothing and duplicates nothing', async () => {
     const ids = Array.from({ length: 12 }, (_, i) => `q${String(i).padStart(2, '0')}`);
     await upsertCalls(

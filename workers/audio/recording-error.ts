@@ -5,10 +5,11 @@
  * machine had a bad moment).
  */
 export type RecordingErrorCode =
-  | 'bad_location'
+  | 'url_not_allowed'
   | 'not_found'
   | 'path_escape'
   | 'too_large'
+  | 'too_many_redirects'
   | 'http_404'
   | 'http_4xx'
   | 'http_429'
@@ -23,10 +24,12 @@ export type RecordingErrorCode =
   | 'decode_failed';
 
 export const permanentCodes: Readonly<Record<RecordingErrorCode, boolean>> = {
-  bad_location: true,
+  // Refused by the recording URL policy (models/recording-url-policy.ts): the configuration, not luck, decides.
+  url_not_allowed: true,
   not_found: true,
   path_escape: true,
   too_large: true,
+  too_many_redirects: true,
   http_404: true,
   http_4xx: true,
   http_429: false,

@@ -181,6 +181,7 @@ export class CallView {
     }
     if (window.last) {
       const { seconds, utterances } = window.last;
+      // A loop, not Math.max(...ends): spreading 100k+ arguments overflows the stack.
       const end = order.reduce((latest, i) => Math.max(latest, this.segments[i].end), -Infinity);
       const from = utterances === undefined ? 0 : Math.max(0, order.length - utterances);
       return order.slice(from).filter((i) => seconds === undefined || this.segments[i].end > end - seconds);

@@ -113,7 +113,7 @@ function toItemResult(
     const points =
       compiled.card.scoring === 'weighted'
         ? itemPoints
-        : Math.max(...certain.map((e) => e.points ?? itemPoints));
+        : certain.reduce((most, e) => Math.max(most, e.points ?? itemPoints), -Infinity);
     const severity = certain.reduce<Severity>(
       (worst, e) => (e.severity && SEVERITY_RANK[e.severity] > SEVERITY_RANK[worst] ? e.severity : worst),
       item.severity,

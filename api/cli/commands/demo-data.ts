@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { CALL_FIELDS } from '../../../models/call-record.ts';
+import { isMonth } from '../../../models/input-checks.ts';
 import { generateDemoCalls, toCsvLine } from '../../demo/generate-calls.ts';
 import { EXIT, UsageError } from '../context.ts';
 import { ingestCommand } from './ingest.ts';
@@ -20,8 +21,7 @@ export async function demoDataCommand(args: string[]): Promise<number> {
     },
   });
   const months = values.months.split(',').map((m) => m.trim());
-  if (!months.every((m) => /^\d{4}-(0[1-9]|1[0-2])$/.test(m)))
-    throw new UsageError('--months takes YYYY-MM[,YYYY-MM…]');
+  if (!months.every(isMonth)) throw new UsageError('--months takes YYYY-MM[,YYYY-MM…] (2000-01 to 2100-12)');
   const options = {
     months,
     agents: positiveInt(values.agents, '--agents'),

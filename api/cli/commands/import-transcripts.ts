@@ -1,5 +1,7 @@
 import { importTranscripts } from '../../ingest/import-transcripts.ts';
+import { checkInputFile } from '../../ingest/read-records.ts';
 import { EXIT, UsageError, withDatabase } from '../context.ts';
+import { reportRows, withInputFile } from '../report-rejections.ts';
 
 export async function importTranscriptsCommand(args: string[]): Promise<number> {
   const file = args[0];
@@ -8,11 +10,13 @@ export async function importTranscriptsCommand(args: string[]): Promise<number> 
       'usage: callqa import-transcripts <file.jsonl>  (one {call_id, language, segments:[…]} per line)',
     );
   }
-  return withDatabase(async ({ database, out }) => {
-    const summary = await importTranscripts(database.pool, file);
-    out(`${file}: imported ${summary.imported}, rejected ${summary.rejected.length}`);
-    for (const r of summary.rejected)
-      out(`  rejected line ${r.line}${r.callId ? ` (${r.callId})` : ''}: ${r.reason}`);
-    return summary.rejected.length > 0 ? EXIT.rejected : EXIT.ok;
+  return withInputFile('import-transcripts', async () => {
+    await checkInputFile(file);
+    return withDatabase(async ({ database, out }) => {
+      const summary = await importTranscripts(database.pool, file);
+      out(`${file}: imported ${summary.imported}, rejected ${summary.rejected.length}`);
+      await reportRows(out, file, 'rejected', summary.rejected);
+      return summary.rejected.length > 0 ? EXIT.rejected : EXIT.ok;
+    });
   });
 }
