@@ -22,9 +22,9 @@ export interface SelectionContext {
 
 export interface AgentQuotaRow extends AgentHistory, AgentQuota {
   agentId: string;
-  /** Calls the random draw may pick (normal length; any length in an exemption month). */
-  prevEligibleCalls: number;
-  eligibleCalls: number;
+  /** Calls the random draw may pick (normal length; any length in an exemption month); null when the run closes the month. */
+  prevEligibleCalls: number | null;
+  eligibleCalls: number | null;
   /** The month's eligible calls the cut-off was sized for; null when the run closes the month. */
   expectedCalls: number | null;
   /** Eligible calls so far hashing below this are picked (signed 64-bit, as a decimal string). */
@@ -120,7 +120,7 @@ async function selectRandom(
     rows.map((q) => (q.mode === 'exemption' ? 'exemption_month' : 'random_quota')),
     rows.map((q) => q.quota),
     rows.map((q) => q.hashCutoff),
-    rows.map((q) => scanLimit(q.hashCutoff, needed(q), q.eligibleCalls)),
+    rows.map((q) => scanLimit(q.hashCutoff, needed(q), q.monthCalls)),
   ];
   // A real (analysed) table, not unnest(): with row estimates the planner hashes the few
   // thousand agents and streams the month's calls past them, instead of hashing the calls.
@@ -229,14 +229,30 @@ async function monthBounds(tx: Queryable, ctx: SelectionContext): Promise<MonthB
   };
 }
 
+interface AgentVolumeRow {
+  agent_id: string;
+  prev_calls: number;
+  prev_normal: number;
+  month_calls: number;
+  month_normal: number;
+  prior_cutoff: string | null;
+  last_score: number | null;
+  score_before: number | null;
+  last_exempt: boolean;
+  before_exempt: boolean;
+  random_before: number;
+}
+
 async function agentQuotas(tx: Queryable, ctx: SelectionContext, b: MonthBounds): Promise<AgentQuotaRow[]> {
-  const { rows } = await tx.query(
+  const closesMonth = ctx.through.getTime() >= b.monthEnd.getTime();
+  const { rows } = await tx.query<AgentVolumeRow>(
     `with volume as (
        select agent_id,
               count(*) filter (where started_at < $2)::int as prev_calls,
-              count(*) filter (where started_at < $2 and duration_s between $9 and $10)::int as prev_normal,
+              -- eligible volumes size a daily run's cut-off; the run that closes the month skips them ($11)
+              count(*) filter (where $11 and started_at < $2 and duration_s between $9 and $10)::int as prev_normal,
               count(*) filter (where started_at >= $2)::int as month_calls,
-              count(*) filter (where started_at >= $2 and duration_s between $9 and $10)::int as month_normal
+              count(*) filter (where $11 and started_at >= $2 and duration_s between $9 and $10)::int as month_normal
        from calls
        where started_at >= $1 and started_at < $3 and ingested_at <= $4
        group by agent_id
@@ -281,50 +297,64 @@ async function agentQuotas(tx: Queryable, ctx: SelectionContext, b: MonthBounds)
       b.monthBefore,
       ctx.params.shortCallS,
       ctx.params.longCallS,
+      !closesMonth,
     ],
   );
-  const closesMonth = ctx.through.getTime() >= b.monthEnd.getTime();
-  return rows
-    .map((r) => {
-      const history: AgentHistory = {
-        prevMonthCalls: r.prev_calls,
-        monthCalls: r.month_calls,
-        lastScore: r.last_score,
-        scoreBefore: r.score_before,
-        lastMonthExempt: r.last_exempt,
-        monthBeforeExempt: r.before_exempt,
-      };
-      const quota = agentQuota(history, ctx.params);
-      // an exemption month draws from calls of any length; otherwise only normal-length calls
-      const exempt = quota.mode === 'exemption';
-      const prevEligibleCalls: number = exempt ? r.prev_calls : r.prev_normal;
-      const eligibleCalls: number = exempt ? r.month_calls : r.month_normal;
-      const priorCutoff: string = r.prior_cutoff ?? NO_CUTOFF;
-      // the run that closes the month reveals nothing new: it keeps the month's cut-off and tops up
-      const expectedCalls = closesMonth
-        ? null
-        : expectedMonthCalls({
-            prevEligibleCalls,
-            eligibleCalls,
-            prevStart: b.prevStart,
-            monthStart: b.monthStart,
-            monthEnd: b.monthEnd,
-            through: ctx.through,
-          });
-      return {
-        agentId: r.agent_id as string,
-        ...history,
-        ...quota,
-        prevEligibleCalls,
-        eligibleCalls,
-        expectedCalls,
-        hashCutoff:
-          expectedCalls === null
-            ? priorCutoff
-            : higherCutoff(priorCutoff, hashCutoff(revealFraction(quota.quota, expectedCalls))),
-        randomTarget: closesMonth ? quota.quota : 0,
-        randomBefore: r.random_before as number,
-      };
-    })
-    .filter((q) => q.monthCalls > 0);
+  return rows.map((r) => quotaRow(r, ctx, b, closesMonth)).filter((q) => q.monthCalls > 0);
+}
+
+/** One agent's quota maths for a run: the quota rules, then (on a daily run) the month's hash cut-off. */
+function quotaRow(
+  r: AgentVolumeRow,
+  ctx: SelectionContext,
+  b: MonthBounds,
+  closesMonth: boolean,
+): AgentQuotaRow {
+  const history: AgentHistory = {
+    prevMonthCalls: r.prev_calls,
+    monthCalls: r.month_calls,
+    lastScore: r.last_score,
+    scoreBefore: r.score_before,
+    lastMonthExempt: r.last_exempt,
+    monthBeforeExempt: r.before_exempt,
+  };
+  const quota = agentQuota(history, ctx.params);
+  const priorCutoff = r.prior_cutoff ?? NO_CUTOFF;
+  if (closesMonth) {
+    // the run that closes the month reveals nothing new: it keeps the month's cut-off and tops up
+    return {
+      agentId: r.agent_id,
+      ...history,
+      ...quota,
+      prevEligibleCalls: null,
+      eligibleCalls: null,
+      expectedCalls: null,
+      hashCutoff: priorCutoff,
+      randomTarget: quota.quota,
+      randomBefore: r.random_before,
+    };
+  }
+  // an exemption month draws from calls of any length; otherwise only normal-length calls
+  const exempt = quota.mode === 'exemption';
+  const prevEligibleCalls = exempt ? r.prev_calls : r.prev_normal;
+  const eligibleCalls = exempt ? r.month_calls : r.month_normal;
+  const expectedCalls = expectedMonthCalls({
+    prevEligibleCalls,
+    eligibleCalls,
+    prevStart: b.prevStart,
+    monthStart: b.monthStart,
+    monthEnd: b.monthEnd,
+    through: ctx.through,
+  });
+  return {
+    agentId: r.agent_id,
+    ...history,
+    ...quota,
+    prevEligibleCalls,
+    eligibleCalls,
+    expectedCalls,
+    hashCutoff: higherCutoff(priorCutoff, hashCutoff(revealFraction(quota.quota, expectedCalls))),
+    randomTarget: 0,
+    randomBefore: r.random_before,
+  };
 }
