@@ -22,6 +22,11 @@ import { ceilClean } from './quota.ts';
  * price is that the rest of the quota arrives with the month-end top-up. The
  * cut-off only rises during a month (the highest of the month's runs holds),
  * else calls under an earlier, higher cut-off would have had a better chance.
+ *
+ * Rejected: stopping at the quota would make it exact but close the last days
+ * again whenever it fills early; revealing a pro-rata count of the lowest
+ * hashes so far (the old ceil() rule, or with random rounding) favours early
+ * calls, which compete for more of the reveals.
  */
 export const OVER_QUOTA_CHANCE = 0.05;
 
