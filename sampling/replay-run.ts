@@ -70,17 +70,28 @@ export async function replayRun(pool: pg.Pool, runId: number): Promise<ReplayRep
               (select count(*)::int from sample_items where run_id = $1) as replayed`,
       [runId],
     );
-    const storedQuotas = await client.query<{ agent_id: string; quota: number; random_target: number }>(
-      `select agent_id, quota, random_target from sampling_run_agents where run_id = $1`,
+    const storedQuotas = await client.query<{
+      agent_id: string;
+      quota: number;
+      random_target: number;
+      expected_calls: number | null;
+      hash_cutoff: string | null;
+    }>(
+      `select agent_id, quota, random_target, expected_calls, hash_cutoff::text
+       from sampling_run_agents where run_id = $1`,
       [runId],
     );
     const byAgent = new Map(quotas.map((q) => [q.agentId, q]));
     const quotaMismatches = storedQuotas.rows
-      .filter(
-        (s) =>
-          byAgent.get(s.agent_id)?.quota !== s.quota ||
-          byAgent.get(s.agent_id)?.randomTarget !== s.random_target,
-      )
+      .filter((s) => {
+        const replayed = byAgent.get(s.agent_id);
+        return (
+          replayed?.quota !== s.quota ||
+          replayed.randomTarget !== s.random_target ||
+          replayed.expectedCalls !== s.expected_calls ||
+          replayed.hashCutoff !== s.hash_cutoff
+        );
+      })
       .map((s) => s.agent_id);
     if (storedQuotas.rows.length !== quotas.length) quotaMismatches.push('(number of agents differs)');
     return {

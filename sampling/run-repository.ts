@@ -23,6 +23,10 @@ export interface RunAgent {
   quota: number;
   randomTarget: number;
   randomBefore: number;
+  /** The month's eligible calls a daily run sized its hash cut-off for (null on runs that close a month). */
+  expectedCalls: number | null;
+  /** The hash cut-off (signed 64-bit, decimal): eligible calls hashing below it were picked. */
+  hashCutoff: string | null;
   picked: Partial<Record<SampleReason, number>>;
 }
 
@@ -66,7 +70,8 @@ export async function getRun(
   if (!run.rows[0]) return undefined;
   const agents = await db.query(
     `select a.agent_id, a.mode, a.prev_month_calls, a.month_calls, a.last_score, a.multiplier, a.quota,
-            a.random_target, a.random_before, coalesce(p.picked, '{}') as picked
+            a.random_target, a.random_before, a.expected_calls, a.hash_cutoff::text,
+            coalesce(p.picked, '{}') as picked
      from sampling_run_agents a
      left join (select agent_id, jsonb_object_agg(reason, n) as picked
                 from (select agent_id, reason, count(*)::int as n from sample_items where run_id = $1
@@ -74,7 +79,7 @@ export async function getRun(
      where a.run_id = $1 and ($2::text is null or a.agent_id = $2)
      union all
      -- agents picked without a quota row (manual picks, neighbours of agents idle this month)
-     select p.agent_id, 'none', 0, 0, null, 1, 0, 0, 0, jsonb_object_agg(p.reason, p.n)
+     select p.agent_id, 'none', 0, 0, null, 1, 0, 0, 0, null, null, jsonb_object_agg(p.reason, p.n)
      from (select agent_id, reason, count(*)::int as n from sample_items where run_id = $1
            group by agent_id, reason) p
      where not exists (select 1 from sampling_run_agents a where a.run_id = $1 and a.agent_id = p.agent_id)
@@ -103,6 +108,8 @@ export async function getRun(
       quota: a.quota,
       randomTarget: a.random_target,
       randomBefore: a.random_before,
+      expectedCalls: a.expected_calls,
+      hashCutoff: a.hash_cutoff,
       picked: a.picked,
     })),
     items: items.rows.slice(0, options.itemLimit).map((r) => ({

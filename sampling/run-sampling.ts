@@ -30,7 +30,9 @@ export class SamplingRequestError extends Error {}
  * One sampling run for a month: decides in SQL, stores every pick with its
  * reason and the quota maths per agent, all in one transaction under a
  * per-month advisory lock (two runs of one month never interleave).
- * Run it once at month end, or daily as calls arrive: it only tops up.
+ * Run it once at month end, or daily as calls arrive: it only adds picks,
+ * and a month of daily runs ends with the picks one month-end run would make
+ * (spread.ts).
  */
 export async function runSampling(
   pool: pg.Pool,
@@ -84,9 +86,10 @@ export async function runSampling(
 async function insertQuotaRows(tx: pg.PoolClient, runId: number, quotas: AgentQuotaRow[]): Promise<void> {
   await tx.query(
     `insert into sampling_run_agents (run_id, agent_id, prev_month_calls, month_calls, last_score, mode,
-                                      multiplier, quota, random_target, random_before)
+                                      multiplier, quota, random_target, random_before,
+                                      prev_eligible_calls, eligible_calls, expected_calls, hash_cutoff)
      select $1, * from unnest($2::text[], $3::int[], $4::int[], $5::numeric[], $6::text[], $7::numeric[],
-                              $8::int[], $9::int[], $10::int[])`,
+                              $8::int[], $9::int[], $10::int[], $11::int[], $12::int[], $13::int[], $14::bigint[])`,
     [
       runId,
       quotas.map((q) => q.agentId),
@@ -98,6 +101,10 @@ async function insertQuotaRows(tx: pg.PoolClient, runId: number, quotas: AgentQu
       quotas.map((q) => q.quota),
       quotas.map((q) => q.randomTarget),
       quotas.map((q) => q.randomBefore),
+      quotas.map((q) => q.prevEligibleCalls),
+      quotas.map((q) => q.eligibleCalls),
+      quotas.map((q) => q.expectedCalls),
+      quotas.map((q) => q.hashCutoff),
     ],
   );
 }

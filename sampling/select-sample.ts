@@ -2,7 +2,7 @@ import type { Queryable } from '../models/db.ts';
 import type { SamplingParams } from './params.ts';
 import { agentQuota, type AgentHistory, type AgentQuota } from './quota.ts';
 import { seedToBigint } from './seed.ts';
-import { proRataTarget } from './spread.ts';
+import { expectedMonthCalls, hashCutoff, higherCutoff, NO_CUTOFF, revealFraction } from './spread.ts';
 
 /**
  * The world as a run saw it: the picks of earlier runs (the only rows in
@@ -22,6 +22,14 @@ export interface SelectionContext {
 
 export interface AgentQuotaRow extends AgentHistory, AgentQuota {
   agentId: string;
+  /** Calls the random draw may pick (normal length; any length in an exemption month); null when the run closes the month. */
+  prevEligibleCalls: number | null;
+  eligibleCalls: number | null;
+  /** The month's eligible calls the cut-off was sized for; null when the run closes the month. */
+  expectedCalls: number | null;
+  /** Eligible calls so far hashing below this are picked (signed 64-bit, as a decimal string). */
+  hashCutoff: string;
+  /** The random picks the run tops up to: the quota when it closes the month, else 0. */
   randomTarget: number;
   randomBefore: number;
 }
@@ -75,14 +83,14 @@ export async function selectSample(tx: Queryable, ctx: SelectionContext): Promis
 }
 
 /**
- * The random quota: per agent, the `need` not-yet-sampled calls of normal
- * length with the lowest seeded hash — a uniform draw over the month that is
- * reproducible from the seed. The exact top-`need` per agent would mean
- * sorting every call of the month; instead one pass keeps only calls whose
- * hash falls under a per-agent cut-off sized to leave about four times the
- * need, and sorts those. If an agent is unlucky and fewer than `need` calls
- * pass the cut-off, the second query tops that agent up without it, so the
- * result is always exactly the lowest hashes.
+ * The random quota (or the exemption month's calls), spread over the month as
+ * spread.ts explains: per agent, every not-yet-sampled eligible call so far
+ * whose seeded hash is below the agent's cut-off, and, on the run that closes
+ * the month, the next-lowest hashes of the whole month up to the quota. One
+ * pass over the month's calls keeps only hashes under a per-agent scan limit
+ * (the cut-off plus room for about four times the top-up) and ranks those;
+ * an agent left short by the scan limit is topped up without it, so the
+ * result is always exactly the calls under the cut-off plus the lowest hashes.
  */
 async function selectRandom(
   tx: Queryable,
@@ -90,7 +98,8 @@ async function selectRandom(
   bounds: MonthBounds,
   quotas: AgentQuotaRow[],
 ) {
-  const needy = quotas.filter((q) => q.randomTarget > q.randomBefore);
+  const need = (q: AgentQuotaRow) => Math.max(0, q.randomTarget - q.randomBefore);
+  const drawing = quotas.filter((q) => need(q) > 0 || q.hashCutoff !== NO_CUTOFF);
   const common = [
     bounds.monthStart,
     ctx.through,
@@ -105,67 +114,71 @@ async function selectRandom(
        c.started_at >= $1 and c.started_at < $2 and c.ingested_at <= $3
        and (n.reason = 'exemption_month' or c.duration_s between $4 and $5)
        and not exists (select 1 from sample_items s where s.call_id = c.call_id)`;
-  const agentArrays = (rows: AgentQuotaRow[], need: (q: AgentQuotaRow) => number) => [
+  const agentArrays = (rows: AgentQuotaRow[], needed: (q: AgentQuotaRow) => number) => [
     rows.map((q) => q.agentId),
-    rows.map(need),
+    rows.map(needed),
     rows.map((q) => (q.mode === 'exemption' ? 'exemption_month' : 'random_quota')),
     rows.map((q) => q.quota),
-    rows.map((q) => q.randomTarget),
-    rows.map((q) => hashCutoff((4 * (q.randomTarget - q.randomBefore) + 8) / Math.max(1, q.monthCalls))),
+    rows.map((q) => q.hashCutoff),
+    rows.map((q) => scanLimit(q.hashCutoff, needed(q), q.monthCalls)),
   ];
   // A real (analysed) table, not unnest(): with row estimates the planner hashes the few
   // thousand agents and streams the month's calls past them, instead of hashing the calls.
   await tx.query(
-    `create temp table random_need (agent_id text primary key, need int, reason text, quota int, target int,
-                                    cutoff bigint) on commit drop`,
+    `create temp table random_need (agent_id text primary key, need int, reason text, quota int,
+                                    cutoff bigint, scan bigint) on commit drop`,
   );
   await tx.query(
-    `insert into random_need select * from unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::int[], $6::bigint[])`,
-    agentArrays(needy, (q) => q.randomTarget - q.randomBefore),
+    `insert into random_need select * from unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::bigint[], $6::bigint[])`,
+    agentArrays(drawing, need),
   );
   await tx.query('analyze random_need');
   await tx.query(
     `insert into sample_items (call_id, run_id, agent_id, month, reason, detail)
-     select call_id, $6, agent_id, $8, reason, jsonb_build_object('quota', quota, 'target', target)
+     select call_id, $6, agent_id, $8, reason,
+            jsonb_build_object('quota', quota, 'via', case when hash < cutoff then 'cutoff' else 'top_up' end)
      from (
-       select c.call_id, n.agent_id, n.reason, n.quota, n.target, n.need,
+       select c.call_id, n.agent_id, n.reason, n.quota, n.need, n.cutoff, hashtextextended(c.call_id, $7::bigint) as hash,
               row_number() over (partition by n.agent_id order by hashtextextended(c.call_id, $7::bigint), c.call_id) as rn
        from random_need n
        join calls c on c.agent_id = n.agent_id
-       where hashtextextended(c.call_id, $7::bigint) < n.cutoff and ${candidates}
+       where hashtextextended(c.call_id, $7::bigint) < n.scan and ${candidates}
      ) ranked
-     where rn <= need`,
+     where hash < cutoff or rn <= need`,
     common,
   );
+  const toppingUp = drawing.filter((q) => need(q) > 0);
+  if (toppingUp.length === 0) return;
   const got = await tx.query<{ agent_id: string; n: number }>(
     `select agent_id, count(*)::int as n from sample_items
      where run_id = $1 and reason in ('random_quota', 'exemption_month') group by agent_id`,
     [ctx.runId],
   );
   const picked = new Map(got.rows.map((r) => [r.agent_id, r.n]));
-  const short = needy.filter((q) => (picked.get(q.agentId) ?? 0) < q.randomTarget - q.randomBefore);
+  const short = toppingUp.filter((q) => (picked.get(q.agentId) ?? 0) < need(q));
   if (short.length === 0) return;
   await tx.query(
     `insert into sample_items (call_id, run_id, agent_id, month, reason, detail)
-     select pick.call_id, $6, n.agent_id, $8, n.reason, jsonb_build_object('quota', n.quota, 'target', n.target)
-     from unnest($9::text[], $10::int[], $11::text[], $12::int[], $13::int[], $14::bigint[])
-          as n(agent_id, need, reason, quota, target, cutoff)
+     select pick.call_id, $6, n.agent_id, $8, n.reason, jsonb_build_object('quota', n.quota, 'via', 'top_up')
+     from unnest($9::text[], $10::int[], $11::text[], $12::int[], $13::bigint[], $14::bigint[])
+          as n(agent_id, need, reason, quota, cutoff, scan)
      cross join lateral (
        select c.call_id from calls c
        where c.agent_id = n.agent_id and ${candidates}
        order by hashtextextended(c.call_id, $7::bigint), c.call_id
        limit n.need
      ) pick`,
-    [...common, ...agentArrays(short, (q) => q.randomTarget - q.randomBefore - (picked.get(q.agentId) ?? 0))],
+    [...common, ...agentArrays(short, (q) => need(q) - (picked.get(q.agentId) ?? 0))],
   );
 }
 
-/** The signed 64-bit hash value below which about `fraction` of uniformly hashed calls fall. */
-function hashCutoff(fraction: number): string {
-  const span = 2n ** 64n;
-  const min = -(2n ** 63n);
-  if (fraction >= 1) return (2n ** 63n - 1n).toString();
-  return (min + (span * BigInt(Math.ceil(fraction * 1e9))) / 1_000_000_000n).toString();
+/** The cut-off raised by room for about four times `need` more of `calls` uniformly hashed calls. */
+function scanLimit(cutoff: string, need: number, calls: number): string {
+  if (need === 0) return cutoff;
+  const room = BigInt(hashCutoff((4 * need + 8) / Math.max(1, calls))) - BigInt(NO_CUTOFF);
+  const raised = BigInt(cutoff) + room;
+  const highest = 2n ** 63n - 1n;
+  return (raised > highest ? highest : raised).toString();
 }
 
 /** 质检规范 二(二)4: when a sampled call fails QA, listen to the calls just before and after it. */
@@ -216,12 +229,30 @@ async function monthBounds(tx: Queryable, ctx: SelectionContext): Promise<MonthB
   };
 }
 
+interface AgentVolumeRow {
+  agent_id: string;
+  prev_calls: number;
+  prev_normal: number;
+  month_calls: number;
+  month_normal: number;
+  prior_cutoff: string | null;
+  last_score: number | null;
+  score_before: number | null;
+  last_exempt: boolean;
+  before_exempt: boolean;
+  random_before: number;
+}
+
 async function agentQuotas(tx: Queryable, ctx: SelectionContext, b: MonthBounds): Promise<AgentQuotaRow[]> {
-  const { rows } = await tx.query(
+  const closesMonth = ctx.through.getTime() >= b.monthEnd.getTime();
+  const { rows } = await tx.query<AgentVolumeRow>(
     `with volume as (
        select agent_id,
               count(*) filter (where started_at < $2)::int as prev_calls,
-              count(*) filter (where started_at >= $2)::int as month_calls
+              -- eligible volumes size a daily run's cut-off; the run that closes the month skips them ($11)
+              count(*) filter (where $11 and started_at < $2 and duration_s between $9 and $10)::int as prev_normal,
+              count(*) filter (where started_at >= $2)::int as month_calls,
+              count(*) filter (where $11 and started_at >= $2 and duration_s between $9 and $10)::int as month_normal
        from calls
        where started_at >= $1 and started_at < $3 and ingested_at <= $4
        group by agent_id
@@ -232,11 +263,18 @@ async function agentQuotas(tx: Queryable, ctx: SelectionContext, b: MonthBounds)
          and reason in ('random_quota', 'exemption_month')
        group by agent_id
      ),
+     -- the cut-off only rises within a month: the highest an earlier run of it used
+     prior as (
+       select a.agent_id, max(a.hash_cutoff)::text as cutoff
+       from sampling_run_agents a join sampling_runs r using (run_id)
+       where r.month = $5 and r.run_id < $6
+       group by a.agent_id
+     ),
      exempt as (
        select distinct r.month, a.agent_id from sampling_run_agents a join sampling_runs r using (run_id)
        where a.mode = 'exemption' and r.run_id < $6 and r.month in ($7, $8)
      )
-     select v.agent_id, v.prev_calls, v.month_calls,
+     select v.agent_id, v.prev_calls, v.prev_normal, v.month_calls, v.month_normal, pr.cutoff as prior_cutoff,
             s1.score as last_score, s2.score as score_before,
             e1.agent_id is not null as last_exempt, e2.agent_id is not null as before_exempt,
             coalesce(p.n, 0) as random_before
@@ -246,27 +284,77 @@ async function agentQuotas(tx: Queryable, ctx: SelectionContext, b: MonthBounds)
      left join exempt e1 on e1.agent_id = v.agent_id and e1.month = $7
      left join exempt e2 on e2.agent_id = v.agent_id and e2.month = $8
      left join picked p on p.agent_id = v.agent_id
+     left join prior pr on pr.agent_id = v.agent_id
      order by v.agent_id`,
-    [b.prevStart, b.monthStart, ctx.through, ctx.asOf, ctx.month, ctx.runId, b.prevMonth, b.monthBefore],
+    [
+      b.prevStart,
+      b.monthStart,
+      ctx.through,
+      ctx.asOf,
+      ctx.month,
+      ctx.runId,
+      b.prevMonth,
+      b.monthBefore,
+      ctx.params.shortCallS,
+      ctx.params.longCallS,
+      !closesMonth,
+    ],
   );
-  return rows
-    .map((r) => {
-      const history: AgentHistory = {
-        prevMonthCalls: r.prev_calls,
-        monthCalls: r.month_calls,
-        lastScore: r.last_score,
-        scoreBefore: r.score_before,
-        lastMonthExempt: r.last_exempt,
-        monthBeforeExempt: r.before_exempt,
-      };
-      const quota = agentQuota(history, ctx.params);
-      return {
-        agentId: r.agent_id as string,
-        ...history,
-        ...quota,
-        randomTarget: proRataTarget(quota.quota, b.monthStart, b.monthEnd, ctx.through),
-        randomBefore: r.random_before as number,
-      };
-    })
-    .filter((q) => q.monthCalls > 0);
+  return rows.map((r) => quotaRow(r, ctx, b, closesMonth)).filter((q) => q.monthCalls > 0);
+}
+
+/** One agent's quota maths for a run: the quota rules, then (on a daily run) the month's hash cut-off. */
+function quotaRow(
+  r: AgentVolumeRow,
+  ctx: SelectionContext,
+  b: MonthBounds,
+  closesMonth: boolean,
+): AgentQuotaRow {
+  const history: AgentHistory = {
+    prevMonthCalls: r.prev_calls,
+    monthCalls: r.month_calls,
+    lastScore: r.last_score,
+    scoreBefore: r.score_before,
+    lastMonthExempt: r.last_exempt,
+    monthBeforeExempt: r.before_exempt,
+  };
+  const quota = agentQuota(history, ctx.params);
+  const priorCutoff = r.prior_cutoff ?? NO_CUTOFF;
+  if (closesMonth) {
+    // the run that closes the month reveals nothing new: it keeps the month's cut-off and tops up
+    return {
+      agentId: r.agent_id,
+      ...history,
+      ...quota,
+      prevEligibleCalls: null,
+      eligibleCalls: null,
+      expectedCalls: null,
+      hashCutoff: priorCutoff,
+      randomTarget: quota.quota,
+      randomBefore: r.random_before,
+    };
+  }
+  // an exemption month draws from calls of any length; otherwise only normal-length calls
+  const exempt = quota.mode === 'exemption';
+  const prevEligibleCalls = exempt ? r.prev_calls : r.prev_normal;
+  const eligibleCalls = exempt ? r.month_calls : r.month_normal;
+  const expectedCalls = expectedMonthCalls({
+    prevEligibleCalls,
+    eligibleCalls,
+    prevStart: b.prevStart,
+    monthStart: b.monthStart,
+    monthEnd: b.monthEnd,
+    through: ctx.through,
+  });
+  return {
+    agentId: r.agent_id,
+    ...history,
+    ...quota,
+    prevEligibleCalls,
+    eligibleCalls,
+    expectedCalls,
+    hashCutoff: higherCutoff(priorCutoff, hashCutoff(revealFraction(quota.quota, expectedCalls))),
+    randomTarget: 0,
+    randomBefore: r.random_before,
+  };
 }

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { buildSamplingParams } from '../helpers/builders.ts';
 import { agentQuota, ceilClean, type AgentHistory } from '../../sampling/quota.ts';
-import { proRataTarget } from '../../sampling/spread.ts';
+import {
+  expectedMonthCalls,
+  hashCutoff,
+  higherCutoff,
+  NO_CUTOFF,
+  OVER_QUOTA_CHANCE,
+  revealFraction,
+  revealMean,
+} from '../../sampling/spread.ts';
 
 const params = buildSamplingParams({
   bands: [
@@ -72,14 +80,71 @@ describe('agentQuota', () => {
   });
 });
 
-describe('proRataTarget', () => {
-  const start = new Date('2026-09-30T16:00:00Z');
-  const end = new Date('2026-10-31T16:00:00Z');
-  it('grows with the month and reaches the quota at its end', () => {
-    expect(proRataTarget(31, start, end, start)).toBe(0);
-    expect(proRataTarget(31, start, end, new Date('2026-10-01T16:00:00Z'))).toBe(1);
-    expect(proRataTarget(31, start, end, new Date('2026-10-16T16:00:00Z'))).toBe(16);
-    expect(proRataTarget(31, start, end, end)).toBe(31);
-    expect(proRataTarget(31, start, end, new Date('2026-12-01T00:00:00Z'))).toBe(31);
+describe('revealMean', () => {
+  /** P(X > k) for X ~ Poisson(λ), summed directly (fine for the small k here). */
+  const overChance = (k: number, lambda: number) => {
+    let term = Math.exp(-lambda);
+    let cdf = term;
+    for (let i = 1; i <= k; i++) cdf += term *= lambda / i;
+    return 1 - cdf;
+  };
+
+  it('is the largest Poisson mean that exceeds the quota only with the allowed chance', () => {
+    for (const quota of [1, 2, 5, 10, 30, 100]) {
+      const lambda = revealMean(quota);
+      expect(lambda).toBeGreaterThan(0);
+      expect(lambda).toBeLessThan(quota);
+      expect(overChance(quota, lambda)).toBeCloseTo(OVER_QUOTA_CHANCE, 6);
+      expect(overChance(quota, lambda * 1.01)).toBeGreaterThan(OVER_QUOTA_CHANCE);
+    }
+    expect(revealMean(1)).toBeCloseTo(0.3554, 3);
+    expect(revealMean(0)).toBe(0);
+  });
+
+  it('aims at a larger share of a larger quota, and copes with quotas in the thousands', () => {
+    expect(revealMean(10) / 10).toBeGreaterThan(revealMean(1));
+    expect(revealMean(100) / 100).toBeGreaterThan(revealMean(10) / 10);
+    const big = revealMean(5000);
+    expect(big).toBeGreaterThan(4800);
+    expect(big).toBeLessThan(5000);
+  });
+});
+
+describe('expectedMonthCalls', () => {
+  // October (31 days) after September (30 days), in Shanghai
+  const prevStart = new Date('2026-08-31T16:00:00Z');
+  const monthStart = new Date('2026-09-30T16:00:00Z');
+  const monthEnd = new Date('2026-10-31T16:00:00Z');
+  const at = (day: number) => new Date(monthStart.getTime() + day * 86400_000);
+
+  it("scales last month's volume to this month's length", () => {
+    const v = { prevStart, monthStart, monthEnd, prevEligibleCalls: 3000, eligibleCalls: 50 };
+    expect(expectedMonthCalls({ ...v, through: at(1) })).toBe(3100);
+  });
+
+  it("follows this month's pace when it is higher, or when there is no last month", () => {
+    const v = { prevStart, monthStart, monthEnd, prevEligibleCalls: 3000 };
+    expect(expectedMonthCalls({ ...v, eligibleCalls: 1550, through: at(10) })).toBe(4805);
+    expect(expectedMonthCalls({ ...v, prevEligibleCalls: 0, eligibleCalls: 20, through: at(2) })).toBe(310);
+    expect(expectedMonthCalls({ ...v, prevEligibleCalls: 0, eligibleCalls: 0, through: at(2) })).toBe(1);
+  });
+});
+
+describe('revealFraction and hash cut-offs', () => {
+  it('reveals revealMean(quota) of the expected calls, and everything when calls are fewer', () => {
+    expect(revealFraction(10, 1000)).toBeCloseTo(revealMean(10) / 1000, 12);
+    expect(revealFraction(10, 3)).toBe(1);
+  });
+
+  it('maps a fraction onto the signed 64-bit hash range', () => {
+    expect(hashCutoff(0)).toBe(NO_CUTOFF);
+    expect(hashCutoff(0.5)).toBe('0');
+    expect(hashCutoff(0.25)).toBe((-(2n ** 62n)).toString());
+    expect(hashCutoff(1)).toBe((2n ** 63n - 1n).toString());
+  });
+
+  it('only rises: the higher of two cut-offs holds, compared exactly', () => {
+    expect(higherCutoff('-9223372036854775000', '-9223372036854775001')).toBe('-9223372036854775000');
+    expect(higherCutoff(NO_CUTOFF, '5')).toBe('5');
   });
 });
