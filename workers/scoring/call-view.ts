@@ -9,7 +9,7 @@ import {
   type PhraseIndex,
   type PhraseMatch,
 } from './phrase-matcher.ts';
-import { keysIn, soundText } from './sound-text.ts';
+import { keysIn, soundText, type KeySet } from './sound-text.ts';
 import type { PositionWindow, SpeakerScope } from './scorecard-schema.ts';
 
 /** A phrase or regex found in one segment, before it is attributed to an item. */
@@ -39,7 +39,7 @@ export class CallView {
   readonly originalIndex: number[];
   private readonly prepared: Array<MatchableText | undefined>;
   private readonly sounds: Array<string | undefined>;
-  private readonly soundKeySets: Array<Set<number> | undefined>;
+  private readonly soundKeySets: Array<KeySet | undefined>;
   /** Company names from the call's context, for {company} slots. */
   companies: string[] = [];
   /**
@@ -73,7 +73,7 @@ export class CallView {
     this.segments = order.map((i) => transcript.segments[i]);
     this.prepared = new Array<MatchableText | undefined>(this.segments.length);
     this.sounds = new Array<string | undefined>(this.segments.length);
-    this.soundKeySets = new Array<Set<number> | undefined>(this.segments.length);
+    this.soundKeySets = new Array<KeySet | undefined>(this.segments.length);
     this.candidatesReady = new Uint8Array(this.segments.length);
   }
 
@@ -97,7 +97,7 @@ export class CallView {
   }
 
   /** The sound keys present in the segment, so intents that cannot match are skipped. */
-  soundKeys(index: number): Set<number> {
+  soundKeys(index: number): KeySet {
     let keys = this.soundKeySets[index];
     if (keys === undefined) {
       keys = keysIn(this.sound(index));

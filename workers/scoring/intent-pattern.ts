@@ -9,8 +9,10 @@ import {
   OTHER_KEY,
   soundClass,
   soundKey,
+  hasAnyKey,
   soundKeys,
   soundText,
+  type KeySet,
 } from './sound-text.ts';
 
 /**
@@ -183,15 +185,15 @@ function soundOf(raw: string, alwaysHeard = false): string {
  * The keys a word's first and last characters can have in a transcript (what
  * `soundOf` accepts there): every tolerated variant keeps both ends.
  */
-function endKeys(raw: string, alwaysHeard = false): number[][] | null {
+function endKeys(raw: string, alwaysHeard = false): Int32Array[] | null {
   const text = normaliseText(raw);
   if (text.length === 0) return null;
   let soft = 0;
   for (let i = 0; i < text.length; i += 1) if (isSoft(text.charCodeAt(i))) soft += 1;
   const heard = soft >= 2 || (alwaysHeard && soft >= 1);
-  const keysAt = (i: number): number[] => {
+  const keysAt = (i: number): Int32Array => {
     const code = text.charCodeAt(i);
-    return heard && isSoft(code) ? soundKeys(code) : [soundKey(code)];
+    return Int32Array.from(heard && isSoft(code) ? soundKeys(code) : [soundKey(code)]);
   };
   return text.length === 1 ? [keysAt(0)] : [keysAt(0), keysAt(text.length - 1)];
 }
@@ -203,7 +205,7 @@ function endKeys(raw: string, alwaysHeard = false): number[][] | null {
  * token cannot match, which rules out most (turn, intent) pairs for the
  * price of a few set lookups.
  */
-type Requirement = number[][][];
+type Requirement = Int32Array[][];
 
 function requirements(tokens: PatternToken[]): Requirement[] {
   const needs: Requirement[] = [];
@@ -212,7 +214,7 @@ function requirements(tokens: PatternToken[]): Requirement[] {
       const ends = endKeys(token.raw, token.heard);
       if (ends) needs.push([ends]);
     } else if (token.kind === 'choice') {
-      const options: number[][][] = [];
+      const options: Int32Array[][] = [];
       for (const option of token.options) {
         const first = option[0];
         // An alternative that may be empty or starts with a slot needs nothing we can check.
@@ -231,8 +233,21 @@ function requirements(tokens: PatternToken[]): Requirement[] {
   return needs;
 }
 
-const holds = (keys: Set<number>, requirement: Requirement): boolean =>
-  requirement.some((ends) => ends.every((options) => options.some((key) => keys.has(key))));
+/** Whether a word's ends are all in the turn (plain loops: this runs for every turn and intent). */
+function endsIn(keys: KeySet, ends: Int32Array[]): boolean {
+  for (let e = 0; e < ends.length; e += 1) if (!hasAnyKey(keys, ends[e])) return false;
+  return true;
+}
+
+function holds(keys: KeySet, requirement: Requirement): boolean {
+  for (let a = 0; a < requirement.length; a += 1) if (endsIn(keys, requirement[a])) return true;
+  return false;
+}
+
+function holdsAll(keys: KeySet, needs: Requirement[]): boolean {
+  for (let r = 0; r < needs.length; r += 1) if (!holds(keys, needs[r])) return false;
+  return true;
+}
 
 export interface SlotValues {
   company: string[];
@@ -305,7 +320,7 @@ export class CompiledIntent {
    * families): each word's ends, so a turn runs a regex of only the words it
    * could hold, cached by that subset.
    */
-  private readonly wordEnds: Array<Array<number[][] | null> | null>;
+  private readonly wordEnds: Array<Array<Int32Array[] | null> | null>;
   private readonly subsets = new Map<string, RegExp>();
 
   constructor(
@@ -326,14 +341,15 @@ export class CompiledIntent {
   }
 
   /** The regex of a one-list pattern narrowed to the words whose ends the turn holds, or null for none. */
-  private narrowed(pattern: number, keys: Set<number>, companies: string[]): RegExp | null {
+  private narrowed(pattern: number, keys: KeySet, companies: string[]): RegExp | null {
     const ends = this.wordEnds[pattern];
     const only = this.tokens[pattern][0];
     if (!ends || only.kind !== 'choice') return this.patternRegexes(companies)[pattern];
     const chosen: number[] = [];
-    ends.forEach((word, i) => {
-      if (!word || word.every((options) => options.some((key) => keys.has(key)))) chosen.push(i);
-    });
+    for (let i = 0; i < ends.length; i += 1) {
+      const word = ends[i];
+      if (!word || endsIn(keys, word)) chosen.push(i);
+    }
     if (chosen.length === 0) return null;
     const cacheKey = `${pattern}:${chosen.join(',')}:${this.key(companies)}`;
     let re = this.subsets.get(cacheKey);
@@ -348,8 +364,9 @@ export class CompiledIntent {
   }
 
   /** Whether a turn holding these sound keys (`keysIn`) could match any pattern at all. */
-  mayMatch(keys: Set<number>): boolean {
-    return this.needs.some((needs) => needs.every((requirement) => holds(keys, requirement)));
+  mayMatch(keys: KeySet): boolean {
+    for (let p = 0; p < this.needs.length; p += 1) if (holdsAll(keys, this.needs[p])) return true;
+    return false;
   }
 
   values(companies: string[]): SlotValues {
@@ -386,16 +403,16 @@ export class CompiledIntent {
    * First match in a turn's sound text, or null. With `keys` (the turn's
    * `keysIn`) only the patterns the turn could hold are run, each alone.
    */
-  find(sound: string, companies: string[] = [], keys?: Set<number>): PatternHit | null {
+  find(sound: string, companies: string[] = [], keys?: KeySet): PatternHit | null {
     if (keys) {
       let best: PatternHit | null = null;
-      this.needs.forEach((needs, pattern) => {
-        if (!needs.every((requirement) => holds(keys, requirement))) return;
+      for (let pattern = 0; pattern < this.needs.length; pattern += 1) {
+        if (!holdsAll(keys, this.needs[pattern])) continue;
         const found = this.narrowed(pattern, keys, companies)?.exec(sound);
         if (found && (!best || found.index / 2 < best.from)) {
           best = { from: found.index / 2, to: (found.index + found[0].length) / 2, pattern };
         }
-      });
+      }
       return best;
     }
     const found = this.regex(companies).exec(sound);
@@ -405,7 +422,7 @@ export class CompiledIntent {
   }
 
   /** Every non-overlapping match in a turn's sound text. */
-  findAll(sound: string, companies: string[] = [], keys?: Set<number>): PatternHit[] {
+  findAll(sound: string, companies: string[] = [], keys?: KeySet): PatternHit[] {
     if (keys && !this.mayMatch(keys)) return [];
     const hits: PatternHit[] = [];
     let offset = 0;

@@ -56,11 +56,26 @@ export function soundClass(code: number): string {
   return keys.length === 1 ? hex(keys[0]) : `[${keys.map(hex).join('')}]`;
 }
 
-/** The sound keys present in a paired sound text (every other code unit), for prefiltering. */
-export function keysIn(sound: string): Set<number> {
-  const keys = new Set<number>();
-  for (let i = 0; i < sound.length; i += 2) keys.add(sound.charCodeAt(i));
-  return keys;
+/** The sound keys present in a turn: one bit per key (0xE000–0xEFFF), for prefiltering patterns. */
+export type KeySet = Int32Array;
+
+/** The sound keys present in a paired sound text (every other code unit). */
+export function keysIn(sound: string): KeySet {
+  const bits = new Int32Array(128);
+  for (let i = 0; i < sound.length; i += 2) {
+    const key = sound.charCodeAt(i) - 0xe000;
+    if (key >= 0 && key < 4096) bits[key >> 5] |= 1 << (key & 31);
+  }
+  return bits;
+}
+
+/** Whether any of `keys` (absolute key code points) is in the set. */
+export function hasAnyKey(set: KeySet, keys: Int32Array): boolean {
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] - 0xe000;
+    if ((set[key >> 5] >>> (key & 31)) & 1) return true;
+  }
+  return false;
 }
 
 export const hex = (code: number): string => `\\u${code.toString(16).padStart(4, '0')}`;
