@@ -201,8 +201,25 @@ function violation(view: CallView, rule: Extract<CompiledRule, { kind: 'violatio
   };
 }
 
+/** Per call, per reopen intent: the closing items of a card all ask the same question. */
+const reopenings = new WeakMap<CallView, Map<CompiledIntent, number>>();
+
 /** The last customer turn that reopened the conversation: closings before it do not count. */
 function reopenedAt(view: CallView, reopen: CompiledIntent): number {
+  let known = reopenings.get(view);
+  if (!known) {
+    known = new Map();
+    reopenings.set(view, known);
+  }
+  let at = known.get(reopen);
+  if (at === undefined) {
+    at = lastReopening(view, reopen);
+    known.set(reopen, at);
+  }
+  return at;
+}
+
+function lastReopening(view: CallView, reopen: CompiledIntent): number {
   const customer = view.scope('customer').order;
   for (let k = customer.length - 1; k >= 0; k -= 1) {
     if (reopen.find(view.sound(customer[k]), view.companies, view.soundKeys(customer[k]))) return customer[k];
