@@ -102,9 +102,10 @@ export async function saveTranscript(
   await db.query(
     `with saved as (
        insert into transcripts (call_id, source, language, speaker_mode, speaker_decision, duration_s, segments,
-                                speech, model, timings)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                speech, model, timings, channel)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        on conflict (call_id) do update set source = excluded.source, language = excluded.language,
+         channel = excluded.channel,
          speaker_mode = excluded.speaker_mode, speaker_decision = excluded.speaker_decision,
          duration_s = excluded.duration_s, segments = excluded.segments, speech = excluded.speech,
          model = excluded.model, timings = excluded.timings, created_at = now()
@@ -123,13 +124,14 @@ export async function saveTranscript(
       t.speech ? JSON.stringify(t.speech) : null,
       extra.model ?? null,
       extra.timings ? JSON.stringify(extra.timings) : null,
+      t.channel ?? 'phone',
     ],
   );
 }
 
 export async function getTranscript(db: Queryable, callId: string): Promise<Transcript | undefined> {
   const { rows } = await db.query(
-    `select call_id, source, language, speaker_mode, speaker_decision, duration_s, segments, speech
+    `select call_id, source, language, channel, speaker_mode, speaker_decision, duration_s, segments, speech
      from transcripts where call_id = $1`,
     [callId],
   );
@@ -139,6 +141,7 @@ export async function getTranscript(db: Queryable, callId: string): Promise<Tran
     callId: r.call_id,
     source: r.source,
     language: r.language,
+    ...(r.channel === 'chat' ? { channel: 'chat' as const } : {}),
     speakerMode: r.speaker_mode,
     speakerDecision: r.speaker_decision,
     durationS: r.duration_s,

@@ -43,6 +43,7 @@ export type TranscriptProblemCode =
   | 'transcript_missing_call_id'
   | 'transcript_invalid_call_id'
   | 'transcript_invalid_language'
+  | 'transcript_invalid_channel'
   | 'transcript_no_segments'
   | 'transcript_too_many_segments'
   | 'transcript_invalid_segment'
@@ -96,6 +97,10 @@ export function parseTranscriptRecord(raw: unknown, callIdFromPath?: string): Pa
     add('transcript_invalid_language', { max: TRANSCRIPT_LIMITS.maxLanguageLength });
   }
 
+  // phone (a call, the default) or chat (an online chat session): the scorecard profile depends on it.
+  const channel = input.channel ?? 'phone';
+  if (channel !== 'phone' && channel !== 'chat') add('transcript_invalid_channel');
+
   const rawSegments = input.segments;
   if (!Array.isArray(rawSegments) || rawSegments.length === 0) {
     add('transcript_no_segments');
@@ -132,6 +137,7 @@ export function parseTranscriptRecord(raw: unknown, callIdFromPath?: string): Pa
     transcript: {
       callId: callId as string,
       language: language as string,
+      ...(channel === 'chat' ? { channel: 'chat' as const } : {}),
       durationS,
       speakerMode: mono ? 'mono' : 'stereo',
       speakerDecision: { method: 'imported', confidence: 1, note: 'speakers as given by the importer' },
@@ -216,6 +222,8 @@ export function describeTranscriptProblem({ code, params: p }: TranscriptProblem
       return `call_id must be 1–${p.max} characters without control characters`;
     case 'transcript_invalid_language':
       return `language must be a language code such as zh or zh-CN (at most ${p.max} characters)`;
+    case 'transcript_invalid_channel':
+      return 'channel must be phone or chat';
     case 'transcript_no_segments':
       return 'a transcript needs at least one segment';
     case 'transcript_too_many_segments':

@@ -101,6 +101,7 @@ export function mediaPipelineFrom(config: Config, parts: MediaParts): MediaPipel
           language: config.asr.language,
           vad: parts.media,
           transcriber: parts.media,
+          voices: parts.media,
         });
         lap('vadAndAsrMs');
         return { transcript, model: `${config.asr.modelId}:${config.asr.dtype}`, timings };

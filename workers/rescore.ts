@@ -41,7 +41,7 @@ export async function rescoreCalls(
       latestCallScore(pool, callId),
     ]);
     if (!call || !transcript || !previous) continue;
-    const card = chooseScorecard(cards, call, transcript.language)?.compiled.card;
+    const card = chooseScorecard(cards, call, transcript.language, transcript.channel)?.compiled.card;
     if (card && card.id === previous.scorecardId && card.version === previous.version) {
       report.upToDate += 1;
       continue;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { Call } from '../models/call-repository.ts';
 import { recomputeMonthScore, registerScorecard, saveCallScore } from '../models/call-score-repository.ts';
-import type { Transcript } from '../models/transcript.ts';
+import type { Channel, Transcript } from '../models/transcript.ts';
 import { PermanentError } from './permanent-error.ts';
 import { compileScorecard, type CompiledScorecard } from './scoring/compile-scorecard.ts';
 import { parseScorecard } from './scoring/parse-scorecard.ts';
@@ -38,13 +38,16 @@ export async function loadScorecards(dirs: string[]): Promise<LoadedScorecard[]>
 }
 
 /**
- * The scorecard for a call: same language as the transcript, then the most
- * specific match — its team, else its direction, else a card for everyone.
+ * The scorecard for a call: same language as the transcript, a profile for
+ * its channel (phone unless an imported transcript says chat), then the most
+ * specific match — its team, else its channel, else its direction, else a
+ * card for everyone.
  */
 export function chooseScorecard(
   cards: LoadedScorecard[],
-  call: Call,
+  call: Pick<Call, 'teamId' | 'direction'>,
   language: string,
+  channel: Channel = 'phone',
 ): LoadedScorecard | undefined {
   let best: { card: LoadedScorecard; rank: number } | undefined;
   for (const card of cards) {
@@ -52,9 +55,12 @@ export function chooseScorecard(
     if (cardLanguage !== language) continue;
     const teams = appliesTo?.teams;
     const directions = appliesTo?.directions;
+    const channels = appliesTo?.channels;
     if (teams && !(call.teamId && teams.includes(call.teamId))) continue;
-    if (directions && !directions.includes(call.direction)) continue;
-    const rank = (teams ? 2 : 0) + (directions ? 1 : 0);
+    if (channels && !channels.includes(channel)) continue;
+    // A chat session has no direction of its own: a card's directions apply to calls.
+    if (directions && channel === 'phone' && !directions.includes(call.direction)) continue;
+    const rank = (teams ? 4 : 0) + (channels ? 2 : 0) + (directions ? 1 : 0);
     if (!best || rank > best.rank) best = { card, rank };
   }
   return best?.card;
@@ -82,11 +88,11 @@ export async function createScorer(options: ScorerOptions) {
     });
   }
   return async (call: Call, transcript: Transcript): Promise<CallScore> => {
-    const card = chooseScorecard(options.cards, call, transcript.language);
+    const card = chooseScorecard(options.cards, call, transcript.language, transcript.channel);
     if (!card) {
       throw new PermanentError(
         'no_scorecard',
-        `no scorecard applies to ${call.direction} calls of team ${call.teamId ?? '(none)'} in language ${transcript.language}; add one to CALLQA_SCORECARD_DIR`,
+        `no scorecard applies to ${transcript.channel ?? 'phone'} ${call.direction} calls of team ${call.teamId ?? '(none)'} in language ${transcript.language}; add one to CALLQA_SCORECARD_DIR`,
       );
     }
     const score = scoreTranscript(card.compiled, transcript, {

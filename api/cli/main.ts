@@ -10,6 +10,7 @@ import { rescoreCommand } from './commands/rescore.ts';
 import { rosterCommand } from './commands/roster.ts';
 import { sampleCommand } from './commands/sample.ts';
 import { scorecardCommand } from './commands/scorecard.ts';
+import { scoreCommand } from './commands/score.ts';
 import { scoresCommand } from './commands/scores.ts';
 import { statusCommand } from './commands/status.ts';
 import { EXIT, UsageError, withDatabase } from './context.ts';
@@ -26,7 +27,9 @@ const HELP = `callqa — call-centre QA
   callqa sample --month YYYY-MM [--through ISO-TIME] [--seed TEXT]
   callqa sample list | show <run-id> [--agent ID] | replay <run-id>
   callqa status [--retry [CALL_ID…]]                       pipeline progress, failures and why
-  callqa scorecard check <file> | test <file> <labelled.jsonl> [--cer 0,0.1,0.2]
+  callqa scorecard check <file> | test <file> <labelled.jsonl|corpus> [--cer 0,0.1,0.2]
+  callqa scorecard explain <file> "<sentence>" [--intent NAME]  which pattern matches, or why none
+  callqa score <transcripts.jsonl> [--card FILE] [--format jsonl|table]  score without a database
   callqa rescore [--out report.json]                       re-score under current scorecard versions
   callqa worker                                            a BullMQ worker (needs REDIS_URL)
   callqa migrate                                           apply database migrations
@@ -37,6 +40,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   ingest: ingestCommand,
   roster: rosterCommand,
   scores: scoresCommand,
+  score: scoreCommand,
   'demo-data': demoDataCommand,
   'import-transcripts': importTranscriptsCommand,
   sample: sampleCommand,

@@ -3,6 +3,7 @@ import { decodeAudio, type DecodedAudio } from '../../workers/audio/decode.ts';
 import { resolveFfmpegPath } from '../../workers/audio/ffmpeg-path.ts';
 import { loadVad, type Vad } from '../../workers/audio/vad.ts';
 import { buildTranscript } from '../../workers/asr/build-transcript.ts';
+import { speechTurns, voiceFeatures } from '../../workers/asr/diarise-mono.ts';
 import { MediaThreads } from '../../workers/asr/media-threads.ts';
 import type { AsrSegment, Transcriber } from '../../workers/asr/transcriber.ts';
 import { fixture, testModelDir, testModelId } from '../audio/media-paths.ts';
@@ -163,6 +164,34 @@ describe('buildTranscript with the real transformers.js pipeline in media thread
     // Token-probability confidence is measured, not invented: defined and a probability.
     expect(agent.confidence).toBeGreaterThan(0);
     expect(agent.confidence).toBeLessThan(1);
+  });
+
+  it('mono: finds two voices in a media thread (as in process) and gives each segment its voice', async () => {
+    const twoVoices = await decodeAudio(fixture('mono-two-voices.ogg'), {
+      ffmpegPath: await resolveFfmpegPath(),
+    });
+    const transcript = await buildTranscript({
+      callId: 'c7',
+      audio: twoVoices,
+      agentChannel: 'mono',
+      language: 'zh',
+      vad: threads,
+      transcriber: threads,
+      voices: threads,
+    });
+    expect(transcript.speakerDecision).toMatchObject({ method: 'default', confidence: 0 });
+    expect(transcript.speakerDecision.voiceSeparation).toBeGreaterThan(0.6);
+    expect(transcript.speakerDecision.note).toMatch(/turns in two voices/);
+    expect(transcript.segments.length).toBeGreaterThan(0);
+    for (const segment of transcript.segments) {
+      expect(segment.speaker).toBe('unknown');
+      expect([0, 1]).toContain(segment.voice);
+    }
+    const channel = twoVoices.channels[0];
+    const turns = speechTurns(transcript.speech?.mixed ?? []);
+    expect(await threads.voiceFeatures(channel, 16_000, turns)).toEqual(
+      voiceFeatures(channel, 16_000, turns),
+    );
   });
 
   it('gives the same transcript from one thread, from two, and with VAD in this thread', async () => {

@@ -23,7 +23,7 @@ describe('callqa scorecard', () => {
     const result = await callqa(
       'scorecard',
       'test',
-      'workers/scoring/scorecards/default-zh.yaml',
+      'test/scoring/labelled/default-zh-v1.yaml',
       'test/scoring/labelled/default-zh.jsonl',
       '--cer',
       '0,0.1',
@@ -52,5 +52,91 @@ describe('callqa scorecard', () => {
     const result = await callqa('scorecard', 'test');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/usage:/);
+  });
+});
+
+describe('callqa scorecard explain and callqa score', () => {
+  it('explain shows which pattern matched where, and names an exception', async () => {
+    const result = await callqa(
+      'scorecard',
+      'explain',
+      'workers/scoring/scorecards/default-zh.yaml',
+      '如果重启还是没办法的话，我帮您报修',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/✓ refusal: "没办法" at \d+–\d+ by .* — not counted: conditional/);
+  });
+
+  it('explain --intent says how far each pattern got when none matched', async () => {
+    const result = await callqa(
+      'scorecard',
+      'explain',
+      'workers/scoring/scorecards/default-zh.yaml',
+      '还有',
+      '--intent',
+      'anything-else',
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/✗ anything-else: .* part\(s\) matched, nothing for/);
+  });
+
+  it('test on the corpus directory gates on its test half and prints the three measures', async () => {
+    const result = await callqa(
+      'scorecard',
+      'test',
+      'workers/scoring/scorecards/default-zh.yaml,workers/scoring/scorecards/default-zh-chat.yaml',
+      'test/scoring/corpus',
+      '--misses',
+      '0',
+    );
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/corpus: 210 dialogues, CER 0 %/);
+    expect(result.stdout).toMatch(/forbidden turns\s+P 0\.\d+/);
+  });
+
+  it('score prints one JSON result per line with reasons as codes and words, and refuses bad lines', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'callqa-score-'));
+    const file = join(dir, 'transcripts.jsonl');
+    const segments = (texts: Array<[string, string]>) =>
+      texts.map(([speaker, text], i) => ({ speaker, start: i * 4, end: i * 4 + 3, text }));
+    await writeFile(
+      file,
+      [
+        {
+          call_id: 'p1',
+          segments: segments([
+            ['agent', '您好，工号1023为您服务，请问有什么可以帮您'],
+            ['customer', '网断了'],
+            ['agent', '这个我们这边没办法'],
+            ['agent', '感谢您的来电，再见'],
+          ]),
+        },
+        {
+          call_id: 'c1',
+          channel: 'chat',
+          segments: segments([
+            ['agent', '亲，在的~'],
+            ['agent', '不能哦亲'],
+          ]),
+        },
+        { call_id: 'bad', channel: 'fax', segments: segments([['agent', '您好']]) },
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n'),
+    );
+    const result = await callqa('score', file, '--lang', 'zh-CN');
+    expect(result.code).toBe(3);
+    const [phone, chat, bad] = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(phone.scorecard).toEqual({ id: 'default-zh', version: 2 });
+    const refusal = phone.items.find((i: { id: string }) => i.id === 'forbidden-refusal');
+    expect(refusal).toMatchObject({ status: 'fail', reason: { code: 'violation' } });
+    expect(refusal.reason_text).toMatch(/^违规/);
+    expect(refusal.evidence[0]).toMatchObject({ segment: 2, speaker: 'agent', matched: '没办法' });
+    expect(chat.scorecard.id).toBe('default-zh-chat');
+    expect(chat.items.find((i: { id: string }) => i.id === 'no-flat-no').status).toBe('fail');
+    expect(bad).toMatchObject({ line: 3, rejected: [{ code: 'transcript_invalid_channel' }] });
   });
 });

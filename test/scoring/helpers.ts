@@ -10,6 +10,16 @@ export const scorecardPath = (name: string): string =>
   join(repoRoot, 'workers/scoring/scorecards', `${name}.yaml`);
 export const labelledPath = (name: string): string =>
   join(repoRoot, 'test/scoring/labelled', `${name}.jsonl`);
+/**
+ * Version 1 of the default card, frozen: its phrase-list rules (any / all /
+ * near / forbidden lists / template greeting) are what the generated
+ * regression set was produced from, and what the operator tests exercise.
+ */
+export const v1CardPath = join(repoRoot, 'test/scoring/labelled/default-zh-v1.yaml');
+
+export function defaultZhV1(): CompiledScorecard {
+  return compileScorecard(parseScorecard(readFileSync(v1CardPath, 'utf8'), 'default-zh-v1.yaml'));
+}
 
 export function defaultZh(): CompiledScorecard {
   return compileScorecard(

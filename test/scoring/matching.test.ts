@@ -43,9 +43,17 @@ describe('phrase matching', () => {
     expect(found?.similarity).toBe(1);
     expect(found?.exact).toBe(false);
   });
-  it('matches 你好 for 您好 as a near miss (dropped nasal)', () => {
-    const found = best('您好', '你好,客服中心');
-    expect(found?.similarity).toBeCloseTo(0.75, 5);
+  it('never takes 你 for 您, whatever the threshold (hard characters)', () => {
+    expect(best('您好', '你好,客服中心', 0.5)).toBeNull();
+    expect(best('你听我说', '您听我说', 0.5)).toBeNull();
+  });
+  it('never lets a negator in or out of a match: 可以的 is not 不可以, 有办法 is not 没办法', () => {
+    expect(best('不可以', '可以的', 0.5)).toBeNull();
+    expect(best('可以的', '不可以的', 0.5)).toBeNull();
+    expect(best('没办法', '有办法', 0.6)).toBeNull();
+    expect(best('请您别着急', '请您着急', 0.7)).toBeNull();
+    // Other characters keep their ASR tolerance.
+    expect(best('没办法', '没办发', 0.6)?.similarity).toBe(1);
   });
   it('does not take a different initial for a homophone: 您稍 is not 您好', () => {
     expect(best('您好', '请您稍等')).toBeNull();

@@ -30,9 +30,9 @@ interface Case {
 const CASES: Case[] = [
   {
     id: 'tricky-homophones',
-    note: 'ASR heard 你好 for 您好 and 在见 for 再见',
+    note: 'ASR heard 您号 for 您好 and 在见 for 再见 (never 你 for 您: a politeness difference, not a homophone)',
     turns: [
-      A('你好,客服中心,1023号为您服务,请问您需要什么帮助?'),
+      A('您号,客服中心,1023号为您服务,请问您需要什么帮助?'),
       ...BODY,
       A('请问您还需要其它帮助吗?'),
       C('没有了'),

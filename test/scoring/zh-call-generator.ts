@@ -30,7 +30,8 @@ const GREETINGS = {
   holiday: (no: string, random: Random) => [
     `${pick(random, ['节日好', '周末好', '新年好'])}!${no}为您服务,请问您需要什么帮助?`,
   ],
-  homophone: (no: string) => [`你好,客服中心,${no}为您服务,请问您需要什么帮助?`],
+  // An ASR homophone (号 for 好). Not 你好: 您/你 is never within similarity (hard-characters.ts).
+  homophone: (no: string) => [`您号,客服中心,${no}为您服务,请问您需要什么帮助?`],
   companyOnly: () => ['您好,欢迎致电客服中心,很高兴为您服务,请问有什么可以帮助您!'],
   noHello: (no: string) => [`客服中心,${no}为您服务,请问您需要什么帮助?`],
   noIdentify: () => ['您好,请问您需要什么帮助?'],
@@ -175,7 +176,7 @@ export function forbiddenLabels(
 }
 
 const POLITE_GROUPS = [
-  ['您好', '你好', '节日好', '周末好', '新年好'],
+  ['您好', '您号', '节日好', '周末好', '新年好'],
   ['请'],
   ['谢谢', '感谢'],
   ['对不起', '很抱歉'],

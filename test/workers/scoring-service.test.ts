@@ -62,8 +62,8 @@ describe('scoring service', () => {
       `select call_id, scorecard_id, scorecard_version, passed from call_scores order by call_id`,
     );
     expect(rows).toEqual([
-      { call_id: 'good', scorecard_id: 'default-zh', scorecard_version: 1, passed: polite.passed },
-      { call_id: 'rude', scorecard_id: 'default-zh', scorecard_version: 1, passed: false },
+      { call_id: 'good', scorecard_id: 'default-zh', scorecard_version: 2, passed: polite.passed },
+      { call_id: 'rude', scorecard_id: 'default-zh', scorecard_version: 2, passed: false },
     ]);
     const outcome = await db.pool.query(`select passed, source from qa_outcomes where call_id = 'rude'`);
     expect(outcome.rows[0]).toEqual({ passed: false, source: 'scoring' });
@@ -79,7 +79,17 @@ describe('scoring service', () => {
     const scoreCall = await createScorer({ pool: db.pool, cards, timeZone: 'Asia/Shanghai' });
     await expect(
       scoreCall((await getCall(db.pool, 'out'))!, transcript('out', ['您好', '再见'])),
-    ).rejects.toThrow(/no scorecard applies to outbound calls/);
+    ).rejects.toThrow(/no scorecard applies to phone outbound calls/);
+  });
+
+  it('chooses the chat profile for a chat transcript, and the phone card for a call', async () => {
+    const cards = await loadScorecards([BUILT_IN_SCORECARDS]);
+    const good = (await getCall(db.pool, 'good'))!;
+    expect(chooseScorecard(cards, good, 'zh', 'chat')?.compiled.card.id).toBe('default-zh-chat');
+    expect(chooseScorecard(cards, good, 'zh', 'phone')?.compiled.card.id).toBe('default-zh');
+    // A chat session has no direction: the chat card still applies to an outbound call's chat.
+    const out = (await getCall(db.pool, 'out'))!;
+    expect(chooseScorecard(cards, out, 'zh', 'chat')?.compiled.card.id).toBe('default-zh-chat');
   });
 
   it('refuses a changed scorecard that kept its version', async () => {

@@ -2,6 +2,7 @@ import type { SpeechSpans, Transcript, TranscriptSegment } from '../../models/tr
 import type { DecodedAudio } from '../audio/decode.ts';
 import type { SpanOptions } from '../audio/speech-spans-from-probabilities.ts';
 import type { Vad } from '../audio/vad.ts';
+import { diariseMono, voiceOfSpans, type VoicePrints } from './diarise-mono.ts';
 import type { Transcriber } from './transcriber.ts';
 import { transcribeSpans, type TimedText } from './transcribe-spans.ts';
 
@@ -15,14 +16,17 @@ export interface BuildTranscriptInput {
   language: string;
   vad: Pick<Vad, 'detectSpeech'>;
   transcriber: Transcriber;
+  /** Voice features for mono calls (the media threads); in-process when absent. */
+  voices?: VoicePrints;
   vadOptions?: Partial<SpanOptions>;
 }
 
 /**
  * Decoded call → speaker-attributed Transcript. Stereo with a known agent
  * channel: each channel is its own speaker, decided by channel (confidence 1).
- * Anything else is one mixed stream with speaker 'unknown': scoring decides
- * the agent later (greeting match) and updates speakerDecision.
+ * Anything else is one mixed stream: its turns are split into two anonymous
+ * voices (diarise-mono.ts), each segment keeps speaker 'unknown' and its
+ * `voice`, and scoring decides which voice is the agent from what it says.
  */
 export async function buildTranscript(input: BuildTranscriptInput): Promise<Transcript> {
   const { audio, language } = input;
@@ -49,28 +53,35 @@ export async function buildTranscript(input: BuildTranscriptInput): Promise<Tran
     };
   }
 
-  const mixed = await channelText(input, mixdown(audio.channels));
-  const note =
+  const channel = mixdown(audio.channels);
+  const spans = await detectSpeech(input, channel);
+  // Voice features are queued before the ASR windows, so they never wait behind a long call.
+  const [voices, texts] = await Promise.all([
+    diariseMono(channel, audio.sampleRate, spans, input.voices),
+    transcribe(input, channel, spans),
+  ]);
+  const voiceOf = voiceOfSpans(texts, voices.turns, voices.labels);
+  const why =
     audio.channels.length === 2
-      ? 'stereo recording but agent_channel is mono: channels mixed; agent to be identified by greeting'
+      ? 'stereo recording but agent_channel is mono: channels mixed'
       : input.agentChannel === 'mono'
-        ? 'mono recording: agent to be identified by greeting'
-        : `agent_channel is ${input.agentChannel} but the recording is mono: agent to be identified by greeting`;
+        ? 'mono recording'
+        : `agent_channel is ${input.agentChannel} but the recording is mono`;
+  const separation = round3(voices.separation);
   return {
     ...base,
     speakerMode: 'mono',
-    speakerDecision: { method: 'default', confidence: 0, note },
-    segments: tag(mixed.texts, 'unknown'),
-    speech: { mixed: mixed.spans },
+    speakerDecision: {
+      method: 'default',
+      confidence: 0,
+      note: `${why}: ${voices.turns.length} turns in two voices (separation ${separation}); roles decided at scoring`,
+      voiceSeparation: separation,
+    },
+    segments: tag(texts, 'unknown').map((segment, i) =>
+      voiceOf[i] >= 0 ? { ...segment, voice: voiceOf[i] } : segment,
+    ),
+    speech: { mixed: spans },
   };
-}
-
-async function channelText(
-  input: BuildTranscriptInput,
-  channel: Float32Array,
-): Promise<{ spans: SpeechSpans; texts: TimedText[] }> {
-  const spans = await detectSpeech(input, channel);
-  return { spans, texts: await transcribe(input, channel, spans) };
 }
 
 function detectSpeech(input: BuildTranscriptInput, channel: Float32Array): Promise<SpeechSpans> {

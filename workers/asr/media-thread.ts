@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { SpeechSpans } from '../../models/transcript.ts';
 import type { SpanOptions } from '../audio/speech-spans-from-probabilities.ts';
 import { loadVad, type LoadVadOptions } from '../audio/vad.ts';
+import { voiceFeatures, type VoiceTurn } from './diarise-mono.ts';
 import { loadTranscriber, type TranscriberOptions } from './load-transcriber.ts';
 import type { AsrSegment } from './transcriber.ts';
 
@@ -18,7 +19,8 @@ export interface MediaThreadOptions {
 
 export type MediaTaskBody =
   | { kind: 'vad'; samples: Float32Array; sampleRate: number; options?: Partial<SpanOptions> }
-  | { kind: 'asr'; audio: Float32Array };
+  | { kind: 'asr'; audio: Float32Array }
+  | { kind: 'voices'; samples: Float32Array; sampleRate: number; turns: VoiceTurn[] };
 
 export type MediaTask = MediaTaskBody & { id: number };
 
@@ -32,6 +34,7 @@ export type MediaThreadMessage =
   | { type: 'load_error'; message: string }
   | { type: 'vad'; id: number; spans: SpeechSpans }
   | { type: 'asr'; id: number; segments: AsrSegment[] }
+  | { type: 'voices'; id: number; features: Float64Array[] }
   | { type: 'failure'; id: number; message: string };
 
 const port = parentPort;
@@ -58,6 +61,13 @@ try {
           type: 'vad',
           id: task.id,
           spans: await vad.detectSpeech(task.samples, task.sampleRate, task.options),
+        };
+      }
+      if (task.kind === 'voices') {
+        return {
+          type: 'voices',
+          id: task.id,
+          features: voiceFeatures(task.samples, task.sampleRate, task.turns),
         };
       }
       return { type: 'asr', id: task.id, segments: await transcriber.transcribe(task.audio) };

@@ -9,6 +9,7 @@ import type {
   MediaThreadMessage,
   MediaThreadOptions,
 } from './media-thread.ts';
+import type { VoicePrints, VoiceTurn } from './diarise-mono.ts';
 import type { AsrSegment, Transcriber } from './transcriber.ts';
 
 export interface MediaThreadsOptions extends MediaThreadOptions {
@@ -16,7 +17,7 @@ export interface MediaThreadsOptions extends MediaThreadOptions {
   threads: number;
 }
 
-type Result = SpeechSpans | AsrSegment[];
+type Result = SpeechSpans | AsrSegment[] | Float64Array[];
 
 interface Queued {
   body: MediaTaskBody;
@@ -34,7 +35,7 @@ interface Queued {
  * than one stream with intra-op threads. Each thread loads its models once,
  * when `start` is awaited.
  */
-export class MediaThreads implements Pick<Vad, 'detectSpeech'>, Transcriber {
+export class MediaThreads implements Pick<Vad, 'detectSpeech'>, Transcriber, VoicePrints {
   private readonly queue: Queued[] = [];
   private closed = false;
   /** Replacements being loaded for threads that died. */
@@ -76,6 +77,16 @@ export class MediaThreads implements Pick<Vad, 'detectSpeech'>, Transcriber {
       { kind: 'vad', samples: sent, sampleRate, options },
       shared ? [] : [sent.buffer as ArrayBuffer],
     ) as Promise<SpeechSpans>;
+  }
+
+  /** Per-turn voice features of a mono channel (diarise-mono.ts): cheap, but kept off the main event loop. */
+  voiceFeatures(samples: Float32Array, sampleRate: number, turns: VoiceTurn[]): Promise<Float64Array[]> {
+    const shared = samples.buffer instanceof SharedArrayBuffer;
+    const sent = shared ? samples : samples.slice();
+    return this.run(
+      { kind: 'voices', samples: sent, sampleRate, turns },
+      shared ? [] : [sent.buffer as ArrayBuffer],
+    ) as Promise<Float64Array[]>;
   }
 
   transcribe(audio: Float32Array): Promise<AsrSegment[]> {
@@ -161,6 +172,7 @@ class MediaThread {
       this.current = null;
       if (message.type === 'vad') current.task.resolve(message.spans);
       else if (message.type === 'asr') current.task.resolve(message.segments);
+      else if (message.type === 'voices') current.task.resolve(message.features);
       else
         current.task.reject(new Error(`${current.task.body.kind.toUpperCase()} failed: ${message.message}`));
       this.onIdle();

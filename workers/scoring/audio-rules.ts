@@ -5,6 +5,7 @@ import type { CallView, RawHit } from './call-view.ts';
 import type { CompiledRule, PhraseSetLeaf } from './compile-scorecard.ts';
 import { findPhrase } from './evaluate-cond.ts';
 import { naOutcome, type ItemOutcome } from './item-outcome.ts';
+import { reason } from './reason.ts';
 
 /** Rules decided by timing: hold etiquette, dead air, overtalk, speech rate, talk ratio. */
 
@@ -53,10 +54,10 @@ function holdEtiquette(
   rule: Extract<CompiledRule, { kind: 'hold-etiquette' }>,
 ): ItemOutcome {
   const silences = gapsBetween(spans.all).filter(([s, e]) => e - s >= rule.minSilenceS);
-  if (silences.length === 0) return naOutcome(`no silence of ${rule.minSilenceS} s or more`);
+  if (silences.length === 0) return naOutcome(reason('no_long_silence', { seconds: rule.minSilenceS }));
   const evidence: ItemOutcome['evidence'] = [];
   const metricHits: MetricHit[] = [];
-  const problems: string[] = [];
+  const problems: number[] = [];
   for (const [start, end] of silences) {
     const before = phraseAround(
       view,
@@ -68,24 +69,24 @@ function holdEtiquette(
     if (after) evidence.push({ hit: after });
     if (!before || !after) {
       metricHits.push(metricHit('hold', [start, end]));
-      const missing = [
-        !before ? 'no hold announcement before' : '',
-        !after ? 'no thanks for waiting after' : '',
-      ]
-        .filter(Boolean)
-        .join(' and ');
-      problems.push(`${round(end - start)} s silence at ${round(start)} s: ${missing}`);
+      problems.push(round(start));
     }
   }
   if (problems.length === 0) {
     return {
       status: 'pass',
-      reason: `${silences.length} hold(s) announced and closed`,
+      reason: reason('holds_ok', { count: silences.length }),
       evidence,
       violations: false,
     };
   }
-  return { status: 'fail', reason: problems.join('; '), evidence, violations: false, metricHits };
+  return {
+    status: 'fail',
+    reason: reason('hold_problems', { count: problems.length, at: problems[0] }),
+    evidence,
+    violations: false,
+    metricHits,
+  };
 }
 
 function deadAir(
@@ -103,12 +104,13 @@ function deadAir(
   const longest = long.reduce((max, [s, e]) => Math.max(max, e - s), 0);
   const metrics = { longestS: round(longest), count: unexplained.length };
   if (unexplained.length === 0) {
-    const reason = long.length > 0 ? `${long.length} long silence(s), all announced holds` : 'no dead air';
-    return { status: 'pass', reason, evidence: [], violations: false, metrics };
+    const why =
+      long.length > 0 ? reason('silences_announced', { count: long.length }) : reason('no_dead_air');
+    return { status: 'pass', reason: why, evidence: [], violations: false, metrics };
   }
   return {
     status: 'fail',
-    reason: `${unexplained.length} silence(s) over ${rule.maxSilenceS} s`,
+    reason: reason('dead_air', { count: unexplained.length, maxS: rule.maxSilenceS }),
     evidence: [],
     violations: false,
     metricHits: unexplained.map((span) => metricHit('dead air', span)),
@@ -117,7 +119,7 @@ function deadAir(
 }
 
 function overtalk(spans: CallSpans, rule: Extract<CompiledRule, { kind: 'overtalk' }>): ItemOutcome {
-  if (!spans.separateChannels) return naOutcome('mono call: overtalk needs separate channels');
+  if (!spans.separateChannels) return naOutcome(reason('no_separate_channels'));
   const overlaps: SpeechSpans = intersectSpans(spans.agent, spans.customer).filter(
     ([s, e]) => e - s >= rule.minOverlapS,
   );
@@ -128,7 +130,7 @@ function overtalk(spans: CallSpans, rule: Extract<CompiledRule, { kind: 'overtal
   if (!tooLong && !tooMany) {
     return {
       status: 'pass',
-      reason: `overtalk ${metrics.totalS} s in ${overlaps.length}`,
+      reason: reason('overtalk', { totalS: metrics.totalS, count: overlaps.length }),
       evidence: [],
       violations: false,
       metrics,
@@ -136,7 +138,7 @@ function overtalk(spans: CallSpans, rule: Extract<CompiledRule, { kind: 'overtal
   }
   return {
     status: 'fail',
-    reason: `overtalk ${metrics.totalS} s in ${overlaps.length} overlap(s)`,
+    reason: reason('overtalk', { totalS: metrics.totalS, count: overlaps.length }),
     evidence: [],
     violations: false,
     metricHits: overlaps.map((span) => metricHit('overtalk', span)),
@@ -164,15 +166,19 @@ export function evaluateAudioRule(
     case 'speech-rate': {
       const { agentCharsPerMinute: cpm, agentSpeechS } = callMetrics;
       // Under ten seconds of agent speech says nothing about pace.
-      if (agentSpeechS < 10) return naOutcome('under 10 s of agent speech');
+      if (agentSpeechS < 10) return naOutcome(reason('little_agent_speech'));
       const metrics = { charsPerMinute: cpm, agentSpeechS };
       const ok = within(cpm, rule.minCpm, rule.maxCpm);
-      const range = `${rule.minCpm ?? 0}–${rule.maxCpm ?? '∞'}`;
-      const reason = `${cpm} characters/min (${ok ? 'within' : 'outside'} ${range})`;
-      if (ok) return { status: 'pass', reason, evidence: [], violations: false, metrics };
+      const why = reason('speech_rate', {
+        cpm,
+        within: ok ? 1 : 0,
+        min: rule.minCpm ?? 0,
+        max: rule.maxCpm ?? '∞',
+      });
+      if (ok) return { status: 'pass', reason: why, evidence: [], violations: false, metrics };
       return {
         status: 'fail',
-        reason,
+        reason: why,
         evidence: [],
         violations: false,
         metrics,
@@ -181,11 +187,11 @@ export function evaluateAudioRule(
     }
     case 'talk-ratio': {
       const { agentTalkShare: share, agentSpeechS, customerSpeechS } = callMetrics;
-      if (agentSpeechS + customerSpeechS === 0) return naOutcome('no speech');
+      if (agentSpeechS + customerSpeechS === 0) return naOutcome(reason('no_speech'));
       const metrics = { agentShare: share };
       const ok = within(share, rule.minAgentShare, rule.maxAgentShare);
-      const reason = `agent talks ${Math.round(share * 100)}% of the time`;
-      return { status: ok ? 'pass' : 'fail', reason, evidence: [], violations: false, metrics };
+      const why = reason('talk_share', { percent: Math.round(share * 100) });
+      return { status: ok ? 'pass' : 'fail', reason: why, evidence: [], violations: false, metrics };
     }
     default:
       return null;

@@ -1,4 +1,5 @@
 import type { Speaker, SpeakerDecision } from '../../models/transcript.ts';
+import type { Reason } from './reason.ts';
 import type { Direction, Severity } from './scorecard-schema.ts';
 
 /** One piece of evidence: what was found (or measured), where, and under which scorecard version. */
@@ -11,14 +12,18 @@ export interface RuleHit {
   /** Normalised text of the matched window (or a metric description). */
   matchedText: string;
   similarity: number;
-  method: 'exact' | 'fuzzy' | 'regex' | 'metric';
+  method: 'exact' | 'fuzzy' | 'regex' | 'pattern' | 'metric';
   speaker: Speaker | 'both';
   segmentIndex: number | null;
   start: number;
   end: number;
   confidence?: number;
-  /** Similarity or ASR confidence under the scorecard's review thresholds. */
+  /** Similarity or ASR confidence under the scorecard's review thresholds, or a borderline exception. */
   uncertain: boolean;
+  /** The exception that cleared this hit: shown as evidence, not counted ("not counted: conditional"). */
+  excusedBy?: string;
+  /** A borderline exception that sends this hit to a human instead of clearing it. */
+  reviewBecause?: string;
 }
 
 export type ItemStatus = 'pass' | 'fail' | 'na' | 'review';
@@ -33,7 +38,8 @@ export interface ItemResult {
   deduction: number;
   /** The item failed with auto-fail evidence. */
   autoFail: boolean;
-  reason: string;
+  /** Why, as a code and parameters (reason.ts renders it); scores stored before v2 hold text. */
+  reason: Reason;
   evidence: RuleHit[];
   metrics?: Record<string, number>;
 }
@@ -60,7 +66,7 @@ export interface CallScore {
   passed: boolean;
   autoFailed: boolean;
   needsReview: boolean;
-  reviewReasons: string[];
+  reviewReasons: Reason[];
   items: ItemResult[];
   metrics: AudioMetrics;
   speakerDecision: SpeakerDecision;
@@ -72,6 +78,6 @@ export interface ScoringContext {
   team?: string;
   /** Extra accepted values for the greeting's {company} slot. */
   companyNames?: string[];
-  /** Decide the agent of a mono call by greeting match when nobody has (default true). */
+  /** Decide who is the agent when nobody has (mono calls, `unknown` speakers): default true. */
   detectMonoAgent?: boolean;
 }

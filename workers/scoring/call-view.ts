@@ -9,6 +9,7 @@ import {
   type PhraseIndex,
   type PhraseMatch,
 } from './phrase-matcher.ts';
+import { keysIn, soundText, type KeySet } from './sound-text.ts';
 import type { PositionWindow, SpeakerScope } from './scorecard-schema.ts';
 
 /** A phrase or regex found in one segment, before it is attributed to an item. */
@@ -18,7 +19,7 @@ export interface RawHit {
   from: number;
   to: number;
   similarity: number;
-  method: 'exact' | 'fuzzy' | 'regex';
+  method: 'exact' | 'fuzzy' | 'regex' | 'pattern';
 }
 
 interface ScopeIndex {
@@ -37,6 +38,15 @@ export class CallView {
   /** Position of each (time-ordered) segment in transcript.segments, for evidence. */
   readonly originalIndex: number[];
   private readonly prepared: Array<MatchableText | undefined>;
+  private readonly sounds: Array<string | undefined>;
+  private readonly soundKeySets: Array<KeySet | undefined>;
+  /** Company names from the call's context, for {company} slots. */
+  companies: string[] = [];
+  /**
+   * Segments before this one are out of every scope: set while a closing rule
+   * is judged, so a closing said before the customer reopened does not count.
+   */
+  floor = 0;
   private readonly scopes = new Map<SpeakerScope, ScopeIndex>();
   /**
    * Prefilter verdicts, one byte per (segment, phrase slot) of the scorecard's
@@ -62,6 +72,8 @@ export class CallView {
     this.originalIndex = order;
     this.segments = order.map((i) => transcript.segments[i]);
     this.prepared = new Array<MatchableText | undefined>(this.segments.length);
+    this.sounds = new Array<string | undefined>(this.segments.length);
+    this.soundKeySets = new Array<KeySet | undefined>(this.segments.length);
     this.candidatesReady = new Uint8Array(this.segments.length);
   }
 
@@ -72,6 +84,26 @@ export class CallView {
       this.prepared[index] = prepared;
     }
     return prepared;
+  }
+
+  /** The segment's normalised text spelled by sound (sound-text.ts), for intent patterns. */
+  sound(index: number): string {
+    let sound = this.sounds[index];
+    if (sound === undefined) {
+      sound = soundText(this.text(index).text);
+      this.sounds[index] = sound;
+    }
+    return sound;
+  }
+
+  /** The sound keys present in the segment, so intents that cannot match are skipped. */
+  soundKeys(index: number): KeySet {
+    let keys = this.soundKeySets[index];
+    if (keys === undefined) {
+      keys = keysIn(this.sound(index));
+      this.soundKeySets[index] = keys;
+    }
+    return keys;
   }
 
   match(phrase: CompiledPhrase, index: number): PhraseMatch | null {
@@ -132,6 +164,11 @@ export class CallView {
 
   /** Segment indexes of the scope inside the window (relative to the scope's own first/last utterance). */
   inScope(speaker: SpeakerScope, window?: PositionWindow): number[] {
+    const inWindow = this.inWindow(speaker, window);
+    return this.floor > 0 ? inWindow.filter((i) => i >= this.floor) : inWindow;
+  }
+
+  private inWindow(speaker: SpeakerScope, window?: PositionWindow): number[] {
     const { order } = this.scope(speaker);
     if (!window || order.length === 0) return order;
     if (window.first) {
@@ -175,7 +212,13 @@ export interface EvidenceSettings {
   minConfidence: number;
 }
 
-export function toRuleHit(view: CallView, hit: RawHit, itemId: string, settings: EvidenceSettings): RuleHit {
+export function toRuleHit(
+  view: CallView,
+  hit: RawHit,
+  itemId: string,
+  settings: EvidenceSettings,
+  exception: { excusedBy?: string; reviewBecause?: string } = {},
+): RuleHit {
   const segment = view.segments[hit.segmentIndex];
   const { start, end } = view.timeOf(hit);
   const lowConfidence = segment.confidence !== undefined && segment.confidence < settings.minConfidence;
@@ -192,6 +235,9 @@ export function toRuleHit(view: CallView, hit: RawHit, itemId: string, settings:
     start: Math.round(start * 100) / 100,
     end: Math.round(end * 100) / 100,
     ...(segment.confidence !== undefined ? { confidence: segment.confidence } : {}),
-    uncertain: lowConfidence || hit.similarity < settings.minSimilarity,
+    uncertain:
+      lowConfidence || hit.similarity < settings.minSimilarity || exception.reviewBecause !== undefined,
+    ...(exception.excusedBy !== undefined ? { excusedBy: exception.excusedBy } : {}),
+    ...(exception.reviewBecause !== undefined ? { reviewBecause: exception.reviewBecause } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { CompiledIntent } from './intent-pattern.ts';
 import { buildPhraseIndex, compilePhrase, type CompiledPhrase, type PhraseIndex } from './phrase-matcher.ts';
 import type {
   Cond,
@@ -27,8 +28,28 @@ export interface PhraseSetLeaf {
   threshold: number;
 }
 
+/** A named exception, its pattern lists compiled as intents. */
+export interface CompiledException {
+  name: string;
+  before?: CompiledIntent;
+  after?: CompiledIntent;
+  turn?: CompiledIntent;
+  overlap?: CompiledIntent;
+  within: number;
+  review: boolean;
+}
+
+export interface IntentLeaf {
+  op: 'intent';
+  intents: CompiledIntent[];
+  speaker: SpeakerScope;
+  window?: PositionWindow;
+  unless: CompiledException[];
+}
+
 export type CompiledCond =
   | PhraseSetLeaf
+  | IntentLeaf
   | { op: 'regex'; source: string; re: RegExp; speaker: SpeakerScope; window?: PositionWindow }
   | { op: 'not'; inner: CompiledCond }
   | { op: 'and'; parts: CompiledCond[] }
@@ -45,7 +66,20 @@ export interface CompiledForbiddenPhrase {
 }
 
 export type CompiledRule =
-  | { kind: 'match'; cond: CompiledCond; greetingPart?: 'hello' | 'identify' | 'offer' }
+  | {
+      kind: 'match';
+      cond: CompiledCond;
+      greetingPart?: 'hello' | 'identify' | 'offer';
+      /** Closing rules: the customer intent that reopens the conversation. */
+      reopen?: CompiledIntent;
+    }
+  | {
+      kind: 'violation';
+      intents: CompiledIntent[];
+      unless: CompiledException[];
+      speaker: SpeakerScope;
+      window?: PositionWindow;
+    }
   | { kind: 'conditional'; if: CompiledCond; then: CompiledCond }
   | {
       kind: 'forbidden';
@@ -54,7 +88,14 @@ export type CompiledRule =
       window?: PositionWindow;
       threshold: number;
     }
-  | { kind: 'flat-no'; phrases: Set<string>; speaker: SpeakerScope }
+  | {
+      kind: 'flat-no';
+      phrases: Set<string>;
+      speaker: SpeakerScope;
+      fillers: string[];
+      particles: string;
+      topic: number;
+    }
   | {
       kind: 'hold-etiquette';
       minSilenceS: number;
@@ -84,6 +125,8 @@ export interface CompiledScorecard {
   card: Scorecard;
   items: CompiledItem[];
   greeting?: CompiledGreeting;
+  /** The card's intents by name (for `scorecard explain` and mono agent detection). */
+  intents: Map<string, CompiledIntent>;
   /** Prefilter index over every phrase the scorecard uses. */
   phraseIndex: PhraseIndex;
   /** Compiles an ad-hoc phrase with this scorecard's matching settings (e.g. context company names). */
@@ -133,7 +176,44 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
     };
   };
 
+  const intents = new Map<string, CompiledIntent>(
+    Object.entries(card.intents).map(([name, patterns]) => [
+      name,
+      new CompiledIntent(name, patterns, card.companies),
+    ]),
+  );
+  // References were checked by the schema.
+  const intentsOf = (names: string[]): CompiledIntent[] =>
+    names.map((name) => intents.get(name) as CompiledIntent);
+  const patternsOf = (name: string, part: string, patterns?: string[]) =>
+    patterns ? new CompiledIntent(`${name}.${part}`, patterns, card.companies) : undefined;
+  const exceptions = new Map<string, CompiledException>(
+    Object.entries(card.exceptions).map(([name, spec]) => [
+      name,
+      {
+        name,
+        before: patternsOf(name, 'before', spec.before),
+        after: patternsOf(name, 'after', spec.after),
+        turn: patternsOf(name, 'turn', spec.turn),
+        overlap: patternsOf(name, 'overlap', spec.overlap),
+        within: spec.within,
+        review: spec.review,
+      },
+    ]),
+  );
+  const exceptionsOf = (names: string[] = []): CompiledException[] =>
+    names.map((name) => exceptions.get(name) as CompiledException);
+
   const cond = (source: Cond, defaultWindow?: PositionWindow): CompiledCond => {
+    if ('intent' in source) {
+      return {
+        op: 'intent',
+        intents: intentsOf(source.intent),
+        speaker: source.speaker ?? 'agent',
+        window: source.window ?? defaultWindow,
+        unless: exceptionsOf(source.unless),
+      };
+    }
     if ('any' in source) return leaf('any', source.any, 1, source, defaultWindow);
     if ('all' in source) return leaf('all', source.all, source.all.length, source, defaultWindow);
     if ('atLeast' in source) return leaf('atLeast', source.of, source.atLeast, source, defaultWindow);
@@ -175,7 +255,19 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
         return { kind: 'match', cond: part, greetingPart: source.part };
       }
       case 'closing':
-        return { kind: 'match', cond: cond(source.cond, source.window ?? card.closingWindow) };
+        return {
+          kind: 'match',
+          cond: cond(source.cond, source.window ?? card.closingWindow),
+          reopen: source.reopen ? intents.get(source.reopen) : undefined,
+        };
+      case 'violation':
+        return {
+          kind: 'violation',
+          intents: intentsOf(source.intents),
+          unless: exceptionsOf(source.unless),
+          speaker: source.speaker ?? 'agent',
+          window: source.window,
+        };
       case 'forbidden': {
         const threshold = source.threshold ?? card.matching.threshold;
         return {
@@ -203,6 +295,9 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
           kind: 'flat-no',
           speaker: source.speaker ?? 'agent',
           phrases: new Set(source.phrases.map((text) => phrase(text).text)),
+          fillers: (source.fillers ?? []).map((text) => phrase(text).text),
+          particles: source.particles ?? '',
+          topic: source.topic,
         };
       case 'hold-etiquette':
         return {
@@ -250,13 +345,14 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
       threshold: threshold ?? card.matching.threshold,
     });
   };
-  return { card, items, greeting, phraseIndex, phrase: adHoc };
+  return { card, items, greeting, intents, phraseIndex, phrase: adHoc };
 }
 
 function withWindow(cond: CompiledCond, window: PositionWindow): CompiledCond {
   switch (cond.op) {
     case 'set':
     case 'regex':
+    case 'intent':
       return { ...cond, window };
     case 'not':
       return { op: 'not', inner: withWindow(cond.inner, window) };

@@ -1,3 +1,4 @@
+import { renderReason } from './reason.ts';
 import type { CallScore, ItemResult, RuleHit } from './call-score.ts';
 
 /** One item whose outcome changed between two scorings of the same call. */
@@ -34,7 +35,9 @@ function evidenceKey(hit: RuleHit): string {
 
 function why(before: ItemResult, after: ItemResult): string {
   const reasons: string[] = [];
-  if (before.status !== after.status) reasons.push(`${before.status} → ${after.status}: ${after.reason}`);
+  if (before.status !== after.status) {
+    reasons.push(`${before.status} → ${after.status}: ${renderReason(after.reason)}`);
+  }
   if (before.deduction !== after.deduction)
     reasons.push(`deduction ${before.deduction} → ${after.deduction}`);
   const oldKeys = new Set(before.evidence.map(evidenceKey));
@@ -64,7 +67,7 @@ export function diffScores(oldScore: CallScore, newScore: CallScore): ScoreDiff 
         newStatus: after.status,
         oldDeduction: 0,
         newDeduction: after.deduction,
-        why: `new item: ${after.status} (${after.reason})`,
+        why: `new item: ${after.status} (${renderReason(after.reason)})`,
       });
       continue;
     }

@@ -1,5 +1,6 @@
 import type { CallView, RawHit } from './call-view.ts';
-import type { CompiledCond, PhraseSetLeaf } from './compile-scorecard.ts';
+import type { CompiledCond, CompiledException, IntentLeaf, PhraseSetLeaf } from './compile-scorecard.ts';
+import type { CompiledIntent } from './intent-pattern.ts';
 import { matchPhrase, textFrom, type CompiledPhrase } from './phrase-matcher.ts';
 
 export interface CondResult {
@@ -41,6 +42,76 @@ export function findPhrase(
     found = matchPhrase(phrase, textFrom(view.text(index), offset));
   }
   return null;
+}
+
+/** The first exception that clears a hit at [from, to) of segment `index`, if any. */
+export function exceptionFor(
+  view: CallView,
+  index: number,
+  from: number,
+  to: number,
+  unless: CompiledException[],
+): CompiledException | undefined {
+  const sound = view.sound(index);
+  const { companies } = view;
+  return unless.find(
+    (e) =>
+      // The paired sound text has two code units per character.
+      (e.before !== undefined &&
+        e.before.find(sound.slice(2 * Math.max(0, from - e.within), 2 * from), companies)) ||
+      (e.after !== undefined && e.after.find(sound.slice(2 * to, 2 * (to + e.within)), companies)) ||
+      (e.turn !== undefined && e.turn.find(sound, companies)) ||
+      (e.overlap !== undefined &&
+        e.overlap.findAll(sound, companies).some((h) => h.from < to && from < h.to)),
+  );
+}
+
+export interface IntentHits {
+  counted: RawHit[];
+  /** Hits an exception cleared, with the exception (`review` ones go to a human). */
+  excused: Array<{ hit: RawHit; by: CompiledException }>;
+}
+
+/** Every hit of the intents in segment `index`, split by whether an exception clears it. */
+export function findIntentHits(
+  view: CallView,
+  intents: CompiledIntent[],
+  unless: CompiledException[],
+  index: number,
+  out: IntentHits,
+): void {
+  const sound = view.sound(index);
+  const keys = view.soundKeys(index);
+  for (const intent of intents) {
+    for (const found of intent.findAll(sound, view.companies, keys)) {
+      const hit: RawHit = {
+        phrase: `${intent.name}: ${intent.patterns[found.pattern]}`,
+        segmentIndex: index,
+        from: found.from,
+        to: found.to,
+        similarity: 1,
+        method: 'pattern',
+      };
+      const by = exceptionFor(view, index, found.from, found.to, unless);
+      if (by) out.excused.push({ hit, by });
+      else out.counted.push(hit);
+    }
+  }
+}
+
+function evaluateIntent(
+  view: CallView,
+  leaf: IntentLeaf,
+  looked: Set<number>,
+  exhaustive: boolean,
+): CondResult {
+  const found: IntentHits = { counted: [], excused: [] };
+  for (const index of view.inScope(leaf.speaker, leaf.window)) {
+    looked.add(index);
+    findIntentHits(view, leaf.intents, leaf.unless, index, found);
+    if (!exhaustive && found.counted.length > 0) break;
+  }
+  return { holds: found.counted.length > 0, hits: found.counted, looked };
 }
 
 /** Keeps one hit per overlapping window of a segment: the most similar (alternatives often overlap). */
@@ -137,6 +208,8 @@ export function evaluateCond(
       return evaluateSet(view, cond, looked, exhaustive);
     case 'regex':
       return evaluateRegex(view, cond, looked);
+    case 'intent':
+      return evaluateIntent(view, cond, looked, exhaustive);
     case 'not': {
       const inner = evaluateCond(view, cond.inner, looked, true);
       return { holds: !inner.holds, hits: inner.hits, looked };

@@ -1,3 +1,4 @@
+import { renderReason } from './reason.ts';
 import type { ItemStatus } from './call-score.ts';
 import type { CompiledScorecard } from './compile-scorecard.ts';
 import { simulateAsrErrors } from './asr-error-simulator.ts';
@@ -92,7 +93,10 @@ export function evaluateScorecard(
       if (expected !== 'fail' && flagged) entry.fp += 1;
       if (expected === 'fail' && !flagged) entry.fn += 1;
       if (effective === expected) entry.agreement += 1;
-      else misses.push({ callId: call.id, itemId, expected, actual, reason: result?.reason ?? 'not scored' });
+      else {
+        const why = result ? renderReason(result.reason) : 'not scored';
+        misses.push({ callId: call.id, itemId, expected, actual, reason: why });
+      }
       stats.set(itemId, entry);
     }
   });

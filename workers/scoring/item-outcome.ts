@@ -1,5 +1,6 @@
 import type { RawHit } from './call-view.ts';
 import type { RuleHit } from './call-score.ts';
+import type { Reason } from './reason.ts';
 import type { Severity } from './scorecard-schema.ts';
 
 /** A hit plus what it costs when it is a violation (forbidden phrases carry their own severity). */
@@ -8,12 +9,16 @@ export interface EvidenceHit {
   points?: number;
   severity?: Severity;
   autoFail?: boolean;
+  /** Cleared by this exception: kept as evidence, never counted. */
+  excusedBy?: string;
+  /** A borderline exception: the hit goes to a human. */
+  reviewBecause?: string;
 }
 
 /** What a rule decided, before review gating and scoring turn it into an ItemResult. */
 export interface ItemOutcome {
   status: 'pass' | 'fail' | 'na';
-  reason: string;
+  reason: Reason;
   /** Phrase evidence; `violations` says whether these hits are what broke the rule. */
   evidence: EvidenceHit[];
   violations: boolean;
@@ -24,7 +29,7 @@ export interface ItemOutcome {
   metrics?: Record<string, number>;
 }
 
-export const naOutcome = (reason: string): ItemOutcome => ({
+export const naOutcome = (reason: Reason): ItemOutcome => ({
   status: 'na',
   reason,
   evidence: [],

@@ -1,3 +1,4 @@
+import { isHardCode, isNegatorCode } from './hard-characters.ts';
 import { normaliseText } from './normalise-text.ts';
 import {
   coarseIdOf,
@@ -14,7 +15,9 @@ import {
  * segment is found by edit distance where a substitution costs 0 for the same
  * character, and — with pinyin on — 0 for the same toneless syllable
  * (在见/再见), 0.25 for an accent merge (zh/z, n/l, in/ing) and 0.5 for a
- * syllable one letter away (您/你). similarity = 1 − cost / phrase length.
+ * syllable one letter away. A negator or 您/你 is never edited (see
+ * hard-characters.ts): 可以 does not match 不可以, nor 您 match 你.
+ * similarity = 1 − cost / phrase length.
  * A counting prefilter per segment (`markCandidates`) skips the edit
  * distance when the phrase cannot reach its threshold there.
  */
@@ -254,8 +257,13 @@ export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): Phra
   // One column per text position; costs[i] = best cost of aligning phrase[0..i) ending here.
   // Ukkonen's cut-off: rows below `top` are the only ones that can still end
   // under budget, so each column is computed only that far.
-  for (let i = 0; i <= m; i += 1) {
-    costs[i] = i;
+  // An edit involving a hard character costs more than any budget.
+  const never = m + 1;
+  // Column 0: phrase characters before the text starts are dropped (never a hard one).
+  costs[0] = 0;
+  starts[0] = 0;
+  for (let i = 1; i <= m; i += 1) {
+    costs[i] = costs[i - 1] + (isHardCode(phrase.codes[i - 1]) ? never : 1);
     starts[i] = 0;
   }
   let top = Math.min(m, Math.floor(budget));
@@ -268,6 +276,7 @@ export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): Phra
   const rows = usePinyin ? substitutionRows(phrase) : undefined;
   for (let j = 1; j <= n; j += 1) {
     const code = text.charCodeAt(j - 1);
+    const hardText = isHardCode(code);
     const syllable = usePinyin ? syllableIdOfCode(code) : 0;
     // -1: no pinyin cost applies (cost 1 unless the characters are equal); -2: syllable outside the memo.
     const row = syllable === 0 ? -1 : syllable < MATRIX ? syllable * m : -2;
@@ -279,6 +288,7 @@ export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): Phra
     for (let i = 1; i <= last; i += 1) {
       let sub = 1;
       if (codes[i - 1] === code) sub = 0;
+      else if (hardText || isHardCode(codes[i - 1])) sub = never;
       else if (row >= 0 && rows) {
         // The hottest line of scoring: one byte per cell once the memo is warm.
         const quarters = rows[row + i - 1];
@@ -287,12 +297,12 @@ export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): Phra
       } else if (row === -2) sub = pinyinCost(phrase, i - 1, syllable);
       let cost = diagCost + sub;
       let start = diagStart;
-      const skipText = costs[i] + 1;
+      const skipText = costs[i] + (hardText ? never : 1);
       if (skipText < cost) {
         cost = skipText;
         start = starts[i];
       }
-      const skipPhrase = costs[i - 1] + 1;
+      const skipPhrase = costs[i - 1] + (isHardCode(codes[i - 1]) ? never : 1);
       if (skipPhrase < cost) {
         cost = skipPhrase;
         start = starts[i - 1];
@@ -313,6 +323,8 @@ export function matchPhrase(phrase: CompiledPhrase, target: MatchableText): Phra
     }
   }
   if (best > budget) return null;
+  // A negator right before the window turns the phrase around (不 + 可以的), unless it opens the phrase itself.
+  if (bestFrom > 0 && isNegatorCode(text.charCodeAt(bestFrom - 1)) && !isNegatorCode(codes[0])) return null;
   const similarity = Math.max(0, 1 - best / m);
   return {
     from: bestFrom,

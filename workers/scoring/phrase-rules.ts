@@ -1,8 +1,16 @@
 import type { CallView, RawHit } from './call-view.ts';
 import type { CompiledCond, CompiledRule, CompiledScorecard } from './compile-scorecard.ts';
-import { evaluateCond, findPhrase, type CondResult } from './evaluate-cond.ts';
+import {
+  evaluateCond,
+  findIntentHits,
+  findPhrase,
+  type CondResult,
+  type IntentHits,
+} from './evaluate-cond.ts';
+import type { CompiledIntent } from './intent-pattern.ts';
 import { naOutcome, type EvidenceHit, type ItemOutcome } from './item-outcome.ts';
 import { normalisedClauses } from './normalise-text.ts';
+import { reason } from './reason.ts';
 
 /** Rules decided by what was said: match, conditional, greeting, closing, forbidden, flat-no. */
 
@@ -16,6 +24,8 @@ function describe(cond: CompiledCond): string {
     }
     case 'regex':
       return `/${cond.source}/ (${cond.speaker})`;
+    case 'intent':
+      return `intent ${cond.intents.map((i) => i.name).join(' / ')} (${cond.speaker})`;
     case 'not':
       return `not ${describe(cond.inner)}`;
     case 'and':
@@ -42,12 +52,13 @@ function fromCond(
 ): ItemOutcome {
   const violations = cond.op === 'not';
   const evidence = result.hits.map((hit): EvidenceHit => ({ hit }));
-  if (result.holds) return { status: 'pass', reason: `found: ${describe(cond)}`, evidence, violations };
+  if (result.holds)
+    return { status: 'pass', reason: reason('found', { what: describe(cond) }), evidence, violations };
   return {
     status: 'fail',
     reason: violations
-      ? `found what must not occur: ${describe(cond.inner)}`
-      : `not found: ${describe(cond)}`,
+      ? reason('found_forbidden', { what: describe(cond.inner) })
+      : reason('not_found', { what: describe(cond) }),
     evidence,
     violations,
     absenceUncertain: !violations && lowConfidence(view, result.looked, minConfidence),
@@ -92,9 +103,42 @@ function forbidden(view: CallView, rule: Extract<CompiledRule, { kind: 'forbidde
     }
   }
   if (evidence.length === 0)
-    return { status: 'pass', reason: 'no forbidden phrase', evidence, violations: true };
+    return { status: 'pass', reason: reason('no_forbidden_phrase'), evidence, violations: true };
   const said = [...new Set(evidence.map((e) => e.hit.phrase))].join(', ');
-  return { status: 'fail', reason: `forbidden phrase: ${said}`, evidence, violations: true };
+  return {
+    status: 'fail',
+    reason: reason('forbidden_phrase', { phrases: said }),
+    evidence,
+    violations: true,
+  };
+}
+
+/** A clause without its leading fillers (嗯, 那个) and trailing particles (的, 哦, 呢). */
+function bareClause(clause: string, fillers: string[], particles: string): string {
+  let bare = clause;
+  for (let stripped = true; stripped;) {
+    const filler = fillers.find((f) => f.length < bare.length && bare.startsWith(f));
+    stripped = filler !== undefined;
+    if (filler) bare = bare.slice(filler.length);
+  }
+  let end = bare.length;
+  while (end > 1 && particles.includes(bare[end - 1])) end -= 1;
+  return bare.slice(0, end);
+}
+
+/**
+ * The refusal a bare clause ends with, when at most `topic` characters come
+ * before it — unless it is the second half of an A-not-A question (行不行,
+ * 能不能, 可不可以), which asks rather than refuses.
+ */
+function refusalAtEnd(bare: string, phrases: Set<string>, topic: number): string | undefined {
+  for (let cut = 0; cut <= Math.min(topic, bare.length - 1); cut += 1) {
+    const refusal = bare.slice(cut);
+    if (!phrases.has(refusal)) continue;
+    const asks = refusal.length > 1 && cut > 0 && bare[cut - 1] === refusal[1];
+    return asks ? undefined : refusal;
+  }
+  return undefined;
 }
 
 function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>): ItemOutcome {
@@ -103,10 +147,12 @@ function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>
     // Every bare refusal contains 不; most utterances can be skipped without splitting.
     if (!view.text(index).text.includes('不')) continue;
     for (const clause of normalisedClauses(view.segments[index].text)) {
-      if (!rule.phrases.has(clause)) continue;
+      const bare = bareClause(clause, rule.fillers, rule.particles);
+      const refusal = refusalAtEnd(bare, rule.phrases, rule.topic);
+      if (refusal === undefined) continue;
       const from = view.text(index).text.indexOf(clause);
       const hit: RawHit = {
-        phrase: clause,
+        phrase: refusal,
         segmentIndex: index,
         from: Math.max(0, from),
         to: Math.max(0, from) + clause.length,
@@ -117,13 +163,68 @@ function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>
       break;
     }
   }
-  if (evidence.length === 0) return { status: 'pass', reason: 'no bare refusal', evidence, violations: true };
+  if (evidence.length === 0)
+    return { status: 'pass', reason: reason('no_bare_refusal'), evidence, violations: true };
   return {
     status: 'fail',
-    reason: `bare refusal: ${evidence.map((e) => e.hit.phrase).join(', ')}`,
+    reason: reason('bare_refusal', { phrases: evidence.map((e) => e.hit.phrase).join(', ') }),
     evidence,
     violations: true,
   };
+}
+
+function violation(view: CallView, rule: Extract<CompiledRule, { kind: 'violation' }>): ItemOutcome {
+  const found: IntentHits = { counted: [], excused: [] };
+  for (const index of view.inScope(rule.speaker, rule.window)) {
+    findIntentHits(view, rule.intents, rule.unless, index, found);
+  }
+  const evidence: EvidenceHit[] = [
+    ...found.counted.map((hit) => ({ hit })),
+    ...found.excused.map(({ hit, by }) =>
+      by.review ? { hit, reviewBecause: by.name } : { hit, excusedBy: by.name },
+    ),
+  ];
+  const counted = evidence.filter((e) => e.excusedBy === undefined);
+  const names = (list: EvidenceHit[]) => [...new Set(list.map((e) => e.hit.phrase.split(':')[0]))].join(', ');
+  if (counted.length === 0) {
+    const why =
+      evidence.length > 0
+        ? reason('all_excused', { exceptions: [...new Set(evidence.map((e) => e.excusedBy))].join(', ') })
+        : reason('no_violation');
+    return { status: 'pass', reason: why, evidence, violations: true };
+  }
+  return {
+    status: 'fail',
+    reason: reason('violation', { intents: names(counted) }),
+    evidence,
+    violations: true,
+  };
+}
+
+/** Per call, per reopen intent: the closing items of a card all ask the same question. */
+const reopenings = new WeakMap<CallView, Map<CompiledIntent, number>>();
+
+/** The last customer turn that reopened the conversation: closings before it do not count. */
+function reopenedAt(view: CallView, reopen: CompiledIntent): number {
+  let known = reopenings.get(view);
+  if (!known) {
+    known = new Map();
+    reopenings.set(view, known);
+  }
+  let at = known.get(reopen);
+  if (at === undefined) {
+    at = lastReopening(view, reopen);
+    known.set(reopen, at);
+  }
+  return at;
+}
+
+function lastReopening(view: CallView, reopen: CompiledIntent): number {
+  const customer = view.scope('customer').order;
+  for (let k = customer.length - 1; k >= 0; k -= 1) {
+    if (reopen.find(view.sound(customer[k]), view.companies, view.soundKeys(customer[k]))) return customer[k];
+  }
+  return 0;
 }
 
 export function evaluatePhraseRule(
@@ -137,11 +238,18 @@ export function evaluatePhraseRule(
     case 'match': {
       const cond =
         rule.greetingPart === 'identify' ? identifyWithContext(compiled, rule.cond, companies) : rule.cond;
-      return fromCond(view, cond, evaluateCond(view, cond), minConfidence);
+      view.floor = rule.reopen ? reopenedAt(view, rule.reopen) : 0;
+      try {
+        return fromCond(view, cond, evaluateCond(view, cond), minConfidence);
+      } finally {
+        view.floor = 0;
+      }
     }
+    case 'violation':
+      return violation(view, rule);
     case 'conditional': {
       const trigger = evaluateCond(view, rule.if);
-      if (!trigger.holds) return naOutcome(`not triggered: ${describe(rule.if)}`);
+      if (!trigger.holds) return naOutcome(reason('not_triggered', { what: describe(rule.if) }));
       return fromCond(view, rule.then, evaluateCond(view, rule.then), minConfidence);
     }
     case 'forbidden':

@@ -4,33 +4,34 @@ import { evaluateAudioRule } from './audio-rules.ts';
 import type { CallScore, ItemResult, RuleHit, ScoringContext } from './call-score.ts';
 import { CallView, toRuleHit, type EvidenceSettings } from './call-view.ts';
 import type { CompiledItem, CompiledScorecard } from './compile-scorecard.ts';
-import { assignAgent, detectMonoAgent } from './detect-mono-agent.ts';
+import { assignRoles, needsRoles } from './assign-roles.ts';
 import type { ItemOutcome } from './item-outcome.ts';
 import { evaluatePhraseRule } from './phrase-rules.ts';
+import { reason, type Reason } from './reason.ts';
 import type { Severity } from './scorecard-schema.ts';
 
-/** Mono agent detection below this confidence is itself a reason for a human to listen. */
-const MIN_AGENT_CONFIDENCE = 0.5;
+/** Speaker roles decided below this confidence are themselves a reason for a human to listen. */
+const MIN_ROLE_CONFIDENCE = 0.6;
 const SEVERITY_RANK: Record<Severity, number> = { minor: 0, major: 1, critical: 2 };
 
 function notApplicable(
   item: CompiledItem['item'],
   transcript: Transcript,
   context: ScoringContext,
-): string | null {
+): Reason | null {
   const na = item.na;
   if (!na) return null;
   if (na.shorterThanS !== undefined && transcript.durationS < na.shorterThanS) {
-    return `call shorter than ${na.shorterThanS} s`;
+    return reason('call_shorter_than', { seconds: na.shorterThanS });
   }
   if (na.noAgentSpeech && !transcript.segments.some((s) => s.speaker === 'agent' && s.text.trim() !== '')) {
-    return 'no agent speech';
+    return reason('no_agent_speech');
   }
   if (na.directions && context.direction && na.directions.includes(context.direction)) {
-    return `not applicable to ${context.direction} calls`;
+    return reason('not_for_direction', { direction: context.direction });
   }
   if (na.speakerModes?.includes(transcript.speakerMode))
-    return `not applicable to ${transcript.speakerMode} calls`;
+    return reason('not_for_speaker_mode', { mode: transcript.speakerMode });
   return null;
 }
 
@@ -48,7 +49,7 @@ function itemResult(
     deduction: number;
     autoFail: boolean;
     severity?: Severity;
-    reason?: string;
+    reason?: Reason;
   },
 ): ItemResult {
   const { id: itemId, title, category } = item;
@@ -84,7 +85,7 @@ function toItemResult(
   settings: EvidenceSettings,
 ): ItemResult {
   const { item } = entry;
-  const evidence = outcome.evidence.map((e) => toRuleHit(view, e.hit, item.id, settings));
+  const evidence = outcome.evidence.map((e) => toRuleHit(view, e.hit, item.id, settings, e));
   // Metric hits go after the phrase hits, so evidence[i] stays the hit of outcome.evidence[i].
   for (const m of outcome.metricHits ?? []) {
     evidence.push({
@@ -100,13 +101,13 @@ function toItemResult(
   }
 
   if (outcome.violations && outcome.evidence.length > 0) {
-    const certain = outcome.evidence.filter((_, i) => !evidence[i].uncertain);
+    const certain = outcome.evidence.filter((e, i) => !evidence[i].uncertain && e.excusedBy === undefined);
     if (certain.length === 0) {
       return itemResult(item, outcome, evidence, {
         status: 'review',
         deduction: 0,
         autoFail: false,
-        reason: `uncertain evidence: ${outcome.reason}`,
+        reason: reason('uncertain_evidence', undefined, outcome.reason),
       });
     }
     const points =
@@ -125,7 +126,7 @@ function toItemResult(
       status: 'review',
       deduction: 0,
       autoFail: false,
-      reason: `low ASR confidence: ${outcome.reason}`,
+      reason: reason('low_asr_confidence', undefined, outcome.reason),
     });
   }
   return itemResult(item, outcome, evidence, {
@@ -141,20 +142,30 @@ export function scoreTranscript(
   context: ScoringContext = {},
 ): CallScore {
   const { card } = compiled;
-  const reviewReasons: string[] = [];
+  const reviewReasons: Reason[] = [];
   let call = transcript;
-  if (
-    call.speakerMode === 'mono' &&
-    call.speakerDecision.method === 'default' &&
-    context.detectMonoAgent !== false
-  ) {
-    const detection = detectMonoAgent(compiled, call);
-    call = assignAgent(call, detection);
-    if (detection.confidence < MIN_AGENT_CONFIDENCE) {
-      reviewReasons.push(`mono call: agent speaker uncertain (${detection.confidence}; ${detection.note})`);
+  if (context.detectMonoAgent !== false && needsRoles(call)) {
+    // Who said what is decided before any rule runs: the customer's words must never count as the agent's.
+    const roles = assignRoles(compiled, call, {
+      direction: context.direction,
+      companies: context.companyNames,
+    });
+    call = roles.transcript;
+    if (roles.decision.confidence < MIN_ROLE_CONFIDENCE) {
+      reviewReasons.push(
+        reason('speaker_roles_uncertain', {
+          confidence: roles.decision.confidence,
+          note: roles.decision.note ?? '',
+        }),
+      );
     }
   }
+  if (call.segments.some((s) => s.speaker === 'unknown')) {
+    // Only when role assignment was switched off: agent items would be N/A and the call would pass unheard.
+    reviewReasons.push(reason('speaker_roles_unknown'));
+  }
   const view = new CallView(call, compiled.phraseIndex);
+  view.companies = context.companyNames ?? [];
   const spans = callSpans(call);
   const settings: EvidenceSettings = {
     scorecardId: card.id,
@@ -179,7 +190,7 @@ export function scoreTranscript(
       : (evaluatePhraseRule(compiled, view, entry.rule, companies) ??
         evaluateAudioRule(view, spans, metrics, entry.rule) ?? {
           status: 'na',
-          reason: 'unknown rule',
+          reason: reason('unknown_rule'),
           evidence: [],
           violations: false,
         });
@@ -198,7 +209,8 @@ export function scoreTranscript(
   }
   score = autoFailed ? 0 : Math.max(0, Math.round(score * 100) / 100);
   const reviewItems = items.filter((item) => item.status === 'review').map((item) => item.itemId);
-  if (reviewItems.length > 0) reviewReasons.push(`uncertain evidence for: ${reviewItems.join(', ')}`);
+  if (reviewItems.length > 0)
+    reviewReasons.push(reason('uncertain_items', { items: reviewItems.join(', ') }));
 
   return {
     callId: call.callId,

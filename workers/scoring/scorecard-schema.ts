@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePattern, PatternError } from './intent-pattern.ts';
 
 /**
  * The scorecard document (YAML or JSON). Scorecards are data: QA staff edit
@@ -12,6 +13,39 @@ const phraseText = z.string().trim().min(1, 'expected a non-empty phrase');
 const unit = z.number().min(0, 'expected a number from 0 to 1').max(1, 'expected a number from 0 to 1');
 const positive = z.number().positive('expected a positive number');
 const count = z.number().int('expected a whole number').positive('expected a positive whole number');
+const kebab = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'expected a kebab-case id');
+
+/** An intent pattern (intent-pattern.ts): checked here so a bad one is reported with its path. */
+const patternText = z.string().superRefine((source, ctx) => {
+  try {
+    parsePattern(source);
+  } catch (error) {
+    if (!(error instanceof PatternError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+  }
+});
+const intentNames = z.union([kebab, nonEmpty(kebab)]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+/**
+ * An exception to a violation family, looked for around each hit in the same
+ * turn: `before` ends at most `within` characters before the hit, `after`
+ * starts at most `within` characters after it, `turn` anywhere in the turn,
+ * `overlap` covers the hit. `review: true` sends an excused hit to a human
+ * instead of clearing it (borderline cases).
+ */
+export const exceptionSchema = z
+  .strictObject({
+    before: nonEmpty(patternText).optional(),
+    after: nonEmpty(patternText).optional(),
+    turn: nonEmpty(patternText).optional(),
+    overlap: nonEmpty(patternText).optional(),
+    within: count.default(8),
+    review: z.boolean().default(false),
+  })
+  .refine((e) => e.before || e.after || e.turn || e.overlap, {
+    message: 'expected before, after, turn and/or overlap patterns',
+  });
+export type ExceptionSpec = z.infer<typeof exceptionSchema>;
 
 export const speakerScopeSchema = z.enum(['agent', 'customer', 'any']);
 export type SpeakerScope = z.infer<typeof speakerScopeSchema>;
@@ -49,12 +83,13 @@ export type Cond =
   | ({ all: string[] } & LeafOptions)
   | ({ atLeast: number; of: Array<string | string[]> } & LeafOptions)
   | { regex: string; flags?: string; speaker?: SpeakerScope; window?: PositionWindow }
+  | { intent: string[]; speaker?: SpeakerScope; window?: PositionWindow; unless?: string[] }
   | { not: Cond }
   | { and: Cond[] }
   | { or: Cond[] }
   | { near: [Cond, Cond]; within: { chars?: number; seconds?: number } };
 
-const OPERATORS = ['any', 'all', 'atLeast', 'regex', 'not', 'and', 'or', 'near'] as const;
+const OPERATORS = ['any', 'all', 'atLeast', 'regex', 'intent', 'not', 'and', 'or', 'near'] as const;
 
 function validRegex(source: string): boolean {
   try {
@@ -87,6 +122,12 @@ export const condSchema: z.ZodType<Cond> = z.unknown().transform((value, ctx) =>
         .optional(),
       speaker: speakerScopeSchema.optional(),
       window: windowSchema.optional(),
+    }),
+    intent: z.strictObject({
+      intent: intentNames,
+      speaker: speakerScopeSchema.optional(),
+      window: windowSchema.optional(),
+      unless: nonEmpty(kebab).optional(),
     }),
     not: z.strictObject({ not: z.lazy(() => condSchema) }),
     and: z.strictObject({ and: nonEmpty(z.lazy(() => condSchema)) }),
@@ -162,13 +203,41 @@ export const ruleSchema = z.discriminatedUnion('kind', [
     except: nonEmpty(phraseText).optional(),
     threshold: unit.optional(),
   }),
-  /** A condition whose phrase leaves default to the agent's closing window. */
-  z.strictObject({ kind: z.literal('closing'), cond: condSchema, window: windowSchema.optional() }),
-  /** A bare refusal as a whole clause (不 / 不行 …), not 不 inside a sentence. */
+  /**
+   * Ways of speaking that break the rules (refusal, ignorance, …), each an
+   * intent, cleared by named exceptions (conditional, question, …) that the
+   * evidence names ("not counted: conditional").
+   */
+  z.strictObject({
+    kind: z.literal('violation'),
+    intents: intentNames,
+    unless: nonEmpty(kebab).optional(),
+    speaker: speakerScopeSchema.optional(),
+    window: windowSchema.optional(),
+  }),
+  /**
+   * A condition whose leaves default to the agent's closing window. With
+   * `reopen` (an intent said by the customer), a closing said before the
+   * customer last reopened the conversation does not count.
+   */
+  z.strictObject({
+    kind: z.literal('closing'),
+    cond: condSchema,
+    window: windowSchema.optional(),
+    reopen: kebab.optional(),
+  }),
+  /**
+   * A bare refusal as a whole clause (不 / 不行 …), not 不 inside a sentence.
+   * Leading fillers and trailing particles (不行的 / 不可以哦) are still bare.
+   */
   z.strictObject({
     kind: z.literal('flat-no'),
     phrases: nonEmpty(phraseText),
     speaker: speakerScopeSchema.optional(),
+    fillers: z.array(phraseText).optional(),
+    particles: z.string().optional(),
+    /** Characters of topic allowed before the refusal (退款不可以): 0 = the refusal alone. */
+    topic: z.number().int().min(0).max(8).default(0),
   }),
   z.strictObject({
     kind: z.literal('hold-etiquette'),
@@ -203,6 +272,9 @@ export const ruleSchema = z.discriminatedUnion('kind', [
 export type Rule = z.infer<typeof ruleSchema>;
 
 export const directionSchema = z.enum(['inbound', 'outbound']);
+/** phone: a recorded call (the default); chat: an online chat session imported as a transcript. */
+export const channelSchema = z.enum(['phone', 'chat']);
+export type Channel = z.infer<typeof channelSchema>;
 export type Direction = z.infer<typeof directionSchema>;
 
 export const itemSchema = z
@@ -242,6 +314,7 @@ export const scorecardSchema = z
       .strictObject({
         teams: nonEmpty(z.string()).optional(),
         directions: nonEmpty(directionSchema).optional(),
+        channels: nonEmpty(channelSchema).optional(),
       })
       .optional(),
     scoring: z.enum(['deduction', 'weighted']).default('deduction'),
@@ -269,9 +342,16 @@ export const scorecardSchema = z
       })
       .optional(),
     closingWindow: windowSchema.default({ last: { seconds: 40, utterances: 3 } }),
+    /** Company, hotline and department names for the {company} slot (the call's context adds more). */
+    companies: z.array(phraseText).default([]),
+    /** Named intents: the ways people say one thing, as patterns (intent-pattern.ts). */
+    intents: z.record(kebab, nonEmpty(patternText)).default({}),
+    /** Named exceptions for violation rules (exceptionSchema). */
+    exceptions: z.record(kebab, exceptionSchema).default({}),
     items: nonEmpty(itemSchema),
   })
   .superRefine((card, ctx) => {
+    checkReferences(card, ctx);
     const seen = new Set<string>();
     card.items.forEach((item, index) => {
       if (seen.has(item.id)) {
@@ -292,3 +372,41 @@ export const scorecardSchema = z
     });
   });
 export type Scorecard = z.infer<typeof scorecardSchema>;
+
+/** Every intent and exception a rule names must be defined in the card. */
+function checkReferences(
+  card: { intents: Record<string, string[]>; exceptions: Record<string, unknown>; items: ScorecardItem[] },
+  ctx: z.RefinementCtx,
+): void {
+  const check = (names: string[] | undefined, kind: 'intent' | 'exception', path: PropertyKey[]) => {
+    const defined = kind === 'intent' ? card.intents : card.exceptions;
+    for (const name of names ?? []) {
+      if (!(name in defined)) {
+        ctx.addIssue({ code: 'custom', message: `unknown ${kind} "${name}"`, path });
+      }
+    }
+  };
+  const walk = (cond: Cond, path: PropertyKey[]): void => {
+    if ('intent' in cond) {
+      check(cond.intent, 'intent', [...path, 'intent']);
+      check(cond.unless, 'exception', [...path, 'unless']);
+    } else if ('not' in cond) walk(cond.not, [...path, 'not']);
+    else if ('and' in cond) cond.and.forEach((c, i) => walk(c, [...path, 'and', i]));
+    else if ('or' in cond) cond.or.forEach((c, i) => walk(c, [...path, 'or', i]));
+    else if ('near' in cond) cond.near.forEach((c, i) => walk(c, [...path, 'near', i]));
+  };
+  card.items.forEach((item, index) => {
+    const path: PropertyKey[] = ['items', index, 'rule'];
+    const rule = item.rule;
+    if (rule.kind === 'match' || rule.kind === 'closing') walk(rule.cond, [...path, 'cond']);
+    if (rule.kind === 'closing' && rule.reopen) check([rule.reopen], 'intent', [...path, 'reopen']);
+    if (rule.kind === 'conditional') {
+      walk(rule.if, [...path, 'if']);
+      walk(rule.then, [...path, 'then']);
+    }
+    if (rule.kind === 'violation') {
+      check(rule.intents, 'intent', [...path, 'intents']);
+      check(rule.unless, 'exception', [...path, 'unless']);
+    }
+  });
+}

@@ -60,6 +60,38 @@ export function syllableIdOfCode(code: number): number {
   return id;
 }
 
+/**
+ * The syllables one accent merge or two away from this one (zh/z, ch/c,
+ * sh/s, n/l, in/ing, en/eng), interned so a pattern can list them all, also
+ * those no character has been looked up for yet.
+ */
+export function accentVariants(id: number): number[] {
+  const syllable = syllables[id];
+  if (!syllable) return [];
+  const initials: Array<[RegExp, string]> = [
+    [/^zh/, 'z'],
+    [/^z(?!h)/, 'zh'],
+    [/^ch/, 'c'],
+    [/^c(?!h)/, 'ch'],
+    [/^sh/, 's'],
+    [/^s(?!h)/, 'sh'],
+    [/^n/, 'l'],
+    [/^l/, 'n'],
+  ];
+  const finals: Array<[RegExp, string]> = [
+    [/ing$/, 'in'],
+    [/in$/, 'ing'],
+    [/eng$/, 'en'],
+    [/en$/, 'eng'],
+  ];
+  const forms = new Set([syllable]);
+  for (const [from, to] of initials) if (from.test(syllable)) forms.add(syllable.replace(from, to));
+  for (const form of [...forms]) {
+    for (const [from, to] of finals) if (from.test(form)) forms.add(form.replace(from, to));
+  }
+  return [...forms].map(intern);
+}
+
 export function coarseIdOf(syllableId: number): number {
   return coarseOfSyllable[syllableId] ?? 0;
 }

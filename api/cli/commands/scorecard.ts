@@ -1,12 +1,22 @@
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { compileScorecard } from '../../../workers/scoring/compile-scorecard.ts';
+import { explainSentence, formatExplanation } from '../../../workers/scoring/explain-sentence.ts';
+import { looksLikeCorpus } from '../../../workers/scoring/dialogue-corpus.ts';
 import { loadScorecard } from '../../../workers/scoring/load-scorecard.ts';
+import { runCorpusTest } from '../../../workers/scoring/run-corpus-test.ts';
 import { runScorecardTest } from '../../../workers/scoring/run-scorecard-test.ts';
 import { EXIT, UsageError } from '../context.ts';
 
 const USAGE = `usage:
   callqa scorecard check <scorecard.yaml>                       validate a scorecard, listing every problem
   callqa scorecard test <scorecard.yaml> <labelled.jsonl> [--cer 0,0.1,0.2] [--seed 1] [--misses 20]
-                                                                per-rule precision / recall / F1 and the misses`;
+                                                                per-rule precision / recall / F1 and the misses
+  callqa scorecard test <card.yaml[,chat-card.yaml]> <corpus.jsonl|corpus-dir> [--split test|dev|all] [--cer …]
+                                                                the dialogue corpus: missing greeting / closing,
+                                                                forbidden turns; gates on the test half
+  callqa scorecard explain <scorecard.yaml> "<sentence>" [--intent NAME] [--company NAME]
+                                                                which intent pattern matches where, or why none does`;
 
 /** Quality gate for scorecard authors: the lowest clean-text F1 a rule may have before the command fails. */
 const MIN_F1 = 0.95;
@@ -19,9 +29,27 @@ export async function scorecardCommand(args: string[]): Promise<number> {
       cer: { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' },
       misses: { type: 'string', default: '20' },
+      intent: { type: 'string' },
+      split: { type: 'string', default: 'test' },
+      company: { type: 'string', multiple: true },
     },
   });
   const [action, scorecard, labelled] = positionals;
+  if (action === 'explain' && scorecard && labelled !== undefined) {
+    const compiled = compileScorecard(await loadScorecard(scorecard));
+    if (values.intent !== undefined && !compiled.intents.has(values.intent)) {
+      throw new UsageError(
+        `unknown intent "${values.intent}"; the card has: ${[...compiled.intents.keys()].join(', ')}`,
+      );
+    }
+    const explanation = explainSentence(compiled, labelled, {
+      intent: values.intent,
+      companies: values.company,
+    });
+    process.stdout.write(`${formatExplanation(explanation)}
+`);
+    return EXIT.ok;
+  }
   if (action === 'check' && scorecard) {
     const card = await loadScorecard(scorecard);
     process.stdout.write(
@@ -33,6 +61,23 @@ export async function scorecardCommand(args: string[]): Promise<number> {
   const cers = values.cer.split(',').map(Number);
   if (cers.some((c) => !(c >= 0 && c < 1)))
     throw new UsageError('--cer takes rates between 0 and 1, e.g. 0,0.1,0.2');
+  if (await isCorpus(labelled)) {
+    const split = values.split;
+    if (split !== 'test' && split !== 'dev' && split !== 'all')
+      throw new UsageError('--split is test, dev or all');
+    const run = await runCorpusTest(scorecard.split(','), labelled, {
+      cers,
+      seed: Number(values.seed),
+      split,
+      maxMisses: Number(values.misses),
+    });
+    process.stdout.write(`${run.text}\n`);
+    if (run.failures.length > 0) {
+      process.stdout.write(`\nFAIL: ${run.failures.join('; ')}\n`);
+      return EXIT.failed;
+    }
+    return EXIT.ok;
+  }
   const run = await runScorecardTest(scorecard, labelled, {
     cers,
     seed: Number(values.seed),
@@ -46,4 +91,12 @@ export async function scorecardCommand(args: string[]): Promise<number> {
     return EXIT.failed;
   }
   return EXIT.ok;
+}
+
+/** A corpus directory, or a JSONL file whose lines are dialogues (turns) rather than labelled calls. */
+async function isCorpus(path: string): Promise<boolean> {
+  const info = await stat(path);
+  if (info.isDirectory()) return true;
+  const head = (await readFile(path, 'utf8')).slice(0, 200_000);
+  return looksLikeCorpus(head);
 }

@@ -1,0 +1,135 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Speaker } from '../../models/transcript.ts';
+import type { CallScore } from '../../workers/scoring/call-score.ts';
+import { compileScorecard } from '../../workers/scoring/compile-scorecard.ts';
+import { parseScorecard } from '../../workers/scoring/parse-scorecard.ts';
+import { renderException, renderReason } from '../../workers/scoring/reason.ts';
+import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
+import { defaultZh, scorecardPath, transcriptOf } from './helpers.ts';
+
+const phone = defaultZh();
+const chat = compileScorecard(
+  parseScorecard(readFileSync(scorecardPath('default-zh-chat'), 'utf8'), 'default-zh-chat.yaml'),
+);
+
+/** A call from turns; times are laid out 4 s apart. */
+function call(turns: Array<[Speaker, string]>) {
+  return transcriptOf(turns.map(([speaker, text], i) => [speaker, i * 4, i * 4 + 3, text]));
+}
+const item = (score: CallScore, id: string) => {
+  const found = score.items.find((i) => i.itemId === id);
+  if (!found) throw new Error(`no item ${id}`);
+  return found;
+};
+const OPEN: Array<[Speaker, string]> = [
+  ['agent', '您好，阳光宽带，工号1023为您服务，请问有什么可以帮您'],
+  ['customer', '我家网断了'],
+];
+const CLOSE: Array<[Speaker, string]> = [
+  ['agent', '请问还有其他问题吗'],
+  ['customer', '没有了'],
+  ['agent', '感谢您的来电，再见'],
+];
+
+describe('default-zh v2: families, exceptions, positions', () => {
+  it('counts a refusal the agent speaks for, whatever the subject, and names the family', () => {
+    for (const said of ['这个我们这边没办法', '小妹也帮不了您', '咱这办不了']) {
+      const score = scoreTranscript(phone, call([...OPEN, ['agent', said], ...CLOSE]));
+      expect(item(score, 'forbidden-refusal').status, said).toBe('fail');
+      expect(item(score, 'forbidden-refusal').reason).toMatchObject({ code: 'violation' });
+    }
+  });
+
+  it.each([
+    ['如果重启还是没办法上网的话，我帮您报修', 'forbidden-refusal', '没办法', 'conditional'],
+    ['系统暂时没办法查询，我帮您登记', 'forbidden-refusal', '', 'third-party'],
+    ['注销后就没办法恢复了', 'forbidden-refusal', '', 'rule-consequence'],
+    ['您是说您不知道密码是吗', 'forbidden-ignorance', '', 'quotation'],
+    ['如果您不清楚的话我给您发短信', 'forbidden-ignorance', '', 'conditional'],
+  ])('does not count "%s" and names why in the evidence', (said, itemId, _word, exception) => {
+    const score = scoreTranscript(phone, call([...OPEN, ['agent', said], ...CLOSE]));
+    const result = item(score, itemId);
+    expect(result.status).toBe('pass');
+    expect(result.evidence.some((hit) => hit.excusedBy !== undefined)).toBe(true);
+    expect(result.evidence[0].excusedBy).toBe(exception);
+    expect(renderException(exception, 'zh-CN')).toMatch(/^不计：/);
+  });
+
+  it('never counts what the customer says', () => {
+    const score = scoreTranscript(
+      phone,
+      call([...OPEN, ['customer', '不行，我不知道，你们没办法吗'], ...CLOSE]),
+    );
+    for (const id of ['forbidden-refusal', 'forbidden-ignorance', 'no-flat-no']) {
+      expect(item(score, id).status).toBe('pass');
+    }
+  });
+
+  it('takes 喂 as rude only opening a turn with a demand, never 为 in 为您服务', () => {
+    const rude = scoreTranscript(phone, call([['agent', '喂，说话呀'], ...OPEN.slice(1), ...CLOSE]));
+    expect(item(rude, 'forbidden-rude-opener').status).toBe('fail');
+    const fine = scoreTranscript(
+      phone,
+      call([['agent', '喂您好，1023号喂您服务'], ...OPEN.slice(1), ...CLOSE]),
+    );
+    expect(item(fine, 'forbidden-rude-opener').status).toBe('pass');
+  });
+
+  it('flags a bare refusal with its particles, not an A-not-A question', () => {
+    const flat = scoreTranscript(phone, call([...OPEN, ['agent', '不行的哦'], ...CLOSE]));
+    expect(item(flat, 'no-flat-no').status).toBe('fail');
+    const asks = scoreTranscript(phone, call([...OPEN, ['agent', '给您免一个月，您看行不行？'], ...CLOSE]));
+    expect(item(asks, 'no-flat-no').status).toBe('pass');
+  });
+
+  it('counts a greeting said with 你 as a greeting, and the 你 as its own politeness point', () => {
+    const score = scoreTranscript(
+      phone,
+      call([['agent', '你好，阳光宽带，请问有什么可以帮你'], ...OPEN.slice(1), ...CLOSE]),
+    );
+    expect(item(score, 'greeting-hello').status).toBe('pass');
+    expect(item(score, 'greeting-offer').status).toBe('pass');
+    expect(item(score, 'polite-address').status).toBe('fail');
+  });
+
+  it('does not count a closing the customer reopened after', () => {
+    const reopened = scoreTranscript(
+      phone,
+      call([...OPEN, ...CLOSE, ['customer', '哎等一下，那师傅什么时候上门'], ['agent', '明天上午']]),
+    );
+    expect(item(reopened, 'closing-goodbye').status).toBe('fail');
+    expect(item(scoreTranscript(phone, call([...OPEN, ...CLOSE])), 'closing-goodbye').status).toBe('pass');
+  });
+
+  it('scores a chat session with chat formulas: 亲 / 在的 / 祝您购物愉快, no 来电 needed', () => {
+    const session = call([
+      ['agent', '亲，在的，小美为您服务~'],
+      ['customer', '这件有M码吗'],
+      ['agent', '有的亲'],
+      ['agent', '还有别的需要小美帮忙的吗'],
+      ['customer', '没了'],
+      ['agent', '感谢亲的支持，祝您购物愉快'],
+    ]);
+    const score = scoreTranscript(chat, { ...session, channel: 'chat' });
+    for (const id of [
+      'greeting-hello',
+      'greeting-identify',
+      'closing-anything-else',
+      'closing-thanks',
+      'closing-goodbye',
+    ]) {
+      expect(item(score, id).status, id).toBe('pass');
+    }
+    expect(score.items.some((i) => i.itemId === 'dead-air')).toBe(false);
+  });
+
+  it('stores reasons as codes and renders them in zh-CN and English', () => {
+    const score = scoreTranscript(phone, call([...OPEN, ['agent', '我不知道'], ...CLOSE]));
+    const reason = item(score, 'forbidden-ignorance').reason;
+    expect(reason.code).toBe('violation');
+    expect(renderReason(reason, 'en')).toMatch(/^violation: ignorance/);
+    expect(renderReason(reason, 'zh-CN')).toMatch(/^违规：ignorance/);
+    expect(renderReason('stored before v2', 'zh-CN')).toBe('stored before v2');
+  });
+});

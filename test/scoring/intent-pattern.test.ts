@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CompiledIntent,
+  explainIntent,
+  parsePattern,
+  PatternError,
+} from '../../workers/scoring/intent-pattern.ts';
+import { normaliseText } from '../../workers/scoring/normalise-text.ts';
+import { soundText } from '../../workers/scoring/sound-text.ts';
+
+const intent = (...patterns: string[]) => new CompiledIntent('t', patterns, ['阳光宽带']);
+const find = (i: CompiledIntent, text: string, companies: string[] = []) =>
+  i.find(soundText(normaliseText(text)), companies);
+
+describe('intent patterns', () => {
+  it('cover many wordings of one act with alternatives and gaps', () => {
+    const anythingElse = intent(
+      '[还有|另外] … [其他|别的|什么] … [帮|需要|问题|咨询|业务] … [吗|呢|么|没有]',
+    );
+    for (const said of ['还有别的能帮到您的吗', '您看还有其他问题没有', '另外还有什么需要咨询的吗']) {
+      expect(find(anythingElse, said), said).not.toBeNull();
+    }
+    expect(find(anythingElse, '还有')).toBeNull();
+  });
+
+  it('hear words of two or more ordinary characters by sound (在见 for 再见), short ones exactly', () => {
+    expect(find(intent('[再见|拜拜]'), '好的在见')).toMatchObject({ from: 2, to: 4 });
+    // 懂 alone says too little: 不动产 is not 不懂 …
+    expect(find(intent('[不懂|不知道]'), '不动产登记')).toBeNull();
+    // … unless the author asks for it with ~.
+    expect(find(intent('[~您好]'), '您号，客服中心')).not.toBeNull();
+  });
+
+  it('never takes 你 for 您 nor drops a negator, but lets 不 be heard as ASR writes it (部)', () => {
+    expect(find(intent('您好'), '你好')).toBeNull();
+    expect(find(intent('[不可以|不行]'), '可以的')).toBeNull();
+    expect(find(intent('[没办法]'), '有办法')).toBeNull();
+    expect(find(intent('[不知道]'), '部知道')).not.toBeNull();
+  });
+
+  it('tolerates one stray or dropped character in longer words, not two', () => {
+    expect(find(intent('不是我接的'), '不是我来接的')).not.toBeNull();
+    expect(find(intent('不是我接的'), '不是接的')).not.toBeNull();
+    expect(find(intent('不是我接的'), '不会的')).toBeNull();
+  });
+
+  it('fills slots: digits, a short name, the company from card and call', () => {
+    expect(find(intent('工号 …2 {digits}'), '工号幺零二三')).not.toBeNull();
+    expect(find(intent('[小|阿] {name} …2 [来啦|在的]'), '小七来啦')).not.toBeNull();
+    expect(find(intent('{company}'), '您好阳光宽带')).not.toBeNull();
+    expect(find(intent('{company}'), '您好星河网络')).toBeNull();
+    expect(find(intent('{company}'), '您好星河网络', ['星河网络'])).not.toBeNull();
+  });
+
+  it('anchors to the start or end of a turn', () => {
+    const rude = intent('^ [喂|喂喂] …3 [说话|说吧]');
+    expect(find(rude, '喂，说话呀')).not.toBeNull();
+    expect(find(rude, '好的，您说话吧，喂说话')).toBeNull();
+  });
+
+  it('reports offsets in the normalised text and finds every match', () => {
+    const i = intent('[谢谢|感谢]');
+    const sound = soundText(normaliseText('谢谢，感谢您的来电'));
+    expect(i.findAll(sound).map((h) => [h.from, h.to])).toEqual([
+      [0, 2],
+      [2, 4],
+    ]);
+  });
+
+  it('explains which part matched, or how far a pattern got', () => {
+    const i = intent('[还有|另外] … [其他|别的] … [吗|呢]');
+    const [hit] = explainIntent(i, normaliseText('还有别的事吗'));
+    expect(hit).toMatchObject({ matched: true, text: '还有别的事吗' });
+    expect(hit.parts?.find((p) => p.token === '[其他|别的]')?.text).toBe('别的');
+    const [miss] = explainIntent(i, normaliseText('还有事吗'));
+    expect(miss).toMatchObject({ matched: false, matchedTokens: 1, missing: '[其他|别的]' });
+  });
+
+  it.each([
+    ['[还有 … 吗]', /gap cannot be an alternative/],
+    ['[还有|[别的]]', /cannot be nested/],
+    ['还有 {phone}', /unknown slot \{phone\}/],
+    ['[还有', /"\[" without "\]"/],
+    ['… 还有', /gap at either end/],
+    ['还有 ^', /"\^" must come first/],
+    ['', /nothing to match/],
+  ])('refuses %s with where and why', (source, message) => {
+    expect(() => parsePattern(source)).toThrow(PatternError);
+    expect(() => parsePattern(source)).toThrow(message);
+  });
+});

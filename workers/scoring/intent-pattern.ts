@@ -1,0 +1,482 @@
+import { normaliseText } from './normalise-text.ts';
+import {
+  CHAR_CLASS,
+  HAN_KEY_CLASS,
+  hex,
+  isHard,
+  isSoft,
+  KEY_CLASS,
+  OTHER_KEY,
+  soundClass,
+  soundKey,
+  hasAnyKey,
+  soundKeys,
+  soundText,
+  type KeySet,
+} from './sound-text.ts';
+
+/**
+ * Intent patterns: how a QA lead writes "the ways people say it" as data.
+ *
+ *   [还有|另外] … [其他|别的|什么] … [帮|需要|问题|咨询|业务] … [吗|呢|么]
+ *
+ * - plain text is said as written, heard by sound (再见 also finds ASR's 在见)
+ *   when it has two or more Han characters besides the hard ones (negators,
+ *   您/你), which are always exact; a word with one such character (懂, 得,
+ *   喂) is matched by character, since its sound alone says too little —
+ *   unless written with `~` (`~您好`), which hears it by sound all the same;
+ * - `[a|b|c]` is one of the alternatives; an empty one (`[的|]`) makes it optional;
+ * - `…` (or `...`) lets up to 6 other characters come between; `…12` up to 12;
+ * - `{digits}` a number, `{name}` one to three Han characters, `{company}` a
+ *   company name (the scorecard's and the call's);
+ * - `^` / `$` pin the pattern to the start / end of the turn;
+ * - spaces only separate, they match nothing.
+ *
+ * A pattern compiles to one regular expression over the paired sound text
+ * (sound-text.ts), so matching a turn is one regex scan, never a loop over
+ * phrases. Offsets reported are those of the normalised text.
+ */
+
+export type PatternToken =
+  | { kind: 'text'; raw: string; heard?: boolean }
+  | { kind: 'choice'; options: PatternToken[][]; raw: string }
+  | { kind: 'gap'; max: number; raw: string }
+  | { kind: 'slot'; name: SlotName; raw: string }
+  | { kind: 'start'; raw: string }
+  | { kind: 'end'; raw: string };
+
+export const SLOT_NAMES = ['digits', 'name', 'company'] as const;
+export type SlotName = (typeof SLOT_NAMES)[number];
+export const DEFAULT_GAP = 6;
+const MAX_GAP = 40;
+
+export class PatternError extends Error {}
+
+const SPECIAL = new Set(['[', ']', '|', '{', '}', '^', '$', '…', '~', ' ', '\t']);
+
+/** Parses one pattern; throws PatternError with the position and the problem. */
+export function parsePattern(source: string): PatternToken[] {
+  let at = 0;
+  const fail = (message: string): never => {
+    throw new PatternError(`${message} at character ${at + 1} of "${source}"`);
+  };
+
+  const gap = (): PatternToken => {
+    const start = at;
+    at += source.startsWith('...', at) ? 3 : 1;
+    let digits = '';
+    while (at < source.length && /[0-9]/.test(source[at])) digits += source[at++];
+    const max = digits === '' ? DEFAULT_GAP : Number(digits);
+    if (max < 1 || max > MAX_GAP) fail(`a gap must allow 1 to ${MAX_GAP} characters`);
+    return { kind: 'gap', max, raw: source.slice(start, at) };
+  };
+
+  const slot = (): PatternToken => {
+    const close = source.indexOf('}', at);
+    if (close < 0) fail('"{" without "}"');
+    const name = source.slice(at + 1, close);
+    if (!(SLOT_NAMES as readonly string[]).includes(name)) {
+      fail(`unknown slot {${name}} (known: ${SLOT_NAMES.map((s) => `{${s}}`).join(', ')})`);
+    }
+    const raw = source.slice(at, close + 1);
+    at = close + 1;
+    return { kind: 'slot', name: name as SlotName, raw };
+  };
+
+  const text = (): PatternToken => {
+    const heard = source[at] === '~';
+    if (heard) at += 1;
+    const start = at;
+    while (at < source.length && !SPECIAL.has(source[at]) && !source.startsWith('...', at)) at += 1;
+    if (heard && at === start) fail('"~" must come before a word');
+    return { kind: 'text', raw: source.slice(start, at), ...(heard ? { heard } : {}) };
+  };
+
+  const choice = (): PatternToken => {
+    const start = at;
+    at += 1;
+    const options: PatternToken[][] = [[]];
+    while (at < source.length && source[at] !== ']') {
+      const ch = source[at];
+      if (ch === '|') {
+        options.push([]);
+        at += 1;
+      } else if (ch === '[') fail('alternatives cannot be nested');
+      else if (ch === '{') options[options.length - 1].push(slot());
+      else if (ch === ' ' || ch === '\t') at += 1;
+      else if (ch === '…' || source.startsWith('...', at)) fail('a gap cannot be an alternative');
+      else if (ch === '^' || ch === '$') fail(`"${ch}" belongs outside the alternatives`);
+      else if (ch === '~' && (source[at + 1] === '|' || source[at + 1] === ']'))
+        fail('"~" must come before a word');
+      else options[options.length - 1].push(text());
+    }
+    if (at >= source.length) fail('"[" without "]"');
+    at += 1;
+    if (options.every((option) => option.length === 0)) fail('alternatives are all empty');
+    return { kind: 'choice', options, raw: source.slice(start, at) };
+  };
+
+  const tokens: PatternToken[] = [];
+  while (at < source.length) {
+    const ch = source[at];
+    if (ch === ' ' || ch === '\t') at += 1;
+    else if (ch === '[') tokens.push(choice());
+    else if (ch === '{') tokens.push(slot());
+    else if (ch === '…' || source.startsWith('...', at)) tokens.push(gap());
+    else if (ch === '^') {
+      if (tokens.length > 0) fail('"^" must come first');
+      tokens.push({ kind: 'start', raw: '^' });
+      at += 1;
+    } else if (ch === '$') {
+      tokens.push({ kind: 'end', raw: '$' });
+      at += 1;
+      if (source.slice(at).trim() !== '') fail('"$" must come last');
+    } else if (ch === ']' || ch === '|' || ch === '}') fail(`unexpected "${ch}"`);
+    else tokens.push(text());
+  }
+  const matching = tokens.filter((t) => t.kind === 'text' || t.kind === 'choice' || t.kind === 'slot');
+  if (matching.length === 0) fail('nothing to match');
+  if (tokens[0]?.kind === 'gap' || tokens[tokens.length - 1]?.kind === 'gap') {
+    at = 0;
+    fail('a gap at either end matches nothing more');
+  }
+  return tokens;
+}
+
+const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+const PAIR = `${KEY_CLASS}${CHAR_CLASS}`;
+
+/**
+ * Written text as a regex over paired sound text. A word with two or more
+ * ordinary Han characters is heard: each matches its accent group, a hard
+ * character its own syllable (不 also as ASR's 部, never 你 as 您), and — as
+ * ASR drops and adds characters — a word of three or more characters may
+ * have one stray character in it, or (four or more) lose one inner ordinary
+ * character: one edit at most, listed as alternatives. Shorter words (懂, 得,
+ * 喂) must be exact: their sound alone says too little (不动产 is not 不懂).
+ */
+function soundOf(raw: string, alwaysHeard = false): string {
+  const text = normaliseText(raw);
+  let soft = 0;
+  for (let i = 0; i < text.length; i += 1) if (isSoft(text.charCodeAt(i))) soft += 1;
+  const heard = soft >= 2 || (alwaysHeard && soft >= 1);
+  const units: string[] = [];
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (heard && isSoft(code)) units.push(soundClass(code) + CHAR_CLASS);
+    else if (heard && isHard(code)) units.push(hex(soundKey(code)) + CHAR_CLASS);
+    else units.push(hex(soundKey(code)) + escape(text[i]));
+  }
+  const exact = units.join('');
+  if (!heard || text.length < 3) return exact;
+  const variants = [exact];
+  for (let gap = 1; gap < units.length; gap += 1) {
+    variants.push([...units.slice(0, gap), PAIR, ...units.slice(gap)].join(''));
+  }
+  if (text.length >= 4) {
+    for (let i = 1; i < units.length - 1; i += 1) {
+      if (isSoft(text.charCodeAt(i))) variants.push([...units.slice(0, i), ...units.slice(i + 1)].join(''));
+    }
+  }
+  return `(?:${variants.join('|')})`;
+}
+
+/**
+ * The keys a word's first and last characters can have in a transcript (what
+ * `soundOf` accepts there): every tolerated variant keeps both ends.
+ */
+function endKeys(raw: string, alwaysHeard = false): Int32Array[] | null {
+  const text = normaliseText(raw);
+  if (text.length === 0) return null;
+  let soft = 0;
+  for (let i = 0; i < text.length; i += 1) if (isSoft(text.charCodeAt(i))) soft += 1;
+  const heard = soft >= 2 || (alwaysHeard && soft >= 1);
+  const keysAt = (i: number): Int32Array => {
+    const code = text.charCodeAt(i);
+    return Int32Array.from(heard && isSoft(code) ? soundKeys(code) : [soundKey(code)]);
+  };
+  return text.length === 1 ? [keysAt(0)] : [keysAt(0), keysAt(text.length - 1)];
+}
+
+/**
+ * What a pattern needs to find in a turn before its regex is worth running:
+ * for every token that must match, its alternatives, each as the key sets of
+ * its word's two ends. A turn holding neither end of any alternative of one
+ * token cannot match, which rules out most (turn, intent) pairs for the
+ * price of a few set lookups.
+ */
+type Requirement = Int32Array[][];
+
+function requirements(tokens: PatternToken[]): Requirement[] {
+  const needs: Requirement[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'text') {
+      const ends = endKeys(token.raw, token.heard);
+      if (ends) needs.push([ends]);
+    } else if (token.kind === 'choice') {
+      const options: Int32Array[][] = [];
+      for (const option of token.options) {
+        const first = option[0];
+        // An alternative that may be empty or starts with a slot needs nothing we can check.
+        const ends = option.length === 1 && first.kind === 'text' ? endKeys(first.raw, first.heard) : null;
+        const lead = first?.kind === 'text' ? endKeys(first.raw, first.heard) : null;
+        if (ends) options.push(ends);
+        else if (lead) options.push([lead[0]]);
+        else {
+          options.length = 0;
+          break;
+        }
+      }
+      if (options.length > 0) needs.push(options);
+    }
+  }
+  return needs;
+}
+
+/** Whether a word's ends are all in the turn (plain loops: this runs for every turn and intent). */
+function endsIn(keys: KeySet, ends: Int32Array[]): boolean {
+  for (let e = 0; e < ends.length; e += 1) if (!hasAnyKey(keys, ends[e])) return false;
+  return true;
+}
+
+function holds(keys: KeySet, requirement: Requirement): boolean {
+  for (let a = 0; a < requirement.length; a += 1) if (endsIn(keys, requirement[a])) return true;
+  return false;
+}
+
+function holdsAll(keys: KeySet, needs: Requirement[]): boolean {
+  for (let r = 0; r < needs.length; r += 1) if (!holds(keys, needs[r])) return false;
+  return true;
+}
+
+export interface SlotValues {
+  company: string[];
+}
+
+function slotSource(name: SlotName, values: SlotValues): string {
+  switch (name) {
+    case 'digits':
+      return `(?:${hex(OTHER_KEY)}[0-9])+`;
+    case 'name':
+      // Han characters, or digits and letters (小7 — 七 became a digit in normalisation).
+      return `(?:${HAN_KEY_CLASS}${CHAR_CLASS}|${hex(OTHER_KEY)}[0-9a-z]){1,3}`;
+    case 'company': {
+      const names = values.company.map((name) => soundOf(name)).filter((s) => s.length > 0);
+      return names.length > 0 ? `(?:${names.join('|')})` : '(?!)';
+    }
+  }
+}
+
+function tokenSource(token: PatternToken, values: SlotValues): string {
+  switch (token.kind) {
+    case 'text':
+      return soundOf(token.raw, token.heard);
+    case 'choice':
+      return `(?:${token.options.map((option) => option.map((t) => tokenSource(t, values)).join('')).join('|')})`;
+    case 'gap':
+      return `(?:${PAIR}){0,${token.max}}?`;
+    case 'slot':
+      return slotSource(token.name, values);
+    case 'start':
+      return '^';
+    case 'end':
+      return '$';
+  }
+}
+
+/** One regular expression for the pattern; `capture` wraps each token in a group (for explaining). */
+export function patternSource(tokens: PatternToken[], values: SlotValues, capture = false): string {
+  return tokens.map((t) => (capture ? `(${tokenSource(t, values)})` : tokenSource(t, values))).join('');
+}
+
+export function usesCompany(tokens: PatternToken[]): boolean {
+  return tokens.some(
+    (t) =>
+      (t.kind === 'slot' && t.name === 'company') ||
+      (t.kind === 'choice' && t.options.some((o) => usesCompany(o))),
+  );
+}
+
+export interface PatternHit {
+  from: number;
+  to: number;
+  /** Index of the pattern (within its intent) that matched. */
+  pattern: number;
+}
+
+/**
+ * An intent: several patterns, one regex over all of them for scanning, one
+ * per pattern to say which matched. Patterns with {company} are compiled per
+ * set of company names (the call's context adds names), memoised.
+ */
+export class CompiledIntent {
+  readonly tokens: PatternToken[][];
+  private readonly combined = new Map<string, RegExp>();
+  private readonly single = new Map<string, RegExp[]>();
+  readonly company: boolean;
+  private readonly needs: Requirement[][];
+  /**
+   * Patterns that are one list of words (`[没办法|办不了|…]`, most violation
+   * families): each word's ends, so a turn runs a regex of only the words it
+   * could hold, cached by that subset.
+   */
+  private readonly wordEnds: Array<Array<Int32Array[] | null> | null>;
+  private readonly subsets = new Map<string, RegExp>();
+
+  constructor(
+    readonly name: string,
+    readonly patterns: string[],
+    private readonly cardCompanies: string[],
+  ) {
+    this.tokens = patterns.map(parsePattern);
+    this.company = this.tokens.some(usesCompany);
+    this.needs = this.tokens.map(requirements);
+    this.wordEnds = this.tokens.map((tokens) => {
+      const only = tokens[0];
+      if (tokens.length !== 1 || only.kind !== 'choice') return null;
+      return only.options.map((option) =>
+        option.length === 1 && option[0].kind === 'text' ? endKeys(option[0].raw, option[0].heard) : null,
+      );
+    });
+  }
+
+  /** The regex of a one-list pattern narrowed to the words whose ends the turn holds, or null for none. */
+  private narrowed(pattern: number, keys: KeySet, companies: string[]): RegExp | null {
+    const ends = this.wordEnds[pattern];
+    const only = this.tokens[pattern][0];
+    if (!ends || only.kind !== 'choice') return this.patternRegexes(companies)[pattern];
+    const chosen: number[] = [];
+    for (let i = 0; i < ends.length; i += 1) {
+      const word = ends[i];
+      if (!word || endsIn(keys, word)) chosen.push(i);
+    }
+    if (chosen.length === 0) return null;
+    const cacheKey = `${pattern}:${chosen.join(',')}:${this.key(companies)}`;
+    let re = this.subsets.get(cacheKey);
+    if (!re) {
+      // A long-running worker sees a bounded but open set of subsets: start over rather than grow forever.
+      if (this.subsets.size > 2000) this.subsets.clear();
+      const options = chosen.map((i) => only.options[i]);
+      re = new RegExp(patternSource([{ ...only, options }], this.values(companies)), 'u');
+      this.subsets.set(cacheKey, re);
+    }
+    return re;
+  }
+
+  /** Whether a turn holding these sound keys (`keysIn`) could match any pattern at all. */
+  mayMatch(keys: KeySet): boolean {
+    for (let p = 0; p < this.needs.length; p += 1) if (holdsAll(keys, this.needs[p])) return true;
+    return false;
+  }
+
+  values(companies: string[]): SlotValues {
+    return { company: [...this.cardCompanies, ...companies] };
+  }
+
+  private key(companies: string[]): string {
+    return this.company ? companies.join('\u0000') : '';
+  }
+
+  regex(companies: string[] = []): RegExp {
+    const key = this.key(companies);
+    let re = this.combined.get(key);
+    if (!re) {
+      const values = this.values(companies);
+      re = new RegExp(this.tokens.map((t) => `(?:${patternSource(t, values)})`).join('|'), 'u');
+      this.combined.set(key, re);
+    }
+    return re;
+  }
+
+  patternRegexes(companies: string[] = []): RegExp[] {
+    const key = this.key(companies);
+    let list = this.single.get(key);
+    if (!list) {
+      const values = this.values(companies);
+      list = this.tokens.map((t) => new RegExp(patternSource(t, values), 'u'));
+      this.single.set(key, list);
+    }
+    return list;
+  }
+
+  /**
+   * First match in a turn's sound text, or null. With `keys` (the turn's
+   * `keysIn`) only the patterns the turn could hold are run, each alone.
+   */
+  find(sound: string, companies: string[] = [], keys?: KeySet): PatternHit | null {
+    if (keys) {
+      let best: PatternHit | null = null;
+      for (let pattern = 0; pattern < this.needs.length; pattern += 1) {
+        if (!holdsAll(keys, this.needs[pattern])) continue;
+        const found = this.narrowed(pattern, keys, companies)?.exec(sound);
+        if (found && (!best || found.index / 2 < best.from)) {
+          best = { from: found.index / 2, to: (found.index + found[0].length) / 2, pattern };
+        }
+      }
+      return best;
+    }
+    const found = this.regex(companies).exec(sound);
+    if (!found) return null;
+    const pattern = this.patternRegexes(companies).findIndex((re) => re.exec(found[0])?.index === 0);
+    return { from: found.index / 2, to: (found.index + found[0].length) / 2, pattern: Math.max(0, pattern) };
+  }
+
+  /** Every non-overlapping match in a turn's sound text. */
+  findAll(sound: string, companies: string[] = [], keys?: KeySet): PatternHit[] {
+    if (keys && !this.mayMatch(keys)) return [];
+    const hits: PatternHit[] = [];
+    let offset = 0;
+    while (offset * 2 < sound.length) {
+      const hit = this.find(sound.slice(offset * 2), companies, keys);
+      if (!hit) break;
+      hits.push({ from: hit.from + offset, to: hit.to + offset, pattern: hit.pattern });
+      offset += Math.max(hit.to, hit.from + 1);
+    }
+    return hits;
+  }
+}
+
+export interface PatternExplanation {
+  pattern: string;
+  matched: boolean;
+  /** When matched: the matched text and each token's part of it. */
+  text?: string;
+  from?: number;
+  to?: number;
+  parts?: Array<{ token: string; text: string }>;
+  /** When not matched: how many tokens matched in a row, and the token that found nothing after them. */
+  matchedTokens?: number;
+  missing?: string;
+}
+
+/** Which pattern of an intent matched where in a normalised sentence, or why none did. */
+export function explainIntent(
+  intent: CompiledIntent,
+  normalised: string,
+  companies: string[] = [],
+): PatternExplanation[] {
+  const sound = soundText(normalised);
+  const values = intent.values(companies);
+  return intent.tokens.map((tokens, p) => {
+    const pattern = intent.patterns[p];
+    const full = new RegExp(patternSource(tokens, values, true), 'du').exec(sound);
+    if (full?.indices) {
+      const [from, to] = full.indices[0].map((x) => x / 2);
+      const parts = tokens.map((token, t) => {
+        const span = full.indices?.[t + 1];
+        return { token: token.raw, text: span ? normalised.slice(span[0] / 2, span[1] / 2) : '' };
+      });
+      return { pattern, matched: true, text: normalised.slice(from, to), from, to, parts };
+    }
+    // The longest run of leading tokens that still matches names the one that failed.
+    let matchedTokens = 0;
+    for (let k = 1; k <= tokens.length; k += 1) {
+      const head = tokens.slice(0, k);
+      if (head[head.length - 1].kind === 'gap') continue;
+      if (!new RegExp(patternSource(head, values), 'u').test(sound)) break;
+      matchedTokens = k;
+    }
+    const missing = tokens.slice(matchedTokens).find((t) => t.kind !== 'gap')?.raw ?? '';
+    return { pattern, matched: false, matchedTokens, missing };
+  });
+}

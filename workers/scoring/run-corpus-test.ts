@@ -1,0 +1,75 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { compileScorecard, type CompiledScorecard } from './compile-scorecard.ts';
+import { parseCorpus, type CorpusDialogue } from './dialogue-corpus.ts';
+import {
+  corpusGateFailures,
+  evaluateCorpus,
+  formatCorpusReport,
+  type CorpusReport,
+} from './evaluate-corpus.ts';
+import { loadScorecard } from './load-scorecard.ts';
+
+export interface CorpusTestOptions {
+  cers?: number[];
+  seed?: number;
+  /** Which half to score: `test` is the gate, `dev` is for tuning, `all` both. */
+  split?: 'dev' | 'test' | 'all';
+  maxMisses?: number;
+}
+
+export interface CorpusTestRun {
+  reports: CorpusReport[];
+  text: string;
+  /** Gate failures on clean text (empty = passes). */
+  failures: string[];
+}
+
+/** A corpus file, or every .jsonl in a corpus directory. */
+export async function readCorpus(path: string): Promise<CorpusDialogue[]> {
+  const files = (await stat(path)).isDirectory()
+    ? (await readdir(path))
+        .filter((name) => name.endsWith('.jsonl'))
+        .sort()
+        .map((name) => join(path, name))
+    : [path];
+  const dialogues: CorpusDialogue[] = [];
+  for (const file of files) dialogues.push(...parseCorpus(await readFile(file, 'utf8'), basename(file)));
+  return dialogues;
+}
+
+/** The card for a dialogue's channel: one that lists it, else one that lists none. */
+export function cardForChannel(cards: CompiledScorecard[]) {
+  return (dialogue: CorpusDialogue): CompiledScorecard => {
+    const listed = cards.find((c) => c.card.appliesTo?.channels?.includes(dialogue.channel));
+    const any = cards.find((c) => !c.card.appliesTo?.channels);
+    const card = listed ?? any;
+    if (!card) throw new Error(`no scorecard given for ${dialogue.channel} dialogues (${dialogue.id})`);
+    return card;
+  };
+}
+
+/**
+ * `callqa scorecard test <card[,card…]> <corpus.jsonl|dir> [--split test]`:
+ * scores the independent corpus with the card for each dialogue's channel and
+ * gates on clean text (evaluate-corpus.ts CORPUS_GATE).
+ */
+export async function runCorpusTest(
+  cardPaths: string[],
+  corpusPath: string,
+  options: CorpusTestOptions = {},
+): Promise<CorpusTestRun> {
+  const cards = await Promise.all(cardPaths.map(async (p) => compileScorecard(await loadScorecard(p))));
+  const split = options.split ?? 'test';
+  const dialogues = (await readCorpus(corpusPath)).filter((d) => split === 'all' || d.split === split);
+  const cardFor = cardForChannel(cards);
+  const reports = (options.cers ?? [0]).map((cer) =>
+    evaluateCorpus(dialogues, cardFor, { cer, seed: options.seed ?? 1 }),
+  );
+  const clean = reports.find((r) => r.cer === 0);
+  return {
+    reports,
+    text: reports.map((r) => formatCorpusReport(r, options.maxMisses ?? 20)).join('\n\n'),
+    failures: clean ? corpusGateFailures(clean) : [],
+  };
+}

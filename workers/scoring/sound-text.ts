@@ -1,0 +1,92 @@
+import { isHardCode } from './hard-characters.ts';
+import { accentVariants, syllableIdOfCode } from './syllable-table.ts';
+
+/**
+ * Normalised text spelled by sound *and* by character, as pairs: each
+ * character becomes its sound key (a private-use code point) followed by
+ * itself. A pattern can then ask for a sound or for the exact character in
+ * one regex (intent-pattern.ts).
+ *
+ * A Han character's key is its toneless syllable (再 and 在 share zai). A
+ * pattern accepts, for an ordinary character, any syllable of its accent
+ * group (zh/z, n/l, in/ing: `soundClass`), and for a hard character
+ * (negators, 您/你) only its own syllable: ASR's 部知道 is still 不知道, but
+ * 你 (ni) is never 您 (nin). OTHER_KEY marks everything that is not Han.
+ * Offsets in the paired text are twice those of the normalised text.
+ */
+export const OTHER_KEY = 0xefff;
+const BASE = 0xe000;
+/** Character class of any sound key, and of any character that is not a key. */
+export const KEY_CLASS = '[\\uE000-\\uEFFF]';
+export const CHAR_CLASS = '[^\\uE000-\\uEFFF]';
+export const HAN_KEY_CLASS = '[\\uE001-\\uEFFE]';
+
+const keyOf = new Int32Array(0x10000).fill(-1);
+
+export function soundKey(code: number): number {
+  let key = keyOf[code];
+  if (key < 0) {
+    const syllable = syllableIdOfCode(code);
+    key = syllable === 0 || BASE + syllable >= OTHER_KEY ? OTHER_KEY : BASE + syllable;
+    keyOf[code] = key;
+  }
+  return key;
+}
+
+/** Whether a character is an ordinary Han character (matched by its accent group when its word allows it). */
+export function isSoft(code: number): boolean {
+  return !isHardCode(code) && soundKey(code) !== OTHER_KEY;
+}
+
+export function isHard(code: number): boolean {
+  return isHardCode(code) && soundKey(code) !== OTHER_KEY;
+}
+
+/** The keys that sound like `code`'s syllable (its accent group). */
+export function soundKeys(code: number): number[] {
+  const key = soundKey(code);
+  return [...new Set([key, ...accentVariants(key - BASE).map((id) => BASE + id)])]
+    .filter((k) => k < OTHER_KEY)
+    .sort((a, b) => a - b);
+}
+
+/** A regex class of the keys that sound like `code`'s syllable (its accent group). */
+export function soundClass(code: number): string {
+  const keys = soundKeys(code);
+  return keys.length === 1 ? hex(keys[0]) : `[${keys.map(hex).join('')}]`;
+}
+
+/** The sound keys present in a turn: one bit per key (0xE000–0xEFFF), for prefiltering patterns. */
+export type KeySet = Int32Array;
+
+/** The sound keys present in a paired sound text (every other code unit). */
+export function keysIn(sound: string): KeySet {
+  const bits = new Int32Array(128);
+  for (let i = 0; i < sound.length; i += 2) {
+    const key = sound.charCodeAt(i) - 0xe000;
+    if (key >= 0 && key < 4096) bits[key >> 5] |= 1 << (key & 31);
+  }
+  return bits;
+}
+
+/** Whether any of `keys` (absolute key code points) is in the set. */
+export function hasAnyKey(set: KeySet, keys: Int32Array): boolean {
+  for (let i = 0; i < keys.length; i += 1) {
+    const key = keys[i] - 0xe000;
+    if ((set[key >> 5] >>> (key & 31)) & 1) return true;
+  }
+  return false;
+}
+
+export const hex = (code: number): string => `\\u${code.toString(16).padStart(4, '0')}`;
+
+export function soundText(normalised: string): string {
+  const out = new Array<string>(normalised.length);
+  for (let i = 0; i < normalised.length; i += 1) {
+    const code = normalised.charCodeAt(i);
+    // A private-use character in the input must not pass for a key.
+    const own = code >= 0xe000 && code <= 0xefff ? 0xfffd : code;
+    out[i] = String.fromCharCode(soundKey(code), own);
+  }
+  return out.join('');
+}
