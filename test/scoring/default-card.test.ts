@@ -6,7 +6,7 @@ import { compileScorecard } from '../../workers/scoring/compile-scorecard.ts';
 import { parseScorecard } from '../../workers/scoring/parse-scorecard.ts';
 import { renderException, renderReason } from '../../workers/scoring/reason.ts';
 import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
-import { defaultZh, scorecardPath, transcriptOf } from './helpers.ts';
+import { cardWith, defaultZh, scorecardPath, transcriptOf } from './helpers.ts';
 
 const phone = defaultZh();
 const chat = compileScorecard(
@@ -131,5 +131,44 @@ describe('default-zh v2: families, exceptions, positions', () => {
     expect(renderReason(reason, 'en')).toMatch(/^violation: ignorance/);
     expect(renderReason(reason, 'zh-CN')).toMatch(/^违规：ignorance/);
     expect(renderReason('stored before v2', 'zh-CN')).toBe('stored before v2');
+  });
+});
+
+describe('violation rules on a card of their own', () => {
+  const card = cardWith(
+    '  - { id: refusal, title: r, category: forbidden, points: 10, rule: { kind: violation, intents: [refusal], unless: [redirect, conditional] } }',
+    [
+      'intents:',
+      "  refusal: ['[没办法|办不了]']",
+      'exceptions:',
+      "  conditional: { before: ['[如果|要是]'], within: 8 }",
+      "  redirect: { after: ['[需要|可以] …4 [到|去]'], within: 10, review: true }",
+    ].join('\n'),
+  );
+
+  it('an exception marked review sends its hit to a human instead of clearing it', () => {
+    const score = scoreTranscript(card, call([['agent', '电话里是办不了的，需要到营业厅办理']]));
+    const result = item(score, 'refusal');
+    expect(result).toMatchObject({ status: 'review', deduction: 0 });
+    expect(result.evidence[0]).toMatchObject({ reviewBecause: 'redirect', uncertain: true });
+    expect(score.needsReview).toBe(true);
+  });
+
+  it('an ordinary exception clears its hit and a plain hit counts', () => {
+    expect(item(scoreTranscript(card, call([['agent', '要是还是办不了您再打来']])), 'refusal').status).toBe(
+      'pass',
+    );
+    expect(item(scoreTranscript(card, call([['agent', '这个办不了']])), 'refusal')).toMatchObject({
+      status: 'fail',
+      deduction: 10,
+    });
+  });
+
+  it('refuses a rule that names an exception or intent the card does not define', () => {
+    expect(() =>
+      cardWith(
+        '  - { id: x, title: x, category: forbidden, points: 1, rule: { kind: violation, intents: [nope], unless: [gone] } }',
+      ),
+    ).toThrow(/unknown intent "nope"[\s\S]*unknown exception "gone"/);
   });
 });
