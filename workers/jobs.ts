@@ -34,13 +34,14 @@ export interface JobPolicy extends RetryPolicy {
 }
 
 // Ordinary errors: 3 tries within ~15 s (transcribe) or ~6 s (score), as before.
-// Outages: both schedules add up to ≥ 120 s of waiting (transcribe 5+10+20+30+30+30 = 125 s,
-// score 2+4+8+16+30+30+30 = 120 s), twice a 60 s database or Redis restart, while the
-// 30 s cap keeps a job from sleeping long after the store is back.
+// Outages: both schedules add up to ≥ 120 s of waiting (transcribe 5+10+15×7 = 120 s,
+// score 2+4+8+15×8 = 134 s), twice a 60 s database or Redis restart; the 15 s cap keeps
+// a job from sleeping long after the store is back (30 s cost up to 30 s more in the
+// chaos run), and a failing try against a store that is down costs next to nothing.
 export const JOB_POLICIES: Record<JobName, JobPolicy> = {
   // ASR is CPU-bound: one at a time per process; scale with processes.
-  transcribe: { attempts: 3, backoffMs: 5_000, maxBackoffMs: 30_000, outageAttempts: 7, concurrency: 1 },
-  score: { attempts: 3, backoffMs: 2_000, maxBackoffMs: 30_000, outageAttempts: 8, concurrency: 4 },
+  transcribe: { attempts: 3, backoffMs: 5_000, maxBackoffMs: 15_000, outageAttempts: 10, concurrency: 1 },
+  score: { attempts: 3, backoffMs: 2_000, maxBackoffMs: 15_000, outageAttempts: 12, concurrency: 4 },
 };
 
 /** The id a job gets in any queue: one live job per call and stage. */

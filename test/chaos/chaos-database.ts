@@ -136,6 +136,16 @@ export async function finalChecks(db: pg.Pool, callIds: string[]): Promise<Check
   return result;
 }
 
+/** Whether each of `callIds` has taken a step since `at` (epoch ms). */
+export async function movedSince(db: pg.Pool, callIds: string[], at: number): Promise<boolean> {
+  const { rows } = await db.query(
+    `select count(distinct call_id)::int as n from chaos_events
+     where call_id = any($1::text[]) and at > to_timestamp($2::float8 / 1000)`,
+    [callIds, at],
+  );
+  return rows[0].n === callIds.length;
+}
+
 export interface StageEvent {
   callId: string;
   event: string;

@@ -38,6 +38,7 @@ import {
   finalChecks,
   ingestSampledCalls,
   installWitness,
+  movedSince,
   progress,
   stageEvents,
   type Check,
@@ -232,7 +233,7 @@ async function runMode(mode: Mode, deadline: number): Promise<ModeResult> {
       );
     }
     const next = plan[faults.length];
-    if (next && p.scored >= thresholds[faults.length]!) {
+    if (next && p.scored >= thresholds[faults.length]! && (await recovered(pool, faults.at(-1)))) {
       await sleep(random() * 1500); // land at a random point inside the jobs under way
       const { inFlight } = await look();
       const fault: Fault = { kind: next, target: '', at: Date.now(), inFlight };
@@ -307,6 +308,16 @@ async function runMode(mode: Mode, deadline: number): Promise<ModeResult> {
     totalMs,
     unexpectedExits,
   };
+}
+
+/**
+ * Whether every call that was mid-stage at `fault` has moved since (or a
+ * minute and a half has passed): the next fault waits for it, so each
+ * recovery time is that fault's alone.
+ */
+async function recovered(pool: pg.Pool, fault: Fault | undefined): Promise<boolean> {
+  if (!fault || fault.inFlight.length === 0 || Date.now() - fault.at > 90_000) return true;
+  return movedSince(pool, fault.inFlight, fault.at).catch(() => false);
 }
 
 /** From the fault to the moment every call that was mid-stage then had moved again (undefined: one never did). */
