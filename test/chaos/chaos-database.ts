@@ -45,8 +45,8 @@ export async function installWitness(db: pg.Pool): Promise<void> {
       execute function chaos_score();`);
 }
 
-/** `count` calls, each with its own copy of a real recording under `storageDir`, all sampled in one run. */
-export async function ingestSampledCalls(db: pg.Pool, storageDir: string, count: number): Promise<string[]> {
+/** `count` calls, each with its own copy of a real recording under `storageDir` (not sampled yet). */
+export async function ingestCalls(db: pg.Pool, storageDir: string, count: number): Promise<string[]> {
   const dir = join(storageDir, 'chaos');
   await mkdir(dir, { recursive: true });
   const calls = [];
@@ -68,12 +68,19 @@ export async function ingestSampledCalls(db: pg.Pool, storageDir: string, count:
     );
   }
   await upsertCalls(db, calls);
-  await db.query(`insert into sampling_runs (kind, month, through, time_zone, seed, params)
-                  values ('on_demand', '2026-10-01', now(), 'Asia/Shanghai', 'chaos', '{}')`);
-  await db.query(`insert into sample_items (call_id, run_id, agent_id, month, reason)
-                  select call_id, (select max(run_id) from sampling_runs), agent_id, '2026-10-01', 'manual'
-                  from calls where call_id like 'chaos-%'`);
   return calls.map((c) => c.callId);
+}
+
+/** Samples these calls in one on-demand run; the dispatchers admit it within their interval. */
+export async function sampleCalls(db: pg.Pool, callIds: string[]): Promise<void> {
+  const { rows } = await db.query(`insert into sampling_runs (kind, month, through, time_zone, seed, params)
+                                   values ('on_demand', '2026-10-01', now(), 'Asia/Shanghai', 'chaos', '{}')
+                                   returning run_id`);
+  await db.query(
+    `insert into sample_items (call_id, run_id, agent_id, month, reason)
+     select call_id, $2, agent_id, '2026-10-01', 'manual' from calls where call_id = any($1::text[])`,
+    [callIds, rows[0].run_id],
+  );
 }
 
 export interface Progress {
@@ -136,14 +143,21 @@ export async function finalChecks(db: pg.Pool, callIds: string[]): Promise<Check
   return result;
 }
 
-/** Whether each of `callIds` has taken a step since `at` (epoch ms). */
-export async function movedSince(db: pg.Pool, callIds: string[], at: number): Promise<boolean> {
+/** Whether each of `callIds` has taken a step since `at`, and some call was scored after `scoredAfter` (epoch ms). */
+export async function movedSince(
+  db: pg.Pool,
+  callIds: string[],
+  at: number,
+  scoredAfter: number,
+): Promise<boolean> {
   const { rows } = await db.query(
-    `select count(distinct call_id)::int as n from chaos_events
-     where call_id = any($1::text[]) and at > to_timestamp($2::float8 / 1000)`,
-    [callIds, at],
+    `select (select count(distinct call_id)::int from chaos_events
+             where call_id = any($1::text[]) and at > to_timestamp($2::float8 / 1000)) as moved,
+            exists (select from chaos_events
+                    where event = 'scored' and at > to_timestamp($3::float8 / 1000)) as scored`,
+    [callIds, at, scoredAfter],
   );
-  return rows[0].n === callIds.length;
+  return rows[0].moved === callIds.length && rows[0].scored === true;
 }
 
 export interface StageEvent {

@@ -36,10 +36,11 @@ import { freePort } from '../helpers/free-port.ts';
 import {
   duplicates,
   finalChecks,
-  ingestSampledCalls,
+  ingestCalls,
   installWitness,
   movedSince,
   progress,
+  sampleCalls,
   stageEvents,
   type Check,
   type Duplicates,
@@ -143,6 +144,8 @@ interface ModeResult {
   duplicates: Duplicates;
   /** Per fault: from the fault to the next step of every call that was mid-stage then. */
   resumedAfterMs: Array<number | undefined>;
+  /** Per fault: calls mid-stage then that never moved after it, with their steps (s from the fault). */
+  notMoved: string[][];
   /** Per fault: from the fault to the next call scored. */
   throughputAfterMs: Array<number | undefined>;
   totalMs: number;
@@ -171,8 +174,8 @@ async function runMode(mode: Mode, deadline: number): Promise<ModeResult> {
   const pool = createPool(url, 3);
   await runMigrations(pool);
   await installWitness(pool);
-  const callIds = await ingestSampledCalls(pool, join(dir, 'storage'), CALLS);
-  say(`${mode}: ${CALLS} calls ingested and sampled`);
+  const callIds = await ingestCalls(pool, join(dir, 'storage'), CALLS);
+  say(`${mode}: ${CALLS} calls ingested`);
 
   const redis = mode === 'bullmq' ? new ChaosRedis(await freePort(), dir) : undefined;
   await redis?.start();
@@ -199,9 +202,6 @@ async function runMode(mode: Mode, deadline: number): Promise<ModeResult> {
   api.start();
   for (const w of workers) w.start();
 
-  // Faults are spread over the first 60 % of the calls by progress (not by clock), so
-  // they land while there is work in flight however fast this machine is; each waits for
-  // the previous one's recovery (recovered below), which leaves the last 40 % as slack.
   const plan: FaultKind[] = Array.from({ length: KILLS }, () =>
     mode === 'bullmq' ? ('kill worker' as const) : ('kill api' as const),
   );
@@ -209,9 +209,18 @@ async function runMode(mode: Mode, deadline: number): Promise<ModeResult> {
     plan.splice(Math.floor(plan.length / 3), 0, 'kill redis');
     plan.splice(Math.floor((2 * plan.length) / 3), 0, 'restart postgres');
   }
-  const thresholds = plan.map((_, i) =>
-    Math.max(1, Math.floor(CALLS * (0.02 + (0.6 * i) / Math.max(1, plan.length - 1)))),
+  // The calls are sampled in batches, one before each fault, and each fault lands once
+  // its batch is in flight: the run is paced by the faults, so all of them happen, each
+  // into work under way, however fast this machine gets through calls.
+  const batches = Array.from({ length: plan.length + 1 }, (_, i) =>
+    callIds.slice(
+      Math.floor((i * CALLS) / (plan.length + 1)),
+      Math.floor(((i + 1) * CALLS) / (plan.length + 1)),
+    ),
   );
+  await sampleCalls(pool, batches[0]!);
+  let sampled = 1;
+  let sampledAt = Date.now();
   const faults: Fault[] = [];
   let last: Progress = { scored: 0, failed: 0, inFlight: [] };
   let lastPrint = 0;
@@ -236,7 +245,18 @@ async function runMode(mode: Mode, deadline: number): Promise<ModeResult> {
       );
     }
     const next = plan[faults.length];
-    if (next && p.scored >= thresholds[faults.length]! && (await recovered(pool, faults.at(-1)))) {
+    if (!next && sampled < batches.length) {
+      await sampleCalls(pool, batches.slice(sampled).flat());
+      sampled = batches.length;
+    }
+    if (next && sampled === faults.length + 1 && (await recovered(pool, faults.at(-1)))) {
+      await sampleCalls(pool, batches[sampled]!);
+      sampled += 1;
+      sampledAt = Date.now();
+    }
+    // the fault's batch is in flight (or, should it never show, 30 s have passed)
+    const armed = sampled === faults.length + 2 && (p.inFlight.length > 0 || Date.now() - sampledAt > 30_000);
+    if (next && armed) {
       await sleep(random() * 1500); // land at a random point inside the jobs under way
       // `at` is taken before looking, so a call that moves between the look and the kill
       // counts as moved (by a few milliseconds), never as stuck.
@@ -310,6 +330,17 @@ async function runMode(mode: Mode, deadline: number): Promise<ModeResult> {
     checks,
     duplicates: duplicates(events),
     resumedAfterMs: faults.map((f) => resumedAfter(f, events)),
+    notMoved: faults.map((f) =>
+      f.inFlight
+        .filter((id) => !events.some((e) => e.callId === id && e.at > f.at))
+        .map(
+          (id) =>
+            `${id}: ${events
+              .filter((e) => e.callId === id)
+              .map((e) => `${e.event} ${secs(e.at - f.at)}`)
+              .join(', ')}`,
+        ),
+    ),
     throughputAfterMs: faults.map((f) => firstScoredAfter(f, events)),
     totalMs,
     unexpectedExits,
@@ -317,16 +348,16 @@ async function runMode(mode: Mode, deadline: number): Promise<ModeResult> {
 }
 
 /**
- * Whether every call that was mid-stage at `fault` has moved since (or a
- * minute and a half has passed): the next fault waits for it, so each
+ * Whether every call that was mid-stage at `fault` has moved since and a call
+ * has been scored again (or a minute and a half has passed): the next fault waits for it, so each
  * recovery time is that fault's alone. Faults are also MIN_GAP_MS apart at
  * least, so a restarted process is up again before the next kill.
  */
 async function recovered(pool: pg.Pool, fault: Fault | undefined): Promise<boolean> {
   if (!fault) return true;
   if (Date.now() - (fault.backAt ?? fault.at) < MIN_GAP_MS) return false;
-  if (fault.inFlight.length === 0 || Date.now() - fault.at > 90_000) return true;
-  return movedSince(pool, fault.inFlight, fault.at).catch(() => false);
+  if (Date.now() - fault.at > 90_000) return true;
+  return movedSince(pool, fault.inFlight, fault.at, fault.backAt ?? fault.at).catch(() => false);
 }
 
 /** From the fault to the moment every call that was mid-stage then had moved again (undefined: one never did). */
@@ -359,9 +390,10 @@ function report(r: ModeResult): boolean {
     lines.push(
       `  ${String(i + 1).padStart(2)} ${at.padStart(7)}  ${f.kind.padEnd(17)}  ${String(f.inFlight.length).padStart(9)}` +
         `  ${(f.inFlight.length === 0 ? '-' : resumed === undefined ? 'never' : secs(resumed)).padStart(21)}` +
-        `  ${(f.backAt && resumed !== undefined ? secs(f.at + resumed - f.backAt) : '-').padStart(19)}` +
+        `  ${(f.backAt && f.inFlight.length > 0 && resumed !== undefined ? secs(Math.max(0, f.at + resumed - f.backAt)) : '-').padStart(19)}` +
         `  ${(through === undefined ? 'never' : secs(through)).padStart(26)}  ${f.target}`,
     );
+    for (const line of r.notMoved[i] ?? []) lines.push(`       not moved after the fault: ${line}`);
   });
   const d = r.duplicates;
   const byKind = new Map<string, number>();
