@@ -143,7 +143,10 @@ export async function finalChecks(db: pg.Pool, callIds: string[]): Promise<Check
   return result;
 }
 
-/** Whether each of `callIds` has taken a step since `at`, and some call was scored after `scoredAfter` (epoch ms). */
+/**
+ * Whether each of `callIds` has taken a step since `at`, and some call was
+ * scored after `scoredAfter` (epoch ms) unless none was left to score.
+ */
 export async function movedSince(
   db: pg.Pool,
   callIds: string[],
@@ -153,8 +156,8 @@ export async function movedSince(
   const { rows } = await db.query(
     `select (select count(distinct call_id)::int from chaos_events
              where call_id = any($1::text[]) and at > to_timestamp($2::float8 / 1000)) as moved,
-            exists (select from chaos_events
-                    where event = 'scored' and at > to_timestamp($3::float8 / 1000)) as scored`,
+            exists (select from chaos_events where event = 'scored' and at > to_timestamp($3::float8 / 1000))
+              or not exists (select from call_processing where state not in ('scored', 'failed')) as scored`,
     [callIds, at, scoredAfter],
   );
   return rows[0].moved === callIds.length && rows[0].scored === true;
