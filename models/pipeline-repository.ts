@@ -36,14 +36,18 @@ export async function admitSampledCalls(db: Queryable): Promise<number> {
   return rowCount ?? 0;
 }
 
-/** Calls a dispatcher should (re)queue: waiting for a stage, or caught mid-stage by a crash. */
+/**
+ * Calls a dispatcher should (re)queue: waiting for a stage, or caught mid-stage
+ * by a crash. Calls already begun come first, so a backlog larger than `limit`
+ * cannot hold back the ones a restart interrupted.
+ */
 export async function openWork(
   db: Queryable,
   limit: number,
 ): Promise<Array<{ callId: string; state: PipelineState }>> {
   const { rows } = await db.query(
     `select call_id, state from call_processing where state not in ('scored', 'failed')
-     order by updated_at limit $1`,
+     order by state = 'pending', updated_at limit $1`,
     [limit],
   );
   return rows.map((r) => ({ callId: r.call_id, state: r.state }));

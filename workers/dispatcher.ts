@@ -11,7 +11,8 @@ export interface DispatcherLog {
  * sampled calls into the pipeline and queues every unfinished call for its
  * next stage. Queues drop duplicates (one job per call and stage), so it is
  * safe to run on every process and every few seconds; after a crash or
- * restart it is what resumes calls left half-done.
+ * restart it is what resumes calls left half-done, ahead of the pending
+ * backlog.
  */
 export async function dispatchOnce(
   pool: pg.Pool,
@@ -21,7 +22,9 @@ export async function dispatchOnce(
   await admitSampledCalls(pool);
   const work = await openWork(pool, batch);
   for (const { callId, state } of work) {
-    await queue.add(state === 'pending' || state === 'transcribing' ? 'transcribe' : 'score', { callId });
+    const name = state === 'pending' || state === 'transcribing' ? 'transcribe' : 'score';
+    // Anything past pending was begun before a crash or restart: finish it before new work.
+    await queue.add(name, { callId }, { resumed: state !== 'pending' });
   }
   return work.length;
 }

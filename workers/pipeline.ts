@@ -29,6 +29,9 @@ export interface Pipeline {
  */
 export async function startPipeline(deps: PipelineDeps): Promise<Pipeline> {
   const { pool, queue } = deps;
+  // Queue what is open before consuming, so calls a restart interrupted are all in their
+  // lane ahead of the backlog when the first job is taken.
+  await dispatchOnce(pool, queue);
   await queue.start(
     {
       transcribe: transcribeProcessor({ pool, queue, transcribeRecording: deps.transcribeRecording }),
@@ -44,7 +47,6 @@ export async function startPipeline(deps: PipelineDeps): Promise<Pipeline> {
       );
     },
   );
-  await dispatchOnce(pool, queue);
   const stopDispatcher = startDispatcher(pool, queue, deps.log, deps.dispatchIntervalMs);
   return {
     async stop() {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../models/call-repository.ts';
 import { upsertCalls } from '../../models/call-repository.ts';
@@ -6,6 +7,7 @@ import { startPipeline, type Pipeline, type PipelineDeps } from '../../workers/p
 import { InProcessQueue } from '../../workers/queue/in-process-queue.ts';
 import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 let db: TestDatabase;
 let pipeline: Pipeline | undefined;
@@ -18,9 +20,10 @@ afterEach(async () => {
   await db.drop();
 });
 
+const fast = { attempts: 3, backoffMs: 5, maxBackoffMs: 20, outageAttempts: 6 };
 const fastPolicies = {
-  transcribe: { attempts: 3, backoffMs: 5, concurrency: 2 },
-  score: { attempts: 3, backoffMs: 5, concurrency: 2 },
+  transcribe: { ...fast, concurrency: 2 },
+  score: { ...fast, concurrency: 2 },
 };
 
 const transcriptOf = (call: Call) => buildTranscript(call.callId, { durationS: call.durationS });
@@ -154,5 +157,69 @@ describe('in-process pipeline', () => {
     expect(scored.sort()).toEqual(['r1', 'r2']);
     const s = await states();
     expect([s.r1.state, s.r2.state, s.r3.state]).toEqual(['scored', 'scored', 'scored']);
+  });
+
+  it('after a restart, the call caught mid-transcription goes before the pending backlog', async () => {
+    const backlog = Array.from({ length: 8 }, (_, i) => `p${i}`);
+    await sampleCalls([...backlog, 'mid']);
+    await dispatchOnce(db.pool, { add: async () => {} });
+    // the previous process died inside 'mid', the most recently touched call
+    await db.pool.query(
+      `update call_processing set state = 'transcribing', attempts = 1, updated_at = now() + interval '1 minute'
+       where call_id = 'mid'`,
+    );
+    const transcribed: string[] = [];
+    const queue = new InProcessQueue({ ...fastPolicies, transcribe: { ...fast, concurrency: 1 } });
+    pipeline = await startTestPipeline(queue, {
+      transcribeRecording: async (call) => {
+        transcribed.push(call.callId);
+        return { transcript: transcriptOf(call) };
+      },
+      scoreCall: async () => {},
+    });
+    await queue.idle();
+    expect(transcribed[0]).toBe('mid');
+    expect(transcribed.slice(1).sort()).toEqual(backlog);
+  });
+
+  it('serves resumed jobs before waiting ones, in the order they were added', async () => {
+    const queue = new InProcessQueue({ ...fastPolicies, transcribe: { ...fast, concurrency: 1 } });
+    for (const callId of ['w1', 'w2']) await queue.add('transcribe', { callId });
+    for (const callId of ['r1', 'r2']) await queue.add('transcribe', { callId }, { resumed: true });
+    await queue.add('transcribe', { callId: 'w3' });
+    const order: string[] = [];
+    await queue.start(
+      {
+        transcribe: async ({ callId }) => {
+          order.push(callId);
+        },
+        score: async () => {},
+      },
+      async () => {},
+    );
+    await queue.idle();
+    await queue.close();
+    expect(order).toEqual(['r1', 'r2', 'w1', 'w2', 'w3']);
+  });
+
+  it('rides out PostgreSQL being unreachable past the ordinary attempts, then finishes the call', async () => {
+    await sampleCalls(['outage']);
+    const closedPort = await freePort();
+    let tries = 0;
+    const queue = new InProcessQueue(fastPolicies);
+    pipeline = await startTestPipeline(queue, {
+      transcribeRecording: async (call) => {
+        // the first four tries meet a database that refuses connections (a real ECONNREFUSED)
+        if (++tries <= 4) {
+          const client = new pg.Client({ host: '127.0.0.1', port: closedPort, user: 'x', database: 'x' });
+          await client.connect();
+        }
+        return { transcript: transcriptOf(call) };
+      },
+      scoreCall: async () => {},
+    });
+    await queue.idle();
+    expect(tries).toBe(5); // more than fast.attempts (3), within fast.outageAttempts (6)
+    expect((await states()).outage.state).toBe('scored');
   });
 });

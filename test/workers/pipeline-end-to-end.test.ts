@@ -58,8 +58,8 @@ describe('pipeline end to end on real audio', () => {
       CALLQA_RECORDING_ROOTS: fixturesDir,
     });
     const queue = new InProcessQueue({
-      transcribe: { attempts: 2, backoffMs: 10, concurrency: 2 },
-      score: { attempts: 2, backoffMs: 10, concurrency: 2 },
+      transcribe: { attempts: 2, backoffMs: 10, maxBackoffMs: 10, outageAttempts: 2, concurrency: 2 },
+      score: { attempts: 2, backoffMs: 10, maxBackoffMs: 10, outageAttempts: 2, concurrency: 2 },
     });
     const workers = await startWorkers(config, db.pool, queue, { info: () => {}, error: () => {} });
     await queue.idle();

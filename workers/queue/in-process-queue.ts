@@ -1,18 +1,22 @@
-import { isPermanent } from '../permanent-error.ts';
 import { JOB_POLICIES, jobId, type JobName, type JobPayload, type Processors } from '../jobs.ts';
-import type { FailureHandler, JobQueue } from './job-queue.ts';
+import { retryDelayMs, willRetry } from '../retry-policy.ts';
+import type { AddOptions, FailureHandler, JobQueue } from './job-queue.ts';
+
+interface Waiting {
+  payload: JobPayload;
+  attempt: number;
+}
 
 /**
  * The queue of the embedded default (no REDIS_URL): the same processors and
  * retry policy as BullMQ, run in this process with bounded concurrency per
  * job. Nothing is persisted here — the pipeline state in Postgres is, and the
- * dispatcher re-queues unfinished calls after a restart.
+ * dispatcher re-queues unfinished calls after a restart, those caught
+ * mid-stage in a lane of their own that is served first.
  */
 export class InProcessQueue implements JobQueue {
-  private readonly waiting: Record<JobName, Array<{ payload: JobPayload; attempt: number }>> = {
-    transcribe: [],
-    score: [],
-  };
+  private readonly waiting: Record<JobName, Waiting[]> = { transcribe: [], score: [] };
+  private readonly resumed: Record<JobName, Waiting[]> = { transcribe: [], score: [] };
   private readonly running: Record<JobName, number> = { transcribe: 0, score: 0 };
   private readonly known = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -23,11 +27,11 @@ export class InProcessQueue implements JobQueue {
 
   constructor(private readonly policies = JOB_POLICIES) {}
 
-  async add(name: JobName, payload: JobPayload): Promise<void> {
+  async add(name: JobName, payload: JobPayload, options: AddOptions = {}): Promise<void> {
     const id = jobId(name, payload.callId);
     if (this.closed || this.known.has(id)) return;
     this.known.add(id);
-    this.waiting[name].push({ payload, attempt: 1 });
+    (options.resumed ? this.resumed : this.waiting)[name].push({ payload, attempt: 1 });
     this.pump(name);
   }
 
@@ -48,15 +52,19 @@ export class InProcessQueue implements JobQueue {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    this.waiting.transcribe.length = 0;
-    this.waiting.score.length = 0;
+    for (const lane of [this.waiting, this.resumed]) {
+      lane.transcribe.length = 0;
+      lane.score.length = 0;
+    }
     while (this.running.transcribe + this.running.score > 0) await new Promise((r) => setTimeout(r, 20));
   }
 
   private pump(name: JobName): void {
     if (!this.processors || this.closed) return;
-    while (this.running[name] < this.policies[name].concurrency && this.waiting[name].length > 0) {
-      const job = this.waiting[name].shift()!;
+    for (;;) {
+      if (this.running[name] >= this.policies[name].concurrency) return;
+      const job = this.resumed[name].shift() ?? this.waiting[name].shift();
+      if (!job) return;
       this.running[name] += 1;
       void this.run(name, job).finally(() => {
         this.running[name] -= 1;
@@ -66,15 +74,15 @@ export class InProcessQueue implements JobQueue {
     }
   }
 
-  private async run(name: JobName, job: { payload: JobPayload; attempt: number }): Promise<void> {
+  private async run(name: JobName, job: Waiting): Promise<void> {
     const id = jobId(name, job.payload.callId);
     try {
       await this.processors![name](job.payload);
       this.known.delete(id);
     } catch (error) {
       const policy = this.policies[name];
-      if (!this.closed && !isPermanent(error) && job.attempt < policy.attempts) {
-        const delay = policy.backoffMs * 2 ** (job.attempt - 1);
+      if (!this.closed && willRetry(policy, job.attempt, error)) {
+        const delay = retryDelayMs(policy, job.attempt);
         const timer = setTimeout(() => {
           this.timers.delete(timer);
           this.waiting[name].push({ payload: job.payload, attempt: job.attempt + 1 });
