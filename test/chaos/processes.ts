@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../audio/media-paths.ts';
+import { redisReady } from '../helpers/redis-server.ts';
 
 /**
  * Every process the chaos run starts is a process-group leader, so a kill -9
@@ -143,20 +144,7 @@ export class ChaosRedis {
     live.add(child);
     child.once('exit', () => live.delete(child));
     this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 30_000);
-      child.once('error', (error) =>
-        reject(new Error(`cannot run redis-server (apt-get install redis-server): ${error.message}`)),
-      );
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    await redisReady(child, 30_000);
   }
 
   async kill9(): Promise<void> {

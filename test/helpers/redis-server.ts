@@ -30,6 +30,24 @@ export function skipWithoutRedis(suite: string): boolean {
   return true;
 }
 
+/** Resolves when a spawned redis-server says it accepts connections (stdout piped); rejects on error or timeout. */
+export function redisReady(child: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), timeoutMs);
+    child.once('error', (error) =>
+      reject(new Error(`cannot run redis-server (apt-get install redis-server): ${error.message}`)),
+    );
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
 export interface RedisServer {
   url: string;
   stop(): Promise<void>;
@@ -54,20 +72,7 @@ export async function startRedis(): Promise<RedisServer> {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.once('error', (error) =>
-      reject(new Error(`cannot run redis-server (apt-get install redis-server): ${error.message}`)),
-    );
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
+  await redisReady(child, 10_000);
   return {
     url: `redis://127.0.0.1:${port}`,
     stop: () =>
