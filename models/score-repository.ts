@@ -3,8 +3,9 @@ import type { Queryable } from './db.ts';
 /**
  * Scores as history (migration 006): every recorded outcome and month score
  * is an append-only event; the value in force comes from one precedence rule
- * in SQL (`effective_outcomes(as_of)`, `effective_month_scores(as_of)`):
- * review > imported > automatic/computed, the latest within a source.
+ * in SQL (`effective_outcome(call, as_of)`, `effective_month_score(agent,
+ * month, as_of)` and their all-keys forms): review > imported >
+ * automatic/computed, the latest within a source.
  */
 export type OutcomeSource = 'automatic' | 'imported' | 'review';
 export type MonthScoreSource = 'computed' | 'imported' | 'review';
@@ -101,7 +102,7 @@ export async function recomputeMonthScore(db: Queryable, callId: string, timeZon
        join calls c on c.agent_id = t.agent_id
          and c.started_at >= t.month::timestamp at time zone $2
          and c.started_at < (t.month + interval '1 month')::timestamp at time zone $2
-       cross join lateral (select eo.score from effective_outcomes('infinity') eo where eo.call_id = c.call_id) o
+       cross join lateral effective_outcome(c.call_id, 'infinity') o
        group by t.agent_id, t.month)
      insert into agent_month_score_events (agent_id, month, source, score)
      select m.agent_id, m.month, 'computed', m.score from mean m
@@ -127,7 +128,7 @@ export async function effectiveOutcome(
   asOf: Date | string = 'infinity',
 ): Promise<(EffectiveValue & { passed: boolean }) | undefined> {
   const { rows } = await db.query(
-    `select score, passed, source, recorded_at, recorded_by from effective_outcomes($2) where call_id = $1`,
+    `select score, passed, source, recorded_at, recorded_by from effective_outcome($1, $2)`,
     [callId, asOf],
   );
   const r = rows[0];
@@ -150,8 +151,7 @@ export async function effectiveMonthScore(
   asOf: Date | string = 'infinity',
 ): Promise<EffectiveValue | undefined> {
   const { rows } = await db.query(
-    `select score, source, recorded_at, recorded_by from effective_month_scores($3)
-     where agent_id = $1 and month = ($2 || '-01')::date`,
+    `select score, source, recorded_at, recorded_by from effective_month_score($1, ($2 || '-01')::date, $3)`,
     [agentId, month, asOf],
   );
   const r = rows[0];

@@ -189,7 +189,7 @@ async function selectNeighbours(tx: Queryable, ctx: SelectionContext): Promise<v
             jsonb_build_object('neighbour_of', f.call_id, 'side', nb.side)
      from sample_items f
      -- the outcome in force when the run started (migration 006): a later correction is invisible
-     cross join lateral (select o.passed from effective_outcomes($3) o where o.call_id = f.call_id) q
+     cross join lateral effective_outcome(f.call_id, $3) q
      join calls fc on fc.call_id = f.call_id
      cross join lateral (
        (select c.call_id, 'previous' as side from calls c
@@ -272,10 +272,6 @@ async function agentQuotas(tx: Queryable, ctx: SelectionContext, b: MonthBounds)
        where r.month = $5 and r.run_id < $6
        group by a.agent_id
      ),
-     -- month scores in force when the run started (migration 006): a later correction is invisible
-     scores as (
-       select agent_id, month, score from effective_month_scores($4) where month in ($7, $8)
-     ),
      exempt as (
        select distinct r.month, a.agent_id from sampling_run_agents a join sampling_runs r using (run_id)
        where a.mode = 'exemption' and r.run_id < $6 and r.month in ($7, $8)
@@ -285,8 +281,9 @@ async function agentQuotas(tx: Queryable, ctx: SelectionContext, b: MonthBounds)
             e1.agent_id is not null as last_exempt, e2.agent_id is not null as before_exempt,
             coalesce(p.n, 0) as random_before
      from volume v
-     left join scores s1 on s1.agent_id = v.agent_id and s1.month = $7
-     left join scores s2 on s2.agent_id = v.agent_id and s2.month = $8
+     -- month scores in force when the run started (migration 006): a later correction is invisible
+     left join lateral effective_month_score(v.agent_id, $7, $4) s1 on true
+     left join lateral effective_month_score(v.agent_id, $8, $4) s2 on true
      left join exempt e1 on e1.agent_id = v.agent_id and e1.month = $7
      left join exempt e2 on e2.agent_id = v.agent_id and e2.month = $8
      left join picked p on p.agent_id = v.agent_id

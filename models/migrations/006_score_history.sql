@@ -55,27 +55,45 @@ create function score_source_rank(source text) returns integer language sql immu
   select case source when 'review' then 3 when 'imported' then 2 else 1 end
 $$;
 
--- Each call's outcome in force at `as_of` (events recorded after it are invisible).
+-- One call's outcome in force at `as_of` (events recorded after it are invisible). Per key, so a
+-- caller joining it laterally reads a few index rows per call, never every event ever recorded.
+create function effective_outcome(of_call text, as_of timestamptz)
+returns table (call_id text, score numeric, passed boolean, source text, recorded_at timestamptz,
+               recorded_by text, event_id bigint)
+language sql stable as $$
+  select e.call_id, e.score, e.passed, e.source, e.recorded_at, e.recorded_by, e.event_id
+  from call_outcome_events e
+  where e.call_id = of_call and e.recorded_at <= as_of
+  order by score_source_rank(e.source) desc, e.recorded_at desc, e.event_id desc
+  limit 1
+$$;
+
+-- One agent's month score in force at `as_of`.
+create function effective_month_score(of_agent text, of_month date, as_of timestamptz)
+returns table (agent_id text, month date, score numeric, source text, recorded_at timestamptz,
+               recorded_by text, event_id bigint)
+language sql stable as $$
+  select e.agent_id, e.month, e.score, e.source, e.recorded_at, e.recorded_by, e.event_id
+  from agent_month_score_events e
+  where e.agent_id = of_agent and e.month = of_month and e.recorded_at <= as_of
+  order by score_source_rank(e.source) desc, e.recorded_at desc, e.event_id desc
+  limit 1
+$$;
+
+-- Every call's and every agent-month's value in force at `as_of`, by the same rule.
 create function effective_outcomes(as_of timestamptz)
 returns table (call_id text, score numeric, passed boolean, source text, recorded_at timestamptz,
                recorded_by text, event_id bigint)
 language sql stable as $$
-  select distinct on (e.call_id) e.call_id, e.score, e.passed, e.source, e.recorded_at, e.recorded_by, e.event_id
-  from call_outcome_events e
-  where e.recorded_at <= as_of
-  order by e.call_id, score_source_rank(e.source) desc, e.recorded_at desc, e.event_id desc
+  select o.* from (select distinct call_id from call_outcome_events where recorded_at <= as_of) k
+  cross join lateral effective_outcome(k.call_id, as_of) o
 $$;
-
--- Each agent's month score in force at `as_of`.
 create function effective_month_scores(as_of timestamptz)
 returns table (agent_id text, month date, score numeric, source text, recorded_at timestamptz,
                recorded_by text, event_id bigint)
 language sql stable as $$
-  select distinct on (e.agent_id, e.month) e.agent_id, e.month, e.score, e.source, e.recorded_at, e.recorded_by,
-         e.event_id
-  from agent_month_score_events e
-  where e.recorded_at <= as_of
-  order by e.agent_id, e.month, score_source_rank(e.source) desc, e.recorded_at desc, e.event_id desc
+  select s.* from (select distinct agent_id, month from agent_month_score_events where recorded_at <= as_of) k
+  cross join lateral effective_month_score(k.agent_id, k.month, as_of) s
 $$;
 
 -- Backfill: what the old tables held becomes the first events, at its own recorded_at. The
