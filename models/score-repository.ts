@@ -86,6 +86,19 @@ export async function recordReviewOutcome(
   return { eventId: rows[0].event_id, recordedAt: rows[0].recorded_at };
 }
 
+/** A person's verdict on an agent's month score: outranks the computed and imported values. */
+export async function recordReviewMonthScore(
+  db: Queryable,
+  score: MonthScore & { recordedBy: string; reason?: ScoreReason },
+): Promise<{ eventId: number; recordedAt: Date }> {
+  const { rows } = await db.query(
+    `insert into agent_month_score_events (agent_id, month, source, score, recorded_by, reason)
+     values ($1, ($2 || '-01')::date, 'review', $3, $4, $5) returning event_id, recorded_at`,
+    [score.agentId, score.month, score.score, score.recordedBy, JSON.stringify(score.reason ?? null)],
+  );
+  return { eventId: rows[0].event_id, recordedAt: rows[0].recorded_at };
+}
+
 /**
  * The computed month score of the agent and month of `callId`: the mean of
  * the outcomes in force of that agent's calls in that month, so a human
