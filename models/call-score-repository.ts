@@ -55,8 +55,10 @@ export interface StoredScore {
 }
 
 /**
- * Saves a call's score (idempotent per call and scorecard version) and makes
- * it the call's QA outcome, which drives the sampler's neighbour rule.
+ * Saves a call's score (idempotent per call and scorecard version) and records
+ * it as the call's automatic QA outcome, which drives the sampler's neighbour
+ * rule unless an import or a review outranks it (migration 006). A repeat of
+ * the latest automatic value (a retried job, an unchanged re-score) adds no event.
  */
 export async function saveCallScore(db: Queryable, s: StoredScore): Promise<void> {
   await db.query(
@@ -67,11 +69,14 @@ export async function saveCallScore(db: Queryable, s: StoredScore): Promise<void
          score = excluded.score, passed = excluded.passed, auto_failed = excluded.auto_failed,
          needs_review = excluded.needs_review, result = excluded.result, created_at = now()
        returning call_id)
-     insert into qa_outcomes (call_id, score, passed, source)
-     select call_id, $4, $5, 'scoring' from saved
-     on conflict (call_id) do update set score = excluded.score, passed = excluded.passed,
-       source = excluded.source, recorded_at = now()
-     where qa_outcomes.source = 'scoring'`,
+     insert into call_outcome_events (call_id, source, score, passed)
+     select call_id, 'automatic', $4, $5 from saved
+     where not exists (
+       select 1 from (
+         select e.score, e.passed from call_outcome_events e
+         where e.call_id = $1 and e.source = 'automatic'
+         order by e.recorded_at desc, e.event_id desc limit 1) latest
+       where latest.score = $4 and latest.passed = $5)`,
     [
       s.callId,
       s.scorecardId,
@@ -82,29 +87,6 @@ export async function saveCallScore(db: Queryable, s: StoredScore): Promise<void
       s.needsReview,
       JSON.stringify(s.result),
     ],
-  );
-}
-
-/**
- * The agent's final score for the month of this call: the mean of the latest
- * score of each scored call. An imported (official) monthly score is never
- * overwritten by a computed one.
- */
-export async function recomputeMonthScore(db: Queryable, callId: string, timeZone: string): Promise<void> {
-  await db.query(
-    `with target as (
-       select agent_id, date_trunc('month', started_at at time zone $2)::date as month from calls where call_id = $1),
-     latest as (
-       select distinct on (cs.call_id) cs.score
-       from call_scores cs join calls c using (call_id) join target t on t.agent_id = c.agent_id
-       where c.started_at >= t.month::timestamp at time zone $2
-         and c.started_at < (t.month + interval '1 month')::timestamp at time zone $2
-       order by cs.call_id, cs.created_at desc)
-     insert into agent_month_scores (agent_id, month, score, source)
-     select t.agent_id, t.month, round(avg(l.score), 2), 'computed' from target t, latest l group by t.agent_id, t.month
-     on conflict (agent_id, month) do update set score = excluded.score, recorded_at = now()
-     where agent_month_scores.source = 'computed'`,
-    [callId, timeZone],
   );
 }
 

@@ -76,8 +76,9 @@ export async function replayRun(pool: pg.Pool, runId: number): Promise<ReplayRep
       random_target: number;
       expected_calls: number | null;
       hash_cutoff: string | null;
+      last_score: number | null;
     }>(
-      `select agent_id, quota, random_target, expected_calls, hash_cutoff::text
+      `select agent_id, quota, random_target, expected_calls, hash_cutoff::text, last_score
        from sampling_run_agents where run_id = $1`,
       [runId],
     );
@@ -89,7 +90,9 @@ export async function replayRun(pool: pg.Pool, runId: number): Promise<ReplayRep
           replayed?.quota !== s.quota ||
           replayed.randomTarget !== s.random_target ||
           replayed.expectedCalls !== s.expected_calls ||
-          replayed.hashCutoff !== s.hash_cutoff
+          replayed.hashCutoff !== s.hash_cutoff ||
+          // the score the quota came from: a correction after the run must not reach its replay
+          replayed.lastScore !== s.last_score
         );
       })
       .map((s) => s.agent_id);

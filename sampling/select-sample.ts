@@ -188,7 +188,8 @@ async function selectNeighbours(tx: Queryable, ctx: SelectionContext): Promise<v
      select distinct on (nb.call_id) nb.call_id, $2, f.agent_id, $1, 'neighbour',
             jsonb_build_object('neighbour_of', f.call_id, 'side', nb.side)
      from sample_items f
-     join qa_outcomes q on q.call_id = f.call_id and not q.passed and q.recorded_at <= $3
+     -- the outcome in force when the run started (migration 006): a later correction is invisible
+     cross join lateral effective_outcome(f.call_id, $3) q
      join calls fc on fc.call_id = f.call_id
      cross join lateral (
        (select c.call_id, 'previous' as side from calls c
@@ -202,6 +203,7 @@ async function selectNeighbours(tx: Queryable, ctx: SelectionContext): Promise<v
         order by c.started_at, c.call_id limit 1)
      ) nb
      where f.run_id in (select run_id from sampling_runs where month = $1 and run_id < $2)
+       and not q.passed
        and not exists (select 1 from sample_items s where s.call_id = nb.call_id)
      order by nb.call_id, f.call_id
      -- a neighbour across a month boundary may be picked by that month's run at the same moment
@@ -279,8 +281,9 @@ async function agentQuotas(tx: Queryable, ctx: SelectionContext, b: MonthBounds)
             e1.agent_id is not null as last_exempt, e2.agent_id is not null as before_exempt,
             coalesce(p.n, 0) as random_before
      from volume v
-     left join agent_month_scores s1 on s1.agent_id = v.agent_id and s1.month = $7 and s1.recorded_at <= $4
-     left join agent_month_scores s2 on s2.agent_id = v.agent_id and s2.month = $8 and s2.recorded_at <= $4
+     -- month scores in force when the run started (migration 006): a later correction is invisible
+     left join lateral effective_month_score(v.agent_id, $7, $4) s1 on true
+     left join lateral effective_month_score(v.agent_id, $8, $4) s2 on true
      left join exempt e1 on e1.agent_id = v.agent_id and e1.month = $7
      left join exempt e2 on e2.agent_id = v.agent_id and e2.month = $8
      left join picked p on p.agent_id = v.agent_id

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { upsertMonthScores, upsertQaOutcomes } from '../../models/score-repository.ts';
+import { importMonthScores, importQaOutcomes } from '../../models/score-repository.ts';
 import type { AppDeps } from '../app.ts';
 import { ApiError } from '../api-error.ts';
 import { idString, monthString } from '../request-schemas.ts';
@@ -23,7 +23,7 @@ export const scoreRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =>
       },
     },
     async (request, reply) => {
-      await upsertMonthScores(pool, [
+      await importMonthScores(pool, [
         { agentId: request.params.agentId, month: request.params.month, score: request.body.score },
       ]).catch((error: { code?: string }) => {
         if (error.code === '23503')
@@ -54,7 +54,7 @@ export const scoreRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =>
       },
     },
     async (request, reply) => {
-      await upsertQaOutcomes(pool, request.body).catch((error: { code?: string }) => {
+      await importQaOutcomes(pool, request.body).catch((error: { code?: string }) => {
         if (error.code === '23503') throw new ApiError(404, 'not_found', 'one of the calls does not exist');
         throw error;
       });

@@ -10,8 +10,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database on the run's real PostgreSQL (test/global-setup.ts). */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A fresh, migrated database on the run's real PostgreSQL (test/global-setup.ts);
+ * `{ migrate: false }` leaves it empty, for tests that apply migrations themselves.
+ */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const adminUrl = inject('adminDatabaseUrl');
   const name = `callqa_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client(adminUrl);
@@ -21,7 +24,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const pool = createPool(url.toString(), 5);
-  await runMigrations(pool);
+  if (options.migrate !== false) await runMigrations(pool);
   return {
     pool,
     url: url.toString(),

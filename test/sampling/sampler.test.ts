@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { upsertCalls, type CallToStore } from '../../models/call-repository.ts';
+import { importMonthScores, importQaOutcomes } from '../../models/score-repository.ts';
 import { replayRun } from '../../sampling/replay-run.ts';
 import { runSampling } from '../../sampling/run-sampling.ts';
 import { seedToBigint } from '../../sampling/seed.ts';
@@ -220,9 +221,11 @@ describe('sampler', () => {
         startedAt: new Date(SHANGHAI_OCT_START + 5 * 86400_000),
       }),
     ]);
-    await db.pool.query(
-      `insert into agent_month_scores (agent_id, month, score) values ('A1', '2026-08-01', 100), ('A1', '2026-09-01', 100), ('A1', '2026-10-01', 100)`,
-    );
+    await importMonthScores(db.pool, [
+      { agentId: 'A1', month: '2026-08', score: 100 },
+      { agentId: 'A1', month: '2026-09', score: 100 },
+      { agentId: 'A1', month: '2026-10', score: 100 },
+    ]);
     const oct = await runSampling(db.pool, params, { month: '2026-10' }, new Date('2026-11-02T00:00:00Z'));
     expect(oct.byReason).toEqual({ exemption_month: 5 });
     const nov = await runSampling(db.pool, params, { month: '2026-11' }, new Date('2026-12-02T00:00:00Z'));
@@ -234,9 +237,7 @@ describe('sampler', () => {
     await upsertCalls(db.pool, calls);
     const first = await runSampling(db.pool, params, { month: '2026-10' }, new Date('2026-11-02T00:00:00Z'));
     const [picked] = await items(first.runId);
-    await db.pool.query(`insert into qa_outcomes (call_id, score, passed) values ($1, 55, false)`, [
-      picked.call_id,
-    ]);
+    await importQaOutcomes(db.pool, [{ callId: picked.call_id, score: 55, passed: false }]);
     const second = await runSampling(db.pool, params, { month: '2026-10' }, new Date('2026-11-02T00:01:00Z'));
     const neighbours = await items(second.runId);
     const index = calls.findIndex((c) => c.callId === picked.call_id);

@@ -66,7 +66,7 @@ describe('scoring service', () => {
       { call_id: 'rude', scorecard_id: 'default-zh', scorecard_version: 2, passed: false },
     ]);
     const outcome = await db.pool.query(`select passed, source from qa_outcomes where call_id = 'rude'`);
-    expect(outcome.rows[0]).toEqual({ passed: false, source: 'scoring' });
+    expect(outcome.rows[0]).toEqual({ passed: false, source: 'automatic' });
     const month = await db.pool.query(`select score, source from agent_month_scores where agent_id = 'A1'`);
     expect(month.rows[0]).toEqual({
       score: Math.round(((polite.score + rude.score) / 2) * 100) / 100,

@@ -9,6 +9,7 @@ import type { ItemOutcome } from './item-outcome.ts';
 import { evaluatePhraseRule } from './phrase-rules.ts';
 import { reason, type Reason } from './reason.ts';
 import type { Severity } from './scorecard-schema.ts';
+import { totalScore } from './total-score.ts';
 
 /** Speaker roles decided below this confidence are themselves a reason for a human to listen. */
 const MIN_ROLE_CONFIDENCE = 0.6;
@@ -197,17 +198,15 @@ export function scoreTranscript(
     return toItemResult(compiled, view, entry, outcome, settings);
   });
 
-  const autoFailed = items.some((item) => item.autoFail);
-  let score: number;
-  if (card.scoring === 'weighted') {
-    const applicable = compiled.items.filter((_, i) => items[i].status !== 'na');
-    const total = applicable.reduce((sum, e) => sum + (e.item.weight ?? 0), 0);
-    const lost = items.reduce((sum, item) => sum + item.deduction, 0);
-    score = total > 0 ? (100 * (total - lost)) / total : 100;
-  } else {
-    score = 100 - items.reduce((sum, item) => sum + item.deduction, 0);
-  }
-  score = autoFailed ? 0 : Math.max(0, Math.round(score * 100) / 100);
+  const { score, passed, autoFailed } = totalScore(
+    card,
+    items.map((item, i) => ({
+      status: item.status,
+      deduction: item.deduction,
+      autoFail: item.autoFail,
+      weight: compiled.items[i].item.weight,
+    })),
+  );
   const reviewItems = items.filter((item) => item.status === 'review').map((item) => item.itemId);
   if (reviewItems.length > 0)
     reviewReasons.push(reason('uncertain_items', { items: reviewItems.join(', ') }));
@@ -218,7 +217,7 @@ export function scoreTranscript(
     scorecardVersion: card.version,
     score,
     passThreshold: card.passThreshold,
-    passed: !autoFailed && score >= card.passThreshold,
+    passed,
     autoFailed,
     needsReview: reviewReasons.length > 0,
     reviewReasons,

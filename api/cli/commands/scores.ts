@@ -4,8 +4,8 @@ import { FIELD_RULES, readTextField } from '../../../models/call-record.ts';
 import { clip, problem, type Problem } from '../../../models/ingest-problem.ts';
 import { isMonth } from '../../../models/input-checks.ts';
 import {
-  upsertMonthScores,
-  upsertQaOutcomes,
+  importMonthScores,
+  importQaOutcomes,
   type MonthScore,
   type QaOutcome,
 } from '../../../models/score-repository.ts';
@@ -59,11 +59,11 @@ export async function scoresCommand(args: string[]): Promise<number> {
         entries,
         (tx, part) =>
           kind === 'months'
-            ? upsertMonthScores(
+            ? importMonthScores(
                 tx,
                 part.map((e) => e.row as MonthScore),
               )
-            : upsertQaOutcomes(
+            : importQaOutcomes(
                 tx,
                 part.map((e) => e.row as QaOutcome),
               ),
