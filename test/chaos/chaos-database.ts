@@ -127,10 +127,10 @@ export async function finalChecks(db: pg.Pool, callIds: string[]): Promise<Check
        group by 1 having count(cs.call_id) <> 1 order by 1`,
     ],
     [
-      'exactly one QA outcome per call, from scoring',
-      `select s.call_id, count(o.call_id) as outcomes, string_agg(o.source, ',') as sources
-       from unnest($1::text[]) as s(call_id) left join qa_outcomes o using (call_id)
-       group by 1 having count(o.call_id) <> 1 or bool_or(o.source <> 'scoring') order by 1`,
+      'exactly one QA outcome per call, from scoring (one automatic outcome event, none repeated)',
+      `select s.call_id, count(e.call_id) as events, string_agg(e.source, ',') as sources
+       from unnest($1::text[]) as s(call_id) left join call_outcome_events e using (call_id)
+       group by 1 having count(e.call_id) <> 1 or bool_or(e.source <> 'automatic') order by 1`,
     ],
     [
       'nothing left mid-stage or waiting',
