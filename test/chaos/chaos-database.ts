@@ -72,14 +72,20 @@ export async function ingestCalls(db: pg.Pool, storageDir: string, count: number
 }
 
 /** Samples these calls in one on-demand run; the dispatchers admit it within their interval. */
+/**
+ * Samples calls as one run, in one statement: a dispatcher that admitted the
+ * run between its row and its items would never admit those items (the
+ * product's sampler and manual picks write both in one transaction too).
+ */
 export async function sampleCalls(db: pg.Pool, callIds: string[]): Promise<void> {
-  const { rows } = await db.query(`insert into sampling_runs (kind, month, through, time_zone, seed, params)
-                                   values ('on_demand', '2026-10-01', now(), 'Asia/Shanghai', 'chaos', '{}')
-                                   returning run_id`);
   await db.query(
-    `insert into sample_items (call_id, run_id, agent_id, month, reason)
-     select call_id, $2, agent_id, '2026-10-01', 'manual' from calls where call_id = any($1::text[])`,
-    [callIds, rows[0].run_id],
+    `with run as (
+       insert into sampling_runs (kind, month, through, time_zone, seed, params)
+       values ('on_demand', '2026-10-01', now(), 'Asia/Shanghai', 'chaos', '{}')
+       returning run_id)
+     insert into sample_items (call_id, run_id, agent_id, month, reason)
+     select call_id, run.run_id, agent_id, '2026-10-01', 'manual' from calls, run where call_id = any($1::text[])`,
+    [callIds],
   );
 }
 
