@@ -24,8 +24,8 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 /**
  * qa reviews every call: it imports transcripts and outcomes, records month
- * scores, picks calls by hand and replays runs, but does not register calls,
- * upload recordings or start sampling runs — those are the operator's (admin)
+ * scores and picks calls by hand, but does not register calls,
+ * upload recordings, start or replay sampling runs — those are the operator's (admin)
  * jobs, done by scripts with an admin token. A supervisor reads their teams;
  * an agent reads their own calls and nothing else.
  */
