@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -104,5 +104,39 @@ describe('callqa users and tokens', () => {
     expect((await me()).statusCode).toBe(401);
     expect((await callqa(['tokens', 'revoke', '1'])).stderr).toMatch(/token_not_found/);
     expect((await callqa(['tokens', 'create', 'sup'])).stderr).toMatch(/user_disabled/);
+  });
+
+  it('commands that change data leave an audit row naming the operator', async () => {
+    const calls = join(dataDir, 'calls.csv');
+    await writeFile(
+      calls,
+      'call_id,agent_id,team,started_at,duration_s,direction\n' +
+        'cli-1,A1,T1,2026-10-08T09:00:00+08:00,10,inbound\n' +
+        'cli-2,A1,T1,2026-10-09T09:00:00+08:00,400,inbound\n',
+    );
+    const outcomes = join(dataDir, 'outcomes.csv');
+    await writeFile(outcomes, 'call_id,score,passed\ncli-1,90,true\n');
+    expect((await callqa(['ingest', calls])).code).toBe(0);
+    expect((await callqa(['scores', 'outcomes', outcomes])).code).toBe(0);
+    expect(
+      (await callqa(['sample', '--month', '2026-10', '--through', '2026-11-01T00:00:00+08:00'])).code,
+    ).toBe(0);
+    const { rows } = await db.pool.query(
+      `select actor, action, target, after from audit_log
+       where action in ('calls_ingested', 'qa_outcomes_recorded', 'sampling_run_created') order by audit_id`,
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        action: 'calls_ingested',
+        target: `file:${calls}`,
+        after: { inserted: 2, updated: 0, unchanged: 0, rejected: 0 },
+      }),
+      expect.objectContaining({
+        action: 'qa_outcomes_recorded',
+        after: { stored: 1, rows: [{ callId: 'cli-1', score: 90, passed: true }] },
+      }),
+      expect.objectContaining({ action: 'sampling_run_created', target: 'run:1' }),
+    ]);
+    expect(rows.every((r) => r.actor.startsWith('cli:'))).toBe(true);
   });
 });

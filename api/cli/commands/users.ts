@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { withTransaction } from '../../../models/db.ts';
 import { isRole, ROLES } from '../../../models/permissions.ts';
@@ -10,8 +9,7 @@ import {
   disableAccount,
   revokeApiToken,
 } from '../../services/account-service.ts';
-import type { AuditActor } from '../../services/service-context.ts';
-import { EXIT, UsageError, withDatabase } from '../context.ts';
+import { cliActor as operator, EXIT, UsageError, withDatabase } from '../context.ts';
 
 const USERS_USAGE = `usage: callqa users add <username> --role ${ROLES.join('|')} [--agent ID] [--teams T1,T2]
          (password from stdin; with none, one is generated and printed once)
@@ -20,21 +18,6 @@ const USERS_USAGE = `usage: callqa users add <username> --role ${ROLES.join('|')
 const TOKENS_USAGE = `usage: callqa tokens create <username>   (prints the token once)
        callqa tokens list [<username>]
        callqa tokens revoke <token-id>`;
-
-/**
- * The operator works on the database directly (no token needed): that is how
- * a fresh install, which has no users, gets its first admin. Each change is
- * audited as `cli:<os user>`.
- */
-function operator(): AuditActor {
-  let name = 'unknown';
-  try {
-    name = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): the row still says it came from the CLI.
-  }
-  return { userId: null, name: `cli:${name}` };
-}
 
 export async function usersCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
