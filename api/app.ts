@@ -3,12 +3,22 @@ import type pg from 'pg';
 import type { Config } from '../models/config.ts';
 import { MAX_ID_LENGTH } from '../models/input-checks.ts';
 import { ApiError, describeRoute } from './api-error.ts';
+import { installAccess, type RouteEntry } from './auth/access.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
 import { healthRoutes } from './routes/health.ts';
 import { resultRoutes } from './routes/results.ts';
 import { samplingRoutes } from './routes/sampling.ts';
 import { scoreRoutes } from './routes/scores.ts';
 import { pathScrubber, scrubResponse } from './server-paths.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the access it declares (the authorization matrix test walks it). */
+    routeCatalogue: readonly RouteEntry[];
+  }
+}
 
 export interface AppDeps {
   pool: pg.Pool;
@@ -65,7 +75,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const scrub = pathScrubber(deps.config);
   app.addHook('preSerialization', async (_request, _reply, payload) => scrubResponse(payload, scrub));
 
+  // Before any route: every route must declare its access, and every request is authenticated.
+  app.decorate('routeCatalogue', installAccess(app, deps.pool));
   await app.register(healthRoutes, deps);
+  await app.register(authRoutes, deps);
+  await app.register(auditRoutes, deps);
   await app.register(callRoutes, deps);
   await app.register(samplingRoutes, deps);
   await app.register(scoreRoutes, deps);

@@ -59,7 +59,8 @@ export async function listRuns(db: Queryable, limit: number): Promise<RunListing
 export async function getRun(
   db: Queryable,
   runId: number,
-  options: { agent?: string; itemLimit: number },
+  /** `inScope`: only these agents' quota rows and picks (a supervisor's teams); undefined means all. */
+  options: { agent?: string; itemLimit: number; inScope?: readonly string[] },
 ): Promise<RunDetail | undefined> {
   const run = await db.query(
     `select run_id, kind, month, through, seed, created_at, params,
@@ -77,23 +78,24 @@ export async function getRun(
                 from (select agent_id, reason, count(*)::int as n from sample_items where run_id = $1
                       group by agent_id, reason) g group by agent_id) p using (agent_id)
      where a.run_id = $1 and ($2::text is null or a.agent_id = $2)
+       and ($3::text[] is null or a.agent_id = any($3))
      union all
      -- agents picked without a quota row (manual picks, neighbours of agents idle this month)
      select p.agent_id, 'none', 0, 0, null, 1, 0, 0, 0, null, null, jsonb_object_agg(p.reason, p.n)
      from (select agent_id, reason, count(*)::int as n from sample_items where run_id = $1
            group by agent_id, reason) p
      where not exists (select 1 from sampling_run_agents a where a.run_id = $1 and a.agent_id = p.agent_id)
-       and ($2::text is null or p.agent_id = $2)
+       and ($2::text is null or p.agent_id = $2) and ($3::text[] is null or p.agent_id = any($3))
      group by p.agent_id
      order by 1`,
-    [runId, options.agent ?? null],
+    [runId, options.agent ?? null, options.inScope ?? null],
   );
   const items = await db.query(
     `select s.call_id, s.agent_id, c.started_at, c.duration_s, s.reason, s.detail
      from sample_items s join calls c using (call_id)
-     where s.run_id = $1 and ($2::text is null or s.agent_id = $2)
+     where s.run_id = $1 and ($2::text is null or s.agent_id = $2) and ($4::text[] is null or s.agent_id = any($4))
      order by s.agent_id, c.started_at limit $3`,
-    [runId, options.agent ?? null, options.itemLimit + 1],
+    [runId, options.agent ?? null, options.itemLimit + 1, options.inScope ?? null],
   );
   return {
     ...toListing(run.rows[0]),

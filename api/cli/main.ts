@@ -13,6 +13,7 @@ import { scorecardCommand } from './commands/scorecard.ts';
 import { scoreCommand } from './commands/score.ts';
 import { scoresCommand } from './commands/scores.ts';
 import { statusCommand } from './commands/status.ts';
+import { tokensCommand, usersCommand } from './commands/users.ts';
 import { EXIT, UsageError, withDatabase } from './context.ts';
 
 const HELP = `callqa — call-centre QA
@@ -31,6 +32,10 @@ const HELP = `callqa — call-centre QA
   callqa scorecard explain <file> "<sentence>" [--intent NAME]  which pattern matches, or why none
   callqa score <transcripts.jsonl> [--card FILE] [--format jsonl|table]  score without a database
   callqa rescore [--out report.json]                       re-score under current scorecard versions
+  callqa users add <username> --role agent|qa|supervisor|admin [--agent ID] [--teams T1,T2]
+                                                           add a user (password from stdin, or generated)
+  callqa users list | disable <username>
+  callqa tokens create <username> | list [<username>] | revoke <token-id>   API tokens (shown once)
   callqa worker                                            a BullMQ worker (needs REDIS_URL)
   callqa migrate                                           apply database migrations
 
@@ -47,6 +52,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   scorecard: scorecardCommand,
   rescore: rescoreCommand,
   status: statusCommand,
+  users: usersCommand,
+  tokens: tokensCommand,
   migrate: () =>
     withDatabase(async ({ database, out }) => (out(`migrated ${database.description}`), EXIT.ok)),
 };

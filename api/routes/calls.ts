@@ -1,17 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { getCall } from '../../models/call-repository.ts';
+import { writeAudit } from '../../models/audit-repository.ts';
+import { withTransaction } from '../../models/db.ts';
+import { TRANSCRIPT_LIMITS } from '../../models/transcript-record.ts';
 import type { AppDeps } from '../app.ts';
-import { ApiError, notFound } from '../api-error.ts';
+import { ApiError } from '../api-error.ts';
+import { actorOf } from '../auth/access.ts';
 import { storeRecording } from '../recordings/store-recording.ts';
-import { saveTranscript } from '../../models/pipeline-repository.ts';
-import {
-  checkTranscriptAgainstCall,
-  describeTranscriptProblem,
-  parseTranscriptRecord,
-  TRANSCRIPT_LIMITS,
-  type TranscriptProblem,
-} from '../../models/transcript-record.ts';
 import { callIdParams } from '../request-schemas.ts';
+import { importTranscript, visibleCall } from '../services/call-service.ts';
+import { auditActorOf, auditFields } from '../services/service-context.ts';
 import { postCallsRoute } from './post-calls.ts';
 
 export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, config }) => {
@@ -21,18 +18,17 @@ export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, confi
     app.addContentTypeParser(type, (_request, payload, done) => done(null, payload));
   }
 
-  app.get<{ Params: { id: string } }>('/calls/:id', { schema: { params: callIdParams } }, async (request) => {
-    const call = await getCall(pool, request.params.id);
-    if (!call) throw notFound(`call ${request.params.id}`);
-    return call;
-  });
+  app.get<{ Params: { id: string } }>(
+    '/calls/:id',
+    { config: { access: 'calls.read' }, schema: { params: callIdParams } },
+    async (request) => visibleCall({ actor: actorOf(request), tx: pool }, request.params.id),
+  );
 
   app.post<{ Params: { id: string } }>(
     '/calls/:id/recording',
-    { schema: { params: callIdParams } },
+    { config: { access: 'recordings.upload' }, schema: { params: callIdParams } },
     async (request, reply) => {
-      const call = await getCall(pool, request.params.id);
-      if (!call) throw notFound(`call ${request.params.id}`);
+      const call = await visibleCall({ actor: actorOf(request), tx: pool }, request.params.id);
       const length = Number(request.headers['content-length'] ?? 0);
       if (length > config.uploadMaxBytes) {
         throw new ApiError(
@@ -55,35 +51,35 @@ export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, confi
         contentType: request.headers['content-type'] ?? 'application/octet-stream',
         maxBytes: config.uploadMaxBytes,
       });
+      // The file is stored (and the call row updated) before this row: a file cannot join a transaction.
+      await writeAudit(pool, {
+        ...auditFields(auditActorOf(request)),
+        action: 'recording_uploaded',
+        target: `call:${call.callId}`,
+        before: { recording: call.recording ?? null, recordingStatus: call.recordingStatus },
+        after: stored,
+      });
       return reply.status(201).send(stored);
     },
   );
 
   app.post<{ Params: { id: string } }>(
     '/calls/:id/transcript',
-    { bodyLimit: TRANSCRIPT_LIMITS.maxJsonBytes, schema: { params: callIdParams, body: { type: 'object' } } },
+    {
+      config: { access: 'transcripts.import' },
+      bodyLimit: TRANSCRIPT_LIMITS.maxJsonBytes,
+      schema: { params: callIdParams, body: { type: 'object' } },
+    },
     async (request, reply) => {
       if (typeof (request.body as NodeJS.ReadableStream).pipe === 'function') {
         // An audio content type reached this route: a transcript is JSON.
         throw new ApiError(415, 'unsupported_media_type', 'send the transcript as application/json');
       }
-      const call = await getCall(pool, request.params.id);
-      if (!call) throw notFound(`call ${request.params.id}`);
-      const parsed = parseTranscriptRecord(request.body, call.callId);
-      if (!parsed.ok) throw transcriptRefused(parsed.problems);
-      const beyond = checkTranscriptAgainstCall(parsed.transcript, call.durationS);
-      if (beyond) throw transcriptRefused([beyond]);
-      await saveTranscript(pool, parsed.transcript, { model: 'import' });
-      return reply
-        .status(201)
-        .send({ callId: call.callId, segments: parsed.transcript.segments.length, state: 'transcribed' });
+      const [actor, audit] = [actorOf(request), auditActorOf(request)];
+      const saved = await withTransaction(pool, (tx) =>
+        importTranscript({ actor, audit, tx }, request.params.id, request.body),
+      );
+      return reply.status(201).send(saved);
     },
   );
 };
-
-/** 400 with the first problem's code; every problem (code and parameters) listed for a client to act on. */
-function transcriptRefused(problems: TranscriptProblem[]): ApiError {
-  return new ApiError(400, problems[0].code, problems.map(describeTranscriptProblem).join('; '), {
-    problems,
-  });
-}

@@ -4,7 +4,10 @@ import type { AppDeps } from '../app.ts';
 export const healthRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) => {
   app.get(
     '/health',
-    { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } },
+    {
+      config: { access: 'public' },
+      schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } },
+    },
     async () => {
       await pool.query('select 1');
       return { status: 'ok' };

@@ -2,8 +2,10 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { parseCallRecord, type CallRecord } from '../../models/call-record.ts';
 import { storeCalls, type CallToStore } from '../../models/call-repository.ts';
 import { problem, type Problem } from '../../models/ingest-problem.ts';
+import { writeAudit } from '../../models/audit-repository.ts';
 import type { AppDeps } from '../app.ts';
 import { ApiError } from '../api-error.ts';
+import { auditActorOf, auditFields } from '../services/service-context.ts';
 import { checkRecordings } from '../ingest/check-recording.ts';
 import { describeProblems } from '../ingest/describe-problem.ts';
 import { refusedByDatabase } from '../ingest/ingest-file.ts';
@@ -62,7 +64,7 @@ export const postCallsRoute: FastifyPluginAsync<AppDeps> = async (app, { pool, c
   });
 
   // No body schema: ajv's type coercion would turn a bare "string" into a one-call array; callsOf checks the shape.
-  app.post('/calls', async (request, reply) => {
+  app.post('/calls', { config: { access: 'calls.ingest' } }, async (request, reply) => {
     const raws = callsOf(request.body);
     const now = new Date();
     const rejected: CallRejection[] = [];
@@ -106,6 +108,17 @@ export const postCallsRoute: FastifyPluginAsync<AppDeps> = async (app, { pool, c
       return reason && !refusedAt.has(i) ? [{ callId: c.callId, code: code ?? 'unreadable', reason }] : [];
     });
     const landed = calls.length - refused.length;
+    // Ingest commits row by row in batches (README): the audit row records what landed, after it landed.
+    await writeAudit(pool, {
+      ...auditFields(auditActorOf(request)),
+      action: 'calls_ingested',
+      target: 'calls',
+      after: {
+        ...counts,
+        rejected: rejected.length,
+        callIds: calls.filter((_, i) => !refusedAt.has(i)).map((c) => c.callId),
+      },
+    });
     return reply
       .status(landed === 0 && rejected.length > 0 ? 400 : 200)
       .send({ ...counts, rejected, flagged });

@@ -8,14 +8,17 @@ import {
 } from '../../models/pipeline-repository.ts';
 import type { AppDeps } from '../app.ts';
 import { notFound } from '../api-error.ts';
+import { actorOf } from '../auth/access.ts';
 import { callIdParams } from '../request-schemas.ts';
+import { requireVisibleCall } from '../services/call-service.ts';
 
 /** What the pipeline made of a call: its state, transcript and scores (every scorecard version). */
 export const resultRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) => {
   app.get<{ Params: { id: string } }>(
     '/calls/:id/transcript',
-    { schema: { params: callIdParams } },
+    { config: { access: 'calls.read' }, schema: { params: callIdParams } },
     async (request) => {
+      await requireVisibleCall({ actor: actorOf(request), tx: pool }, request.params.id);
       const transcript = await getTranscript(pool, request.params.id);
       if (!transcript) throw notFound(`a transcript of call ${request.params.id}`);
       return transcript;
@@ -24,8 +27,9 @@ export const resultRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =
 
   app.get<{ Params: { id: string } }>(
     '/calls/:id/scores',
-    { schema: { params: callIdParams } },
+    { config: { access: 'calls.read' }, schema: { params: callIdParams } },
     async (request) => {
+      await requireVisibleCall({ actor: actorOf(request), tx: pool }, request.params.id);
       const processing = await getProcessing(pool, request.params.id);
       if (!processing) throw notFound(`call ${request.params.id} in the QA pipeline`);
       return { processing, scores: await callScoreHistory(pool, request.params.id) };
@@ -35,6 +39,7 @@ export const resultRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =
   app.get<{ Querystring: { failed?: number } }>(
     '/pipeline',
     {
+      config: { access: 'pipeline.read' },
       schema: {
         querystring: {
           type: 'object',

@@ -3,9 +3,20 @@ import { samplingParamsFrom } from '../../sampling/params.ts';
 import { replayRun, ReplayError } from '../../sampling/replay-run.ts';
 import { addManualPick, getRun, listRuns, ManualPickError } from '../../sampling/run-repository.ts';
 import { runSampling, SamplingRequestError } from '../../sampling/run-sampling.ts';
+import { agentsInScope } from '../../models/access-repository.ts';
+import { writeAudit } from '../../models/audit-repository.ts';
+import { callScopeOf } from '../../models/permissions.ts';
 import type { AppDeps } from '../app.ts';
 import { ApiError, notFound } from '../api-error.ts';
+import { actorOf } from '../auth/access.ts';
 import { idString, monthString, runIdParams, textString } from '../request-schemas.ts';
+import { requireVisibleCall } from '../services/call-service.ts';
+import { auditActorOf, auditFields } from '../services/service-context.ts';
+
+/*
+ * Sampling runs, picks and replays write through the sampler's own
+ * transactions (sampling/), so their audit row follows the committed change.
+ */
 
 export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, config }) => {
   const params = samplingParamsFrom(config);
@@ -13,6 +24,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
   app.post<{ Body: { month: string; through?: string; seed?: string } }>(
     '/sampling/runs',
     {
+      config: { access: 'sampling.run' },
       schema: {
         body: {
           type: 'object',
@@ -34,6 +46,12 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
           seed,
           through: through ? new Date(through) : undefined,
         });
+        await writeAudit(pool, {
+          ...auditFields(auditActorOf(request)),
+          action: 'sampling_run_created',
+          target: `run:${run.runId}`,
+          after: { month, through: through ?? null, seed: seed ?? null, selected: run.selected },
+        });
         return reply.status(201).send(run);
       } catch (error) {
         if (error instanceof SamplingRequestError) throw new ApiError(400, 'invalid_run', error.message);
@@ -45,6 +63,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
   app.get<{ Querystring: { limit?: number } }>(
     '/sampling/runs',
     {
+      config: { access: 'sampling.read' },
       schema: {
         querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } } },
       },
@@ -55,6 +74,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
   app.get<{ Params: { id: number }; Querystring: { agent?: string; limit?: number } }>(
     '/sampling/runs/:id',
     {
+      config: { access: 'sampling.read' },
       schema: {
         params: runIdParams,
         querystring: {
@@ -67,6 +87,8 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
       const run = await getRun(pool, request.params.id, {
         agent: request.query.agent,
         itemLimit: request.query.limit ?? 1000,
+        // A supervisor sees the run cut to their teams' agents.
+        inScope: await agentsInScope(pool, callScopeOf(actorOf(request))),
       });
       if (!run) throw notFound(`sampling run ${request.params.id}`);
       return run;
@@ -75,10 +97,17 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
 
   app.post<{ Params: { id: number } }>(
     '/sampling/runs/:id/replay',
-    { schema: { params: runIdParams } },
+    { config: { access: 'sampling.run' }, schema: { params: runIdParams } },
     async (request) => {
       try {
-        return await replayRun(pool, request.params.id);
+        const report = await replayRun(pool, request.params.id);
+        await writeAudit(pool, {
+          ...auditFields(auditActorOf(request)),
+          action: 'sampling_run_replayed',
+          target: `run:${request.params.id}`,
+          after: { matches: report.matches },
+        });
+        return report;
       } catch (error) {
         if (error instanceof ReplayError) throw new ApiError(404, 'cannot_replay', error.message);
         throw error;
@@ -89,6 +118,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
   app.post<{ Body: { callId: string; note?: string } }>(
     '/sampling/items',
     {
+      config: { access: 'sampling.pick' },
       schema: {
         body: {
           type: 'object',
@@ -99,7 +129,15 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
     },
     async (request, reply) => {
       try {
+        await requireVisibleCall({ actor: actorOf(request), tx: pool }, request.body.callId);
         const { runId } = await addManualPick(pool, request.body.callId, request.body.note, config.timeZone);
+        await writeAudit(pool, {
+          ...auditFields(auditActorOf(request)),
+          action: 'manual_pick_added',
+          target: `call:${request.body.callId}`,
+          before: null,
+          after: { runId, reason: 'manual', note: request.body.note ?? null },
+        });
         return reply.status(201).send({ callId: request.body.callId, runId, reason: 'manual' });
       } catch (error) {
         if (error instanceof ManualPickError) {

@@ -1,14 +1,17 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { importMonthScores, importQaOutcomes } from '../../models/score-repository.ts';
+import { withTransaction } from '../../models/db.ts';
 import type { AppDeps } from '../app.ts';
-import { ApiError } from '../api-error.ts';
+import { actorOf } from '../auth/access.ts';
 import { idString, monthString } from '../request-schemas.ts';
+import { recordOutcomes, setMonthScore } from '../services/call-service.ts';
+import { auditActorOf } from '../services/service-context.ts';
 
 /** Recorded scores from outside the scoring engine: they drive adaptive quotas and the neighbour rule. */
 export const scoreRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) => {
   app.put<{ Params: { agentId: string; month: string }; Body: { score: number } }>(
     '/agents/:agentId/month-scores/:month',
     {
+      config: { access: 'scores.import' },
       schema: {
         params: {
           type: 'object',
@@ -23,13 +26,11 @@ export const scoreRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =>
       },
     },
     async (request, reply) => {
-      await importMonthScores(pool, [
-        { agentId: request.params.agentId, month: request.params.month, score: request.body.score },
-      ]).catch((error: { code?: string }) => {
-        if (error.code === '23503')
-          throw new ApiError(404, 'not_found', `agent ${request.params.agentId} does not exist`);
-        throw error;
-      });
+      const { agentId, month } = request.params;
+      const [actor, audit] = [actorOf(request), auditActorOf(request)];
+      await withTransaction(pool, (tx) =>
+        setMonthScore({ actor, audit, tx }, agentId, month, request.body.score),
+      );
       return reply.status(204).send();
     },
   );
@@ -37,6 +38,7 @@ export const scoreRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =>
   app.post<{ Body: Array<{ callId: string; score: number; passed: boolean }> }>(
     '/qa-outcomes',
     {
+      config: { access: 'scores.import' },
       schema: {
         body: {
           type: 'array',
@@ -54,10 +56,8 @@ export const scoreRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =>
       },
     },
     async (request, reply) => {
-      await importQaOutcomes(pool, request.body).catch((error: { code?: string }) => {
-        if (error.code === '23503') throw new ApiError(404, 'not_found', 'one of the calls does not exist');
-        throw error;
-      });
+      const [actor, audit] = [actorOf(request), auditActorOf(request)];
+      await withTransaction(pool, (tx) => recordOutcomes({ actor, audit, tx }, request.body));
       return reply.status(204).send();
     },
   );

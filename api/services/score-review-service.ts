@@ -1,23 +1,27 @@
-import type { Queryable } from '../../models/db.ts';
+import { canSeeCall } from '../../models/access-repository.ts';
+import { writeAudit } from '../../models/audit-repository.ts';
 import { isMonth } from '../../models/input-checks.ts';
+import { callScopeOf, may } from '../../models/permissions.ts';
 import {
   recomputeMonthScore,
   recordReviewMonthScore,
   recordReviewOutcome,
+  effectiveMonthScore,
+  effectiveOutcome,
   type ScoreReason,
 } from '../../models/score-repository.ts';
-
-/** Who acts, and the transaction the change and its audit trail are written in. */
-export interface ServiceContext {
-  actor: { id: string };
-  tx: Queryable;
-}
+import { auditFields, type ServiceContext } from './service-context.ts';
 
 /** A refused review, with a stable code (rendered into words at the edge) and an English message. */
 export class ScoreReviewError extends Error {
   constructor(
     readonly code:
-      'score_invalid' | 'reason_invalid' | 'month_invalid' | 'call_not_found' | 'agent_not_found',
+      | 'forbidden'
+      | 'score_invalid'
+      | 'reason_invalid'
+      | 'month_invalid'
+      | 'call_not_found'
+      | 'agent_not_found',
     message: string,
   ) {
     super(message);
@@ -40,17 +44,24 @@ function checkScore(score: number, reason: ScoreReason | undefined) {
  * A reviewer's verdict on a call (its total from workers/scoring/total-score.ts
  * when the reviewer changed items' verdicts). It is appended as a `review`
  * event — the machine's result stays in the history — and outranks it from
- * now on; the agent's computed month score follows. The event, with who and
- * why, is the audit row. Scope checks arrive with accounts; until then every
- * actor may review.
+ * now on; the agent's computed month score follows. Only an actor with
+ * `scores.review` may, and only on a call in their scope (else it is "not
+ * found", like a missing call); the audit row is written in the same
+ * transaction.
  */
 export async function overrideCallOutcome(
-  { actor, tx }: ServiceContext,
+  { actor, audit, tx }: ServiceContext,
   input: { callId: string; score: number; passed: boolean; reason?: ScoreReason },
   options: { timeZone: string },
 ): Promise<{ eventId: number; recordedAt: Date }> {
+  if (!may(actor, 'scores.review'))
+    throw new ScoreReviewError('forbidden', 'this role may not review scores');
   checkScore(input.score, input.reason);
-  const recorded = await recordReviewOutcome(tx, { ...input, recordedBy: actor.id }).catch(
+  if (!(await canSeeCall(tx, callScopeOf(actor), input.callId))) {
+    throw new ScoreReviewError('call_not_found', `call ${input.callId} does not exist`);
+  }
+  const before = await effectiveOutcome(tx, input.callId);
+  const recorded = await recordReviewOutcome(tx, { ...input, recordedBy: actor.username }).catch(
     (error: { code?: string }) => {
       if (error.code === '23503')
         throw new ScoreReviewError('call_not_found', `call ${input.callId} does not exist`);
@@ -58,20 +69,40 @@ export async function overrideCallOutcome(
     },
   );
   await recomputeMonthScore(tx, input.callId, options.timeZone);
+  await writeAudit(tx, {
+    ...auditFields(audit),
+    action: 'call_outcome_reviewed',
+    target: `call:${input.callId}`,
+    before: before ?? null,
+    after: { score: input.score, passed: input.passed, reason: input.reason ?? null },
+  });
   return recorded;
 }
 
 /** A reviewer's verdict on an agent's month score ('YYYY-MM'): outranks computed and imported values. */
 export async function overrideMonthScore(
-  { actor, tx }: ServiceContext,
+  { actor, audit, tx }: ServiceContext,
   input: { agentId: string; month: string; score: number; reason?: ScoreReason },
 ): Promise<{ eventId: number; recordedAt: Date }> {
+  if (!may(actor, 'scores.review'))
+    throw new ScoreReviewError('forbidden', 'this role may not review scores');
   checkScore(input.score, input.reason);
   if (!isMonth(input.month))
     throw new ScoreReviewError('month_invalid', `month "${input.month}" is not YYYY-MM`);
-  return recordReviewMonthScore(tx, { ...input, recordedBy: actor.id }).catch((error: { code?: string }) => {
-    if (error.code === '23503')
-      throw new ScoreReviewError('agent_not_found', `agent ${input.agentId} does not exist`);
-    throw error;
+  const before = await effectiveMonthScore(tx, input.agentId, input.month);
+  const recorded = await recordReviewMonthScore(tx, { ...input, recordedBy: actor.username }).catch(
+    (error: { code?: string }) => {
+      if (error.code === '23503')
+        throw new ScoreReviewError('agent_not_found', `agent ${input.agentId} does not exist`);
+      throw error;
+    },
+  );
+  await writeAudit(tx, {
+    ...auditFields(audit),
+    action: 'month_score_reviewed',
+    target: `agent:${input.agentId}:${input.month}`,
+    before: before ?? null,
+    after: { score: input.score, reason: input.reason ?? null },
   });
+  return recorded;
 }

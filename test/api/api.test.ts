@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { asAdmin } from '../helpers/auth.ts';
 import { testConfig } from '../helpers/config.ts';
 
 let db: TestDatabase;
@@ -14,7 +15,11 @@ let dir: string;
 beforeAll(async () => {
   db = await createTestDatabase();
   dir = await mkdtemp(join(tmpdir(), 'callqa-api-'));
-  app = await buildApp({ pool: db.pool, config: testConfig(db.url, dir, { CALLQA_UPLOAD_MAX_MB: '0.001' }) });
+  // Signed in as an admin: these tests are about input, not access (authorization-matrix.test.ts).
+  app = await asAdmin(
+    await buildApp({ pool: db.pool, config: testConfig(db.url, dir, { CALLQA_UPLOAD_MAX_MB: '0.001' }) }),
+    db.pool,
+  );
 });
 afterAll(async () => {
   await app.close();

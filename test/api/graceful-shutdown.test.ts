@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/free-port.ts';
 
@@ -27,17 +28,26 @@ describe('npm start on SIGTERM', () => {
   it('finishes the request in flight, shuts down in order, stops its PostgreSQL and exits 0', async () => {
     dir = await mkdtemp(join(tmpdir(), 'callqa-shutdown-'));
     const [port, pgPort] = [await freePort(), await freePort()];
+    const env = {
+      ...process.env,
+      CALLQA_DATA_DIR: join(dir, 'data'),
+      PORT: String(port),
+      CALLQA_EMBEDDED_PG_PORT: String(pgPort),
+      CALLQA_SAMPLING_DAILY: 'off',
+      LOG_LEVEL: 'info',
+    };
     const child = spawn(process.execPath, ['--import', 'tsx', 'api/main.ts'], {
-      env: {
-        ...process.env,
-        CALLQA_DATA_DIR: join(dir, 'data'),
-        PORT: String(port),
-        CALLQA_EMBEDDED_PG_PORT: String(pgPort),
-        CALLQA_SAMPLING_DAILY: 'off',
-        LOG_LEVEL: 'info',
-      },
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    /** The CLI against the server's embedded PostgreSQL, as an operator makes the first admin. */
+    const callqa = (...args: string[]) => {
+      const running = promisify(execFile)(process.execPath, ['--import', 'tsx', 'api/cli/main.ts', ...args], {
+        env,
+      });
+      running.child.stdin?.end(); // no password on stdin: one is generated
+      return running;
+    };
     let output = '';
     const waiters: Array<() => void> = [];
     const onOutput = (chunk: Buffer) => {
@@ -57,9 +67,12 @@ describe('npm start on SIGTERM', () => {
     try {
       await said('Server listening');
       const base = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${base}/calls/c1`)).status).toBe(401);
+      await callqa('users', 'add', 'ops', '--role', 'admin');
+      const authorization = `Bearer ${(await callqa('tokens', 'create', 'ops')).stdout.trim()}`;
       const created = await fetch(`${base}/calls`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization },
         body: JSON.stringify({
           call_id: 'c1',
           agent_id: 'a1',
@@ -73,7 +86,7 @@ describe('npm start on SIGTERM', () => {
       // An upload whose body is still arriving when SIGTERM comes.
       const upload = request(`${base}/calls/c1/recording`, {
         method: 'POST',
-        headers: { 'content-type': 'audio/wav' },
+        headers: { 'content-type': 'audio/wav', authorization },
       });
       const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
         upload.once('response', (res) => {

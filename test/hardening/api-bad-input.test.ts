@@ -8,6 +8,7 @@ import { upsertCalls } from '../../models/call-repository.ts';
 import { createPool } from '../../models/db.ts';
 import { markFailed, saveTranscript } from '../../models/pipeline-repository.ts';
 import { buildCall, buildTranscript } from '../helpers/builders.ts';
+import { asAdmin, withToken } from '../helpers/auth.ts';
 import { testConfig } from '../helpers/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { snapshotTables } from '../helpers/table-snapshot.ts';
@@ -39,7 +40,8 @@ beforeAll(async () => {
     CALLQA_UPLOAD_MAX_MB: String(UPLOAD_LIMIT_BYTES / 1024 / 1024),
   });
   storageDir = config.storageDir;
-  app = await buildApp({ pool: db.pool, config });
+  // Signed in as an admin: these tests are about input, not access (authorization-matrix.test.ts).
+  app = await asAdmin(await buildApp({ pool: db.pool, config }), db.pool);
 
   await upsertCalls(db.pool, [
     buildCall({ callId: 'good-1', agentId: 'A1', durationS: 12 }),
@@ -530,7 +532,10 @@ describe('HTTP API bad input', () => {
   it('a server fault is a 500 internal_error that says nothing of its cause', async () => {
     const brokenPool = createPool(db.url, 1);
     await brokenPool.end();
-    const broken = await buildApp({ pool: brokenPool, config: testConfig(db.url, join(base, 'broken')) });
+    const broken = withToken(
+      await buildApp({ pool: brokenPool, config: testConfig(db.url, join(base, 'broken')) }),
+      'cqa_any-token-the-broken-database-cannot-check',
+    );
     try {
       const response = await broken.inject({ method: 'GET', url: '/calls/good-1' });
       expect(response.statusCode).toBe(500);

@@ -17,6 +17,7 @@ import { buildApp } from '../../api/app.ts';
 import { MAX_CALLS_PER_REQUEST } from '../../api/routes/post-calls.ts';
 import { upsertCalls } from '../../models/call-repository.ts';
 import { buildCall } from '../helpers/builders.ts';
+import { asAdmin } from '../helpers/auth.ts';
 import { testConfig } from '../helpers/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
@@ -34,7 +35,8 @@ beforeAll(async () => {
     buildCall({ callId: 'seed-1', agentId: 'SEED-A', agentName: '王五', team: 'SEED-T' }),
     buildCall({ callId: 'seed-2', agentId: 'SEED-B', agentName: '赵六', team: 'SEED-T' }),
   ]);
-  app = await buildApp({ pool: db.pool, config: testConfig(db.url, dir) });
+  // Signed in as an admin: these tests are about input, not access (authorization-matrix.test.ts).
+  app = await asAdmin(await buildApp({ pool: db.pool, config: testConfig(db.url, dir) }), db.pool);
 });
 afterAll(async () => {
   await app.close();

@@ -9,6 +9,7 @@ import { buildApp } from '../../api/app.ts';
 import { upsertCalls } from '../../models/call-repository.ts';
 import { TRANSCRIPT_LIMITS } from '../../models/transcript-record.ts';
 import { buildCall } from '../helpers/builders.ts';
+import { asAdmin } from '../helpers/auth.ts';
 import { testConfig } from '../helpers/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { snapshotTables } from '../helpers/table-snapshot.ts';
@@ -33,7 +34,11 @@ const callIds = Array.from({ length: 40 }, (_, i) => `tc-${i}`);
 beforeAll(async () => {
   db = await createTestDatabase();
   dir = await mkdtemp(join(tmpdir(), 'callqa-bad-transcript-'));
-  app = await buildApp({ pool: db.pool, config: testConfig(db.url, join(dir, 'data')) });
+  // Signed in as an admin: these tests are about input, not access (authorization-matrix.test.ts).
+  app = await asAdmin(
+    await buildApp({ pool: db.pool, config: testConfig(db.url, join(dir, 'data')) }),
+    db.pool,
+  );
   await upsertCalls(
     db.pool,
     [...callIds, 'valid-a', 'valid-b', 'valid-c', 'api-valid'].map((callId) =>

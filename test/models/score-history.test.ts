@@ -16,12 +16,20 @@ import {
 import { replayRun } from '../../sampling/replay-run.ts';
 import { runSampling } from '../../sampling/run-sampling.ts';
 import { buildCall, buildSamplingParams } from '../helpers/builders.ts';
+import type { Actor } from '../../models/permissions.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 const TZ = 'Asia/Shanghai';
 const SHANGHAI_SEP_START = Date.parse('2026-08-31T16:00:00Z');
 const SHANGHAI_OCT_START = Date.parse('2026-09-30T16:00:00Z');
-const reviewer = { id: 'qa-lead-7' };
+
+/** A QA reviewer as the service sees one (no user row: the audit names them, it does not reference them). */
+const reviewer: Actor = { userId: 0, username: 'qa-lead-7', role: 'qa', teams: [], via: 'token' };
+const asReviewer = (tx: TestDatabase['pool']) => ({
+  actor: reviewer,
+  audit: { userId: null, name: reviewer.username },
+  tx,
+});
 
 let db: TestDatabase;
 beforeEach(async () => {
@@ -126,7 +134,7 @@ describe('scores as history', () => {
     expect(second.selected).toBe(0); // it passed: no neighbours
 
     await overrideCallOutcome(
-      { actor: reviewer, tx: db.pool },
+      asReviewer(db.pool),
       { callId: picked, score: 40, passed: false, reason: { code: 'misheard_by_asr' } },
       { timeZone: TZ },
     );
@@ -174,7 +182,7 @@ describe('scores as history', () => {
       buildCall({ callId: 'c2', agentId: 'A1' }),
       buildCall({ callId: 'c3', agentId: 'A1' }),
     ]);
-    const ctx = { actor: reviewer, tx: db.pool };
+    const ctx = asReviewer(db.pool);
     // c1: review first, then an import, then the machine
     await overrideCallOutcome(ctx, { callId: 'c1', score: 55, passed: false }, { timeZone: TZ });
     await importQaOutcomes(db.pool, [{ callId: 'c1', score: 75, passed: true }]);
@@ -215,7 +223,7 @@ describe('scores as history', () => {
       buildCall({ callId: 'b1', agentId: 'B2', startedAt: at }),
       buildCall({ callId: 'b2', agentId: 'B2', startedAt: at }),
     ]);
-    const ctx = { actor: reviewer, tx: db.pool };
+    const ctx = asReviewer(db.pool);
     await machineScores('b1', 80, true);
     await machineScores('b2', 60, false);
     expect(await effectiveMonthScore(db.pool, 'B2', '2026-10')).toMatchObject({
@@ -264,7 +272,7 @@ describe('scores as history', () => {
 
   it('refuses a review with a score out of range, prose for a reason, or an unknown call, and stores nothing', async () => {
     await upsertCalls(db.pool, [buildCall({ callId: 'c1', agentId: 'A1' })]);
-    const ctx = { actor: reviewer, tx: db.pool };
+    const ctx = asReviewer(db.pool);
     await expect(
       overrideCallOutcome(ctx, { callId: 'c1', score: 101, passed: true }, { timeZone: TZ }),
     ).rejects.toMatchObject({ code: 'score_invalid' });
@@ -280,6 +288,45 @@ describe('scores as history', () => {
     ).rejects.toMatchObject({ code: 'call_not_found' });
     const { rows } = await db.pool.query('select count(*)::int as n from call_outcome_events');
     expect(rows[0].n).toBe(0);
+  });
+
+  it('a review needs scores.review and a call in scope, and writes its audit row in the same transaction', async () => {
+    await upsertCalls(db.pool, [buildCall({ callId: 'c1', agentId: 'A1' })]);
+    const as = (actor: Actor) => ({ actor, audit: { userId: null, name: actor.username }, tx: db.pool });
+    const agent: Actor = {
+      userId: 0,
+      username: 'agent-a1',
+      role: 'agent',
+      agentId: 'A1',
+      teams: [],
+      via: 'token',
+    };
+    await expect(
+      overrideCallOutcome(as(agent), { callId: 'c1', score: 100, passed: true }, { timeZone: TZ }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    const qa: Actor = { ...reviewer };
+    const otherSupervisor: Actor = {
+      userId: 0,
+      username: 'sup',
+      role: 'supervisor',
+      teams: ['T9'],
+      via: 'token',
+    };
+    await expect(
+      overrideCallOutcome(as(otherSupervisor), { callId: 'c1', score: 100, passed: true }, { timeZone: TZ }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    await overrideCallOutcome(as(qa), { callId: 'c1', score: 61, passed: false }, { timeZone: TZ });
+    const { rows } = await db.pool.query(
+      `select actor, action, target, after from audit_log order by audit_id`,
+    );
+    expect(rows).toEqual([
+      {
+        actor: 'qa-lead-7',
+        action: 'call_outcome_reviewed',
+        target: 'call:c1',
+        after: { score: 61, passed: false, reason: null },
+      },
+    ]);
   });
 
   it('events cannot be updated, deleted or truncated', async () => {
@@ -342,7 +389,7 @@ describe('migration 006 on an installation with scores', () => {
     );
     const viewBefore = await db.pool.query(`select call_id, score, passed from qa_outcomes order by call_id`);
 
-    expect(await runMigrations(db.pool)).toEqual(['006_score_history.sql']);
+    expect((await runMigrations(db.pool))[0]).toBe('006_score_history.sql');
 
     const events = await db.pool.query(
       `select call_id, source, score, recorded_at from call_outcome_events order by call_id, recorded_at`,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ingestFile } from '../../ingest/ingest-file.ts';
 import { checkInputFile } from '../../ingest/read-records.ts';
 import { parseEncodingOption } from '../input-file.ts';
-import { EXIT, UsageError, withDatabase } from '../context.ts';
+import { auditCli, EXIT, UsageError, withDatabase } from '../context.ts';
 import { Progress } from '../progress.ts';
 import { reportRows, withInputFile } from '../report-rejections.ts';
 
@@ -34,6 +34,13 @@ export async function ingestCommand(args: string[]): Promise<number> {
         onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.rows, 'rows'),
       }).finally(() => progress.finish());
       const seconds = (performance.now() - started) / 1000;
+      const { inserted, updated, unchanged } = summary;
+      await auditCli(database.pool, 'calls_ingested', `file:${file}`, {
+        inserted,
+        updated,
+        unchanged,
+        rejected: summary.rejected.length,
+      });
       out(
         `${file}: ${summary.rows} rows in ${seconds.toFixed(1)} s — inserted ${summary.inserted}, ` +
           `updated ${summary.updated}, unchanged ${summary.unchanged}, rejected ${summary.rejected.length}, ` +

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { formatRescoreReport, rescoreCalls } from '../../../workers/rescore.ts';
 import { BUILT_IN_SCORECARDS, loadScorecards } from '../../../workers/scoring-service.ts';
-import { EXIT, withDatabase } from '../context.ts';
+import { auditCli, EXIT, withDatabase } from '../context.ts';
 import { Progress } from '../progress.ts';
 
 /**
@@ -22,6 +22,12 @@ export async function rescoreCommand(args: string[]): Promise<number> {
       onProgress: (done, total) => progress.update(done, total, done, 'calls'),
     });
     progress.finish();
+    await auditCli(database.pool, 'calls_rescored', 'scores', {
+      rescored: report.rescored,
+      unchanged: report.unchanged,
+      failed: report.failed.length,
+      changed: report.changed.map((c) => c.callId),
+    });
     out(formatRescoreReport(report));
     if (values.out) {
       await writeFile(values.out, JSON.stringify(report, null, 2));

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ingestRoster } from '../../ingest/ingest-roster.ts';
 import { checkInputFile } from '../../ingest/read-records.ts';
-import { EXIT, UsageError, withDatabase } from '../context.ts';
+import { auditCli, EXIT, UsageError, withDatabase } from '../context.ts';
 import { parseEncodingOption } from '../input-file.ts';
 import { reportRows, withInputFile } from '../report-rejections.ts';
 
@@ -21,6 +21,11 @@ export async function rosterCommand(args: string[]): Promise<number> {
     await checkInputFile(file);
     return withDatabase(async ({ database, out }) => {
       const summary = await ingestRoster(database.pool, file, { encoding });
+      await auditCli(database.pool, 'roster_ingested', `file:${file}`, {
+        agents: summary.agents,
+        teams: summary.teams,
+        rejected: summary.rejected.length,
+      });
       out(`${file}: ${summary.agents} agents, ${summary.teams} teams, rejected ${summary.rejected.length}`);
       await reportRows(out, file, 'rejected', summary.rejected);
       return summary.rejected.length > 0 ? EXIT.rejected : EXIT.ok;

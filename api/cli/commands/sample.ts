@@ -3,7 +3,7 @@ import { samplingParamsFrom } from '../../../sampling/params.ts';
 import { replayRun } from '../../../sampling/replay-run.ts';
 import { runSampling } from '../../../sampling/run-sampling.ts';
 import { getRun, listRuns } from '../../../sampling/run-repository.ts';
-import { EXIT, UsageError, withDatabase, type CliContext } from '../context.ts';
+import { auditCli, EXIT, UsageError, withDatabase, type CliContext } from '../context.ts';
 
 const USAGE = `usage:
   callqa sample --month YYYY-MM [--through ISO-TIME] [--seed TEXT]   run the sampler
@@ -37,6 +37,12 @@ export async function sampleCommand(args: string[]): Promise<number> {
       through,
       seed: values.seed,
       kind: 'on_demand',
+    });
+    await auditCli(database.pool, 'sampling_run_created', `run:${run.runId}`, {
+      month,
+      through: values.through ?? null,
+      seed: values.seed ?? null,
+      selected: run.selected,
     });
     out(
       `run ${run.runId}: ${month} through ${run.through.toISOString()} (seed "${run.seed}") in ${(run.elapsedMs / 1000).toFixed(1)} s`,

@@ -11,7 +11,7 @@ import {
 } from '../../../models/score-repository.ts';
 import type { Rejection } from '../../ingest/ingest-file.ts';
 import { checkInputFile, readRecords, type RawLine } from '../../ingest/read-records.ts';
-import { EXIT, UsageError, withDatabase } from '../context.ts';
+import { auditCli, EXIT, UsageError, withDatabase } from '../context.ts';
 import { parseEncodingOption } from '../input-file.ts';
 import { reportRows, withInputFile } from '../report-rejections.ts';
 
@@ -68,6 +68,16 @@ export async function scoresCommand(args: string[]): Promise<number> {
                 part.map((e) => e.row as QaOutcome),
               ),
         () => undefined,
+      );
+      const refusedAt = new Set(refused.map((r) => r.index));
+      await auditCli(
+        database.pool,
+        kind === 'months' ? 'month_scores_imported' : 'qa_outcomes_recorded',
+        `file:${file}`,
+        {
+          stored: entries.length - refused.length,
+          rows: entries.filter((_, i) => !refusedAt.has(i)).map((e) => e.row),
+        },
       );
       for (const r of refused) {
         const { line, row } = entries[r.index];
