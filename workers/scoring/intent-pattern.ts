@@ -313,8 +313,12 @@ export class CompiledIntent {
   readonly tokens: PatternToken[][];
   private readonly combined = new Map<string, RegExp>();
   private readonly single = new Map<string, RegExp[]>();
+  /** The same regexes with the global flag: a scan starts at `lastIndex` instead of on a slice of the turn. */
+  private readonly scanners = new Map<string, RegExp[]>();
   readonly company: boolean;
   private readonly needs: Requirement[][];
+  /** Patterns pinned to the start of the turn (`^`): their later scans need a slice, where `^` is the slice's start. */
+  private readonly anchored: boolean[];
   /**
    * Patterns that are one list of words (`[没办法|办不了|…]`, most violation
    * families): each word's ends, so a turn runs a regex of only the words it
@@ -322,6 +326,8 @@ export class CompiledIntent {
    */
   private readonly wordEnds: Array<Array<Int32Array[] | null> | null>;
   private readonly subsets = new Map<string, RegExp>();
+  /** The same cache keyed by a bit mask of the words, when that fits a number and no {company} is involved. */
+  private readonly subsetsByMask: Array<Map<number, RegExp>>;
 
   constructor(
     readonly name: string,
@@ -331,6 +337,7 @@ export class CompiledIntent {
     this.tokens = patterns.map(parsePattern);
     this.company = this.tokens.some(usesCompany);
     this.needs = this.tokens.map(requirements);
+    this.anchored = this.tokens.map((tokens) => tokens[0].kind === 'start');
     this.wordEnds = this.tokens.map((tokens) => {
       const only = tokens[0];
       if (tokens.length !== 1 || only.kind !== 'choice') return null;
@@ -338,27 +345,47 @@ export class CompiledIntent {
         option.length === 1 && option[0].kind === 'text' ? endKeys(option[0].raw, option[0].heard) : null,
       );
     });
+    this.subsetsByMask = this.tokens.map(() => new Map<number, RegExp>());
   }
 
-  /** The regex of a one-list pattern narrowed to the words whose ends the turn holds, or null for none. */
+  /**
+   * The scanning regex of a one-list pattern narrowed to the words whose ends
+   * the turn holds (null for none), or the pattern's whole scanning regex.
+   */
   private narrowed(pattern: number, keys: KeySet, companies: string[]): RegExp | null {
     const ends = this.wordEnds[pattern];
     const only = this.tokens[pattern][0];
-    if (!ends || only.kind !== 'choice') return this.patternRegexes(companies)[pattern];
-    const chosen: number[] = [];
-    for (let i = 0; i < ends.length; i += 1) {
+    if (!ends || only.kind !== 'choice') return this.scanRegexes(companies)[pattern];
+    // Words as bits of a number (exact up to 2^53) when that is enough, else as a list in a string key.
+    const byMask = !this.company && ends.length <= 52;
+    let mask = 0;
+    let chosen: number[] | null = byMask ? null : [];
+    for (let i = 0, bit = 1; i < ends.length; i += 1, bit *= 2) {
       const word = ends[i];
-      if (!word || endsIn(keys, word)) chosen.push(i);
+      if (!word || endsIn(keys, word)) {
+        mask += bit;
+        chosen?.push(i);
+      }
     }
-    if (chosen.length === 0) return null;
-    const cacheKey = `${pattern}:${chosen.join(',')}:${this.key(companies)}`;
-    let re = this.subsets.get(cacheKey);
+    if (mask === 0) return null;
+    const cacheKey = byMask ? '' : `${pattern}:${(chosen as number[]).join(',')}:${this.key(companies)}`;
+    let re = byMask ? this.subsetsByMask[pattern].get(mask) : this.subsets.get(cacheKey);
     if (!re) {
-      // A long-running worker sees a bounded but open set of subsets: start over rather than grow forever.
-      if (this.subsets.size > 2000) this.subsets.clear();
+      if (!chosen) {
+        chosen = [];
+        for (let i = 0, bit = 1; i < ends.length; i += 1, bit *= 2)
+          if (Math.floor(mask / bit) % 2 === 1) chosen.push(i);
+      }
       const options = chosen.map((i) => only.options[i]);
-      re = new RegExp(patternSource([{ ...only, options }], this.values(companies)), 'u');
-      this.subsets.set(cacheKey, re);
+      re = new RegExp(patternSource([{ ...only, options }], this.values(companies)), 'gu');
+      // A long-running worker sees a bounded but open set of subsets: start over rather than grow forever.
+      if (byMask) {
+        if (this.subsetsByMask[pattern].size > 2000) this.subsetsByMask[pattern].clear();
+        this.subsetsByMask[pattern].set(mask, re);
+      } else {
+        if (this.subsets.size > 2000) this.subsets.clear();
+        this.subsets.set(cacheKey, re);
+      }
     }
     return re;
   }
@@ -389,12 +416,20 @@ export class CompiledIntent {
   }
 
   patternRegexes(companies: string[] = []): RegExp[] {
+    return this.compiled(this.single, companies, 'u');
+  }
+
+  private scanRegexes(companies: string[]): RegExp[] {
+    return this.compiled(this.scanners, companies, 'gu');
+  }
+
+  private compiled(cache: Map<string, RegExp[]>, companies: string[], flags: string): RegExp[] {
     const key = this.key(companies);
-    let list = this.single.get(key);
+    let list = cache.get(key);
     if (!list) {
       const values = this.values(companies);
-      list = this.tokens.map((t) => new RegExp(patternSource(t, values), 'u'));
-      this.single.set(key, list);
+      list = this.tokens.map((t) => new RegExp(patternSource(t, values), flags));
+      cache.set(key, list);
     }
     return list;
   }
@@ -404,17 +439,7 @@ export class CompiledIntent {
    * `keysIn`) only the patterns the turn could hold are run, each alone.
    */
   find(sound: string, companies: string[] = [], keys?: KeySet): PatternHit | null {
-    if (keys) {
-      let best: PatternHit | null = null;
-      for (let pattern = 0; pattern < this.needs.length; pattern += 1) {
-        if (!holdsAll(keys, this.needs[pattern])) continue;
-        const found = this.narrowed(pattern, keys, companies)?.exec(sound);
-        if (found && (!best || found.index / 2 < best.from)) {
-          best = { from: found.index / 2, to: (found.index + found[0].length) / 2, pattern };
-        }
-      }
-      return best;
-    }
+    if (keys) return this.scan(sound, companies, keys, false)[0] ?? null;
     const found = this.regex(companies).exec(sound);
     if (!found) return null;
     const pattern = this.patternRegexes(companies).findIndex((re) => re.exec(found[0])?.index === 0);
@@ -423,16 +448,83 @@ export class CompiledIntent {
 
   /** Every non-overlapping match in a turn's sound text. */
   findAll(sound: string, companies: string[] = [], keys?: KeySet): PatternHit[] {
-    if (keys && !this.mayMatch(keys)) return [];
+    if (keys) return this.scan(sound, companies, keys, true);
     const hits: PatternHit[] = [];
     let offset = 0;
     while (offset * 2 < sound.length) {
-      const hit = this.find(sound.slice(offset * 2), companies, keys);
+      const hit = this.find(sound.slice(offset * 2), companies);
       if (!hit) break;
       hits.push({ from: hit.from + offset, to: hit.to + offset, pattern: hit.pattern });
       offset += Math.max(hit.to, hit.from + 1);
     }
     return hits;
+  }
+
+  /**
+   * The matches of the patterns a turn could hold, each search starting
+   * after the previous hit, the earliest (then the first pattern) winning —
+   * as if every search ran alone on the rest of the turn. A pattern's match
+   * that lies beyond the previous hit is still its first from there, so it
+   * is kept rather than searched for again, and a pattern that found nothing
+   * is not run again (unless pinned to the start, which moves with the hit).
+   */
+  private scan(sound: string, companies: string[], keys: KeySet, all: boolean): PatternHit[] {
+    const hits: PatternHit[] = [];
+    let count = 0;
+    let patterns: number[] | undefined;
+    let regexes: RegExp[] | undefined;
+    for (let p = 0; p < this.needs.length; p += 1) {
+      if (!holdsAll(keys, this.needs[p])) continue;
+      const re = this.narrowed(p, keys, companies);
+      if (!re) continue;
+      patterns ??= [];
+      regexes ??= [];
+      patterns.push(p);
+      regexes.push(re);
+      count += 1;
+    }
+    if (!patterns || !regexes) return hits;
+    // Next match of each candidate (code units of the paired text); -1 unknown, Infinity none.
+    const from = new Array<number>(count).fill(-1);
+    const to = new Array<number>(count).fill(-1);
+    let offset = 0;
+    while (offset < sound.length) {
+      let best = -1;
+      for (let c = 0; c < count; c += 1) {
+        // An anchored pattern's search depends on where it starts: run it again at every offset.
+        if (from[c] < offset || this.anchored[patterns[c]])
+          this.next(sound, companies, patterns[c], regexes[c], offset, from, to, c);
+        if (from[c] !== Infinity && (best < 0 || from[c] < from[best])) best = c;
+      }
+      if (best < 0) break;
+      hits.push({ from: from[best] / 2, to: to[best] / 2, pattern: patterns[best] });
+      if (!all) break;
+      offset = 2 * Math.max(to[best] / 2, from[best] / 2 + 1);
+    }
+    return hits;
+  }
+
+  private next(
+    sound: string,
+    companies: string[],
+    pattern: number,
+    re: RegExp,
+    offset: number,
+    from: number[],
+    to: number[],
+    c: number,
+  ): void {
+    if (offset > 0 && this.anchored[pattern]) {
+      // `^` on the rest of the turn means at `offset`: search the slice, as a lone search would.
+      const found = this.patternRegexes(companies)[pattern].exec(sound.slice(offset));
+      from[c] = found ? found.index + offset : Infinity;
+      to[c] = found ? found.index + offset + found[0].length : Infinity;
+      return;
+    }
+    re.lastIndex = offset;
+    const found = re.exec(sound);
+    from[c] = found ? found.index : Infinity;
+    to[c] = found ? found.index + found[0].length : Infinity;
   }
 }
 
