@@ -321,13 +321,14 @@ export class CompiledIntent {
   private readonly anchored: boolean[];
   /**
    * Patterns that are one list of words (`[没办法|办不了|…]`, most violation
-   * families): each word's ends, so a turn runs a regex of only the words it
-   * could hold, cached by that subset.
+   * families): each word's ends, so a turn runs the words it could hold, each
+   * its own small regex. One regex of forty heard words is too big for V8 to
+   * compile to machine code and took ~50 µs a turn; its words alone take well
+   * under one.
    */
   private readonly wordEnds: Array<Array<Int32Array[] | null> | null>;
-  private readonly subsets = new Map<string, RegExp>();
-  /** The same cache keyed by a bit mask of the words, when that fits a number and no {company} is involved. */
-  private readonly subsetsByMask: Array<Map<number, RegExp>>;
+  /** Per set of companies, per one-list pattern, a scanning regex per word. */
+  private readonly wordScanners = new Map<string, Array<RegExp[] | null>>();
 
   constructor(
     readonly name: string,
@@ -345,49 +346,23 @@ export class CompiledIntent {
         option.length === 1 && option[0].kind === 'text' ? endKeys(option[0].raw, option[0].heard) : null,
       );
     });
-    this.subsetsByMask = this.tokens.map(() => new Map<number, RegExp>());
   }
 
-  /**
-   * The scanning regex of a one-list pattern narrowed to the words whose ends
-   * the turn holds (null for none), or the pattern's whole scanning regex.
-   */
-  private narrowed(pattern: number, keys: KeySet, companies: string[]): RegExp | null {
-    const ends = this.wordEnds[pattern];
-    const only = this.tokens[pattern][0];
-    if (!ends || only.kind !== 'choice') return this.scanRegexes(companies)[pattern];
-    // Words as bits of a number (exact up to 2^53) when that is enough, else as a list in a string key.
-    const byMask = !this.company && ends.length <= 52;
-    let mask = 0;
-    let chosen: number[] | null = byMask ? null : [];
-    for (let i = 0, bit = 1; i < ends.length; i += 1, bit *= 2) {
-      const word = ends[i];
-      if (!word || endsIn(keys, word)) {
-        mask += bit;
-        chosen?.push(i);
-      }
+  private wordRegexes(companies: string[]): Array<RegExp[] | null> {
+    const key = this.key(companies);
+    let list = this.wordScanners.get(key);
+    if (!list) {
+      const values = this.values(companies);
+      list = this.tokens.map((tokens, p) => {
+        const only = tokens[0];
+        if (!this.wordEnds[p] || only.kind !== 'choice') return null;
+        return only.options.map(
+          (option) => new RegExp(patternSource([{ ...only, options: [option] }], values), 'gu'),
+        );
+      });
+      this.wordScanners.set(key, list);
     }
-    if (mask === 0) return null;
-    const cacheKey = byMask ? '' : `${pattern}:${(chosen as number[]).join(',')}:${this.key(companies)}`;
-    let re = byMask ? this.subsetsByMask[pattern].get(mask) : this.subsets.get(cacheKey);
-    if (!re) {
-      if (!chosen) {
-        chosen = [];
-        for (let i = 0, bit = 1; i < ends.length; i += 1, bit *= 2)
-          if (Math.floor(mask / bit) % 2 === 1) chosen.push(i);
-      }
-      const options = chosen.map((i) => only.options[i]);
-      re = new RegExp(patternSource([{ ...only, options }], this.values(companies)), 'gu');
-      // A long-running worker sees a bounded but open set of subsets: start over rather than grow forever.
-      if (byMask) {
-        if (this.subsetsByMask[pattern].size > 2000) this.subsetsByMask[pattern].clear();
-        this.subsetsByMask[pattern].set(mask, re);
-      } else {
-        if (this.subsets.size > 2000) this.subsets.clear();
-        this.subsets.set(cacheKey, re);
-      }
-    }
-    return re;
+    return list;
   }
 
   /** Whether a turn holding these sound keys (`keysIn`) could match any pattern at all. */
@@ -462,8 +437,10 @@ export class CompiledIntent {
 
   /**
    * The matches of the patterns a turn could hold, each search starting
-   * after the previous hit, the earliest (then the first pattern) winning —
-   * as if every search ran alone on the rest of the turn. A pattern's match
+   * after the previous hit, the earliest (then the first pattern, and in a
+   * one-list pattern the first word) winning — as if every search ran alone
+   * on the rest of the turn, and as a pattern's own regex chooses: leftmost,
+   * then the first alternative that matches there. A pattern's match
    * that lies beyond the previous hit is still its first from there, so it
    * is kept rather than searched for again, and a pattern that found nothing
    * is not run again (unless pinned to the start, which moves with the hit).
@@ -475,13 +452,23 @@ export class CompiledIntent {
     let regexes: RegExp[] | undefined;
     for (let p = 0; p < this.needs.length; p += 1) {
       if (!holdsAll(keys, this.needs[p])) continue;
-      const re = this.narrowed(p, keys, companies);
-      if (!re) continue;
       patterns ??= [];
       regexes ??= [];
-      patterns.push(p);
-      regexes.push(re);
-      count += 1;
+      const words = this.wordEnds[p];
+      if (!words) {
+        patterns.push(p);
+        regexes.push(this.scanRegexes(companies)[p]);
+        count += 1;
+        continue;
+      }
+      const wordRegexes = this.wordRegexes(companies)[p] as RegExp[];
+      for (let w = 0; w < words.length; w += 1) {
+        const ends = words[w];
+        if (ends && !endsIn(keys, ends)) continue;
+        patterns.push(p);
+        regexes.push(wordRegexes[w]);
+        count += 1;
+      }
     }
     if (!patterns || !regexes) return hits;
     // Next match of each candidate (code units of the paired text); -1 unknown, Infinity none.
