@@ -313,8 +313,8 @@ export class CompiledIntent {
   readonly tokens: PatternToken[][];
   private readonly combined = new Map<string, RegExp>();
   private readonly single = new Map<string, RegExp[]>();
-  /** The same regexes with the global flag: a scan starts at `lastIndex` instead of on a slice of the turn. */
-  private readonly scanners = new Map<string, RegExp[]>();
+  /** Per set of companies, per pattern, what a scan runs (scanners). */
+  private readonly scanners = new Map<string, Scanner[][]>();
   readonly company: boolean;
   private readonly needs: Requirement[][];
   /** Patterns pinned to the start of the turn (`^`): their later scans need a slice, where `^` is the slice's start. */
@@ -327,8 +327,6 @@ export class CompiledIntent {
    * under one.
    */
   private readonly wordEnds: Array<Array<Int32Array[] | null> | null>;
-  /** Per set of companies, per one-list pattern, a scanning regex per word. */
-  private readonly wordScanners = new Map<string, Array<RegExp[] | null>>();
 
   constructor(
     readonly name: string,
@@ -346,23 +344,6 @@ export class CompiledIntent {
         option.length === 1 && option[0].kind === 'text' ? endKeys(option[0].raw, option[0].heard) : null,
       );
     });
-  }
-
-  private wordRegexes(companies: string[]): Array<RegExp[] | null> {
-    const key = this.key(companies);
-    let list = this.wordScanners.get(key);
-    if (!list) {
-      const values = this.values(companies);
-      list = this.tokens.map((tokens, p) => {
-        const only = tokens[0];
-        if (!this.wordEnds[p] || only.kind !== 'choice') return null;
-        return only.options.map(
-          (option) => new RegExp(patternSource([{ ...only, options: [option] }], values), 'gu'),
-        );
-      });
-      this.wordScanners.set(key, list);
-    }
-    return list;
   }
 
   /** Whether a turn holding these sound keys (`keysIn`) could match any pattern at all. */
@@ -391,20 +372,30 @@ export class CompiledIntent {
   }
 
   patternRegexes(companies: string[] = []): RegExp[] {
-    return this.compiled(this.single, companies, 'u');
-  }
-
-  private scanRegexes(companies: string[]): RegExp[] {
-    return this.compiled(this.scanners, companies, 'gu');
-  }
-
-  private compiled(cache: Map<string, RegExp[]>, companies: string[], flags: string): RegExp[] {
     const key = this.key(companies);
-    let list = cache.get(key);
+    let list = this.single.get(key);
     if (!list) {
       const values = this.values(companies);
-      list = this.tokens.map((t) => new RegExp(patternSource(t, values), flags));
-      cache.set(key, list);
+      list = this.tokens.map((t) => new RegExp(patternSource(t, values), 'u'));
+      this.single.set(key, list);
+    }
+    return list;
+  }
+
+  private scannersOf(companies: string[]): Scanner[][] {
+    const key = this.key(companies);
+    let list = this.scanners.get(key);
+    if (!list) {
+      const values = this.values(companies);
+      list = this.tokens.map((tokens, pattern) => {
+        const words = this.wordEnds[pattern];
+        const only = tokens[0];
+        if (!words || only.kind !== 'choice') return [scanner(pattern, tokens, values, null)];
+        return only.options.map((option, w) =>
+          scanner(pattern, [{ ...only, options: [option] }], values, words[w]),
+        );
+      });
+      this.scanners.set(key, list);
     }
     return list;
   }
@@ -447,71 +438,136 @@ export class CompiledIntent {
    */
   private scan(sound: string, companies: string[], keys: KeySet, all: boolean): PatternHit[] {
     const hits: PatternHit[] = [];
-    let count = 0;
-    let patterns: number[] | undefined;
-    let regexes: RegExp[] | undefined;
+    let running: Scanner[] | undefined;
+    const scanners = this.scannersOf(companies);
     for (let p = 0; p < this.needs.length; p += 1) {
       if (!holdsAll(keys, this.needs[p])) continue;
-      patterns ??= [];
-      regexes ??= [];
-      const words = this.wordEnds[p];
-      if (!words) {
-        patterns.push(p);
-        regexes.push(this.scanRegexes(companies)[p]);
-        count += 1;
-        continue;
-      }
-      const wordRegexes = this.wordRegexes(companies)[p] as RegExp[];
-      for (let w = 0; w < words.length; w += 1) {
-        const ends = words[w];
+      const own = scanners[p];
+      for (let w = 0; w < own.length; w += 1) {
+        const ends = own[w].ends;
         if (ends && !endsIn(keys, ends)) continue;
-        patterns.push(p);
-        regexes.push(wordRegexes[w]);
-        count += 1;
+        running ??= [];
+        running.push(own[w]);
       }
     }
-    if (!patterns || !regexes) return hits;
-    // Next match of each candidate (code units of the paired text); -1 unknown, Infinity none.
+    if (!running) return hits;
+    const count = running.length;
+    // Next match of each scanner (code units of the paired text); -1 unknown, Infinity none.
     const from = new Array<number>(count).fill(-1);
     const to = new Array<number>(count).fill(-1);
     let offset = 0;
     while (offset < sound.length) {
       let best = -1;
       for (let c = 0; c < count; c += 1) {
+        const pattern = running[c].pattern;
         // An anchored pattern's search depends on where it starts: run it again at every offset.
-        if (from[c] < offset || this.anchored[patterns[c]])
-          this.next(sound, companies, patterns[c], regexes[c], offset, from, to, c);
+        if (from[c] < offset || this.anchored[pattern]) {
+          if (offset > 0 && this.anchored[pattern]) {
+            // `^` on the rest of the turn means at `offset`: search the slice, as a lone search would.
+            const found = this.patternRegexes(companies)[pattern].exec(sound.slice(offset));
+            from[c] = found ? found.index + offset : Infinity;
+            to[c] = found ? found.index + offset + found[0].length : Infinity;
+          } else {
+            nextMatch(running[c], sound, offset);
+            from[c] = matchFrom;
+            to[c] = matchTo;
+          }
+        }
         if (from[c] !== Infinity && (best < 0 || from[c] < from[best])) best = c;
       }
       if (best < 0) break;
-      hits.push({ from: from[best] / 2, to: to[best] / 2, pattern: patterns[best] });
+      hits.push({ from: from[best] / 2, to: to[best] / 2, pattern: running[best].pattern });
       if (!all) break;
       offset = 2 * Math.max(to[best] / 2, from[best] / 2 + 1);
     }
     return hits;
   }
+}
 
-  private next(
-    sound: string,
-    companies: string[],
-    pattern: number,
-    re: RegExp,
-    offset: number,
-    from: number[],
-    to: number[],
-    c: number,
-  ): void {
-    if (offset > 0 && this.anchored[pattern]) {
-      // `^` on the rest of the turn means at `offset`: search the slice, as a lone search would.
-      const found = this.patternRegexes(companies)[pattern].exec(sound.slice(offset));
-      from[c] = found ? found.index + offset : Infinity;
-      to[c] = found ? found.index + offset + found[0].length : Infinity;
-      return;
-    }
+/**
+ * What a scan runs for one pattern, or for one word of a one-list pattern
+ * (`[没办法|办不了|…]`, most violation families): a list of forty heard words
+ * is one regex too big for V8 to compile to machine code (~50 µs a turn),
+ * while its words alone, each tried only where the turn holds its ends,
+ * take well under one.
+ */
+interface Scanner {
+  pattern: number;
+  /** Sticky when `starts` is known, else global: either way a search starts at `lastIndex`, not on a slice. */
+  re: RegExp;
+  /** The keys a match can start with, as 128 words of bits: the regex is only tried where the turn has one. */
+  starts: Int32Array | null;
+  /** For a word: the keys of its ends, all of which the turn must hold. */
+  ends: Int32Array[] | null;
+}
+
+function scanner(
+  pattern: number,
+  tokens: PatternToken[],
+  values: SlotValues,
+  ends: Int32Array[] | null,
+): Scanner {
+  const keys = startKeys(tokens);
+  let starts: Int32Array | null = null;
+  if (keys) {
+    starts = new Int32Array(128);
+    for (const key of keys) starts[(key - 0xe000) >> 5] |= 1 << ((key - 0xe000) & 31);
+  }
+  return { pattern, re: new RegExp(patternSource(tokens, values), starts ? 'uy' : 'gu'), starts, ends };
+}
+
+/**
+ * The keys every match of a pattern starts with, when its first token says:
+ * a word starts with its first character's unit in every tolerated variant
+ * (`soundOf`), and a list with one of its words' first units. Null when a
+ * slot, an empty alternative or `^` comes first.
+ */
+function startKeys(tokens: PatternToken[]): number[] | null {
+  const lead = (option: PatternToken[]): Int32Array | null => {
+    const first = option[0];
+    return first?.kind === 'text' ? (endKeys(first.raw, first.heard)?.[0] ?? null) : null;
+  };
+  const first = tokens[0];
+  const options = first.kind === 'text' ? [[first]] : first.kind === 'choice' ? first.options : [];
+  if (options.length === 0) return null;
+  const keys = new Set<number>();
+  for (const option of options) {
+    const own = lead(option);
+    if (!own) return null;
+    for (const key of own) keys.add(key);
+  }
+  return [...keys];
+}
+
+/** Result of `nextMatch` (code units; Infinity for none), kept in module state to spare an object per search. */
+let matchFrom = 0;
+let matchTo = 0;
+
+/** The scanner's first match at or after `offset`, as if its regex searched the turn from there. */
+function nextMatch(scanner: Scanner, sound: string, offset: number): void {
+  const { re, starts } = scanner;
+  matchFrom = Infinity;
+  matchTo = Infinity;
+  if (!starts) {
     re.lastIndex = offset;
     const found = re.exec(sound);
-    from[c] = found ? found.index : Infinity;
-    to[c] = found ? found.index + found[0].length : Infinity;
+    if (found) {
+      matchFrom = found.index;
+      matchTo = found.index + found[0].length;
+    }
+    return;
+  }
+  // Matches start on a key (even offsets), and only on one the pattern can start with.
+  for (let at = offset; at < sound.length; at += 2) {
+    const key = sound.charCodeAt(at) - 0xe000;
+    if (key < 0 || key >= 4096 || ((starts[key >> 5] >>> (key & 31)) & 1) === 0) continue;
+    re.lastIndex = at;
+    const found = re.exec(sound);
+    if (found) {
+      matchFrom = at;
+      matchTo = at + found[0].length;
+      return;
+    }
   }
 }
 
