@@ -1,4 +1,5 @@
 import { normaliseText } from './normalise-text.ts';
+import { holdsIn, needsProgram, type NeedsProgram, type Requirement } from './pattern-prefilter.ts';
 import {
   CHAR_CLASS,
   HAN_KEY_CLASS,
@@ -9,7 +10,6 @@ import {
   OTHER_KEY,
   soundClass,
   soundKey,
-  hasAnyKey,
   soundKeys,
   soundText,
   type KeySet,
@@ -205,7 +205,6 @@ function endKeys(raw: string, alwaysHeard = false): Int32Array[] | null {
  * token cannot match, which rules out most (turn, intent) pairs for the
  * price of a few set lookups.
  */
-type Requirement = Int32Array[][];
 
 function requirements(tokens: PatternToken[]): Requirement[] {
   const needs: Requirement[] = [];
@@ -231,22 +230,6 @@ function requirements(tokens: PatternToken[]): Requirement[] {
     }
   }
   return needs;
-}
-
-/** Whether a word's ends are all in the turn (plain loops: this runs for every turn and intent). */
-function endsIn(keys: KeySet, ends: Int32Array[]): boolean {
-  for (let e = 0; e < ends.length; e += 1) if (!hasAnyKey(keys, ends[e])) return false;
-  return true;
-}
-
-function holds(keys: KeySet, requirement: Requirement): boolean {
-  for (let a = 0; a < requirement.length; a += 1) if (endsIn(keys, requirement[a])) return true;
-  return false;
-}
-
-function holdsAll(keys: KeySet, needs: Requirement[]): boolean {
-  for (let r = 0; r < needs.length; r += 1) if (!holds(keys, needs[r])) return false;
-  return true;
 }
 
 export interface SlotValues {
@@ -316,7 +299,7 @@ export class CompiledIntent {
   /** Per set of companies, per pattern, what a scan runs (scanners). */
   private readonly scanners = new Map<string, Scanner[][]>();
   readonly company: boolean;
-  private readonly needs: Requirement[][];
+  private readonly needs: NeedsProgram[];
   /** Patterns pinned to the start of the turn (`^`): their later scans need a slice, where `^` is the slice's start. */
   private readonly anchored: boolean[];
   /**
@@ -335,7 +318,7 @@ export class CompiledIntent {
   ) {
     this.tokens = patterns.map(parsePattern);
     this.company = this.tokens.some(usesCompany);
-    this.needs = this.tokens.map(requirements);
+    this.needs = this.tokens.map((tokens) => needsProgram(requirements(tokens)));
     this.anchored = this.tokens.map((tokens) => tokens[0].kind === 'start');
     this.wordEnds = this.tokens.map((tokens) => {
       const only = tokens[0];
@@ -348,7 +331,7 @@ export class CompiledIntent {
 
   /** Whether a turn holding these sound keys (`keysIn`) could match any pattern at all. */
   mayMatch(keys: KeySet): boolean {
-    for (let p = 0; p < this.needs.length; p += 1) if (holdsAll(keys, this.needs[p])) return true;
+    for (let p = 0; p < this.needs.length; p += 1) if (holdsIn(keys, this.needs[p])) return true;
     return false;
   }
 
@@ -441,11 +424,11 @@ export class CompiledIntent {
     let running: Scanner[] | undefined;
     const scanners = this.scannersOf(companies);
     for (let p = 0; p < this.needs.length; p += 1) {
-      if (!holdsAll(keys, this.needs[p])) continue;
+      if (!holdsIn(keys, this.needs[p])) continue;
       const own = scanners[p];
       for (let w = 0; w < own.length; w += 1) {
         const ends = own[w].ends;
-        if (ends && !endsIn(keys, ends)) continue;
+        if (ends && !holdsIn(keys, ends)) continue;
         running ??= [];
         running.push(own[w]);
       }
@@ -498,7 +481,7 @@ interface Scanner {
   /** The keys a match can start with, as 128 words of bits: the regex is only tried where the turn has one. */
   starts: Int32Array | null;
   /** For a word: the keys of its ends, all of which the turn must hold. */
-  ends: Int32Array[] | null;
+  ends: NeedsProgram | null;
 }
 
 function scanner(
@@ -513,7 +496,8 @@ function scanner(
     starts = new Int32Array(128);
     for (const key of keys) starts[(key - 0xe000) >> 5] |= 1 << ((key - 0xe000) & 31);
   }
-  return { pattern, re: new RegExp(patternSource(tokens, values), starts ? 'uy' : 'gu'), starts, ends };
+  const re = new RegExp(patternSource(tokens, values), starts ? 'uy' : 'gu');
+  return { pattern, re, starts, ends: ends ? needsProgram([[ends]]) : null };
 }
 
 /**
