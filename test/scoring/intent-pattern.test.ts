@@ -6,7 +6,7 @@ import {
   PatternError,
 } from '../../workers/scoring/intent-pattern.ts';
 import { normaliseText } from '../../workers/scoring/normalise-text.ts';
-import { soundText } from '../../workers/scoring/sound-text.ts';
+import { keysIn, soundText } from '../../workers/scoring/sound-text.ts';
 
 const intent = (...patterns: string[]) => new CompiledIntent('t', patterns, ['阳光宽带']);
 const find = (i: CompiledIntent, text: string, companies: string[] = []) =>
@@ -65,6 +65,25 @@ describe('intent patterns', () => {
       [0, 2],
       [2, 4],
     ]);
+  });
+
+  it("finds the same hits with a turn's sound keys (word by word, from each hit on) as with one regex", () => {
+    const cases: Array<[CompiledIntent, string]> = [
+      // Two words of a list match at one place: the first listed wins, as in the list's regex.
+      [intent('[不知道|不知|知道]'), '不知道，我知道，不知'],
+      // `^` is the start of the rest of the turn after a hit, and a pattern is tried again there.
+      [intent('[您好|你好]', '^ 喂 …2 [说话|说吧]'), '你好喂说话，喂说吧'],
+      // Earlier patterns win ties; heard words (在见 for 再见) and slots.
+      [intent('[再见|拜拜]', '见', '工号 …2 {digits}'), '好的在见，工号1023，拜拜再见'],
+      [intent('{company} …4 [您好|你好]', '[阳光|宽带]'), '阳光宽带您好，宽带阳光'],
+    ];
+    for (const [i, text] of cases) {
+      const sound = soundText(normaliseText(text));
+      const plain = i.findAll(sound, ['星河网络']);
+      expect(plain.length, text).toBeGreaterThan(1);
+      expect(i.findAll(sound, ['星河网络'], keysIn(sound)), text).toEqual(plain);
+      expect(i.find(sound, ['星河网络'], keysIn(sound)), text).toEqual(plain[0]);
+    }
   });
 
   it('explains which part matched, or how far a pattern got', () => {

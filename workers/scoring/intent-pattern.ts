@@ -1,4 +1,5 @@
 import { normaliseText } from './normalise-text.ts';
+import { holdsIn, needsProgram, type NeedsProgram, type Requirement } from './pattern-prefilter.ts';
 import {
   CHAR_CLASS,
   HAN_KEY_CLASS,
@@ -9,7 +10,6 @@ import {
   OTHER_KEY,
   soundClass,
   soundKey,
-  hasAnyKey,
   soundKeys,
   soundText,
   type KeySet,
@@ -205,7 +205,6 @@ function endKeys(raw: string, alwaysHeard = false): Int32Array[] | null {
  * token cannot match, which rules out most (turn, intent) pairs for the
  * price of a few set lookups.
  */
-type Requirement = Int32Array[][];
 
 function requirements(tokens: PatternToken[]): Requirement[] {
   const needs: Requirement[] = [];
@@ -231,22 +230,6 @@ function requirements(tokens: PatternToken[]): Requirement[] {
     }
   }
   return needs;
-}
-
-/** Whether a word's ends are all in the turn (plain loops: this runs for every turn and intent). */
-function endsIn(keys: KeySet, ends: Int32Array[]): boolean {
-  for (let e = 0; e < ends.length; e += 1) if (!hasAnyKey(keys, ends[e])) return false;
-  return true;
-}
-
-function holds(keys: KeySet, requirement: Requirement): boolean {
-  for (let a = 0; a < requirement.length; a += 1) if (endsIn(keys, requirement[a])) return true;
-  return false;
-}
-
-function holdsAll(keys: KeySet, needs: Requirement[]): boolean {
-  for (let r = 0; r < needs.length; r += 1) if (!holds(keys, needs[r])) return false;
-  return true;
 }
 
 export interface SlotValues {
@@ -313,15 +296,20 @@ export class CompiledIntent {
   readonly tokens: PatternToken[][];
   private readonly combined = new Map<string, RegExp>();
   private readonly single = new Map<string, RegExp[]>();
+  /** Per set of companies, per pattern, what a scan runs (scanners). */
+  private readonly scanners = new Map<string, Scanner[][]>();
   readonly company: boolean;
-  private readonly needs: Requirement[][];
+  private readonly needs: NeedsProgram[];
+  /** Patterns pinned to the start of the turn (`^`): their later scans need a slice, where `^` is the slice's start. */
+  private readonly anchored: boolean[];
   /**
    * Patterns that are one list of words (`[没办法|办不了|…]`, most violation
-   * families): each word's ends, so a turn runs a regex of only the words it
-   * could hold, cached by that subset.
+   * families): each word's ends, so a turn runs the words it could hold, each
+   * its own small regex. One regex of forty heard words is too big for V8 to
+   * compile to machine code and took ~50 µs a turn; its words alone take well
+   * under one.
    */
   private readonly wordEnds: Array<Array<Int32Array[] | null> | null>;
-  private readonly subsets = new Map<string, RegExp>();
 
   constructor(
     readonly name: string,
@@ -330,7 +318,8 @@ export class CompiledIntent {
   ) {
     this.tokens = patterns.map(parsePattern);
     this.company = this.tokens.some(usesCompany);
-    this.needs = this.tokens.map(requirements);
+    this.needs = this.tokens.map((tokens) => needsProgram(requirements(tokens)));
+    this.anchored = this.tokens.map((tokens) => tokens[0].kind === 'start');
     this.wordEnds = this.tokens.map((tokens) => {
       const only = tokens[0];
       if (tokens.length !== 1 || only.kind !== 'choice') return null;
@@ -340,32 +329,9 @@ export class CompiledIntent {
     });
   }
 
-  /** The regex of a one-list pattern narrowed to the words whose ends the turn holds, or null for none. */
-  private narrowed(pattern: number, keys: KeySet, companies: string[]): RegExp | null {
-    const ends = this.wordEnds[pattern];
-    const only = this.tokens[pattern][0];
-    if (!ends || only.kind !== 'choice') return this.patternRegexes(companies)[pattern];
-    const chosen: number[] = [];
-    for (let i = 0; i < ends.length; i += 1) {
-      const word = ends[i];
-      if (!word || endsIn(keys, word)) chosen.push(i);
-    }
-    if (chosen.length === 0) return null;
-    const cacheKey = `${pattern}:${chosen.join(',')}:${this.key(companies)}`;
-    let re = this.subsets.get(cacheKey);
-    if (!re) {
-      // A long-running worker sees a bounded but open set of subsets: start over rather than grow forever.
-      if (this.subsets.size > 2000) this.subsets.clear();
-      const options = chosen.map((i) => only.options[i]);
-      re = new RegExp(patternSource([{ ...only, options }], this.values(companies)), 'u');
-      this.subsets.set(cacheKey, re);
-    }
-    return re;
-  }
-
   /** Whether a turn holding these sound keys (`keysIn`) could match any pattern at all. */
   mayMatch(keys: KeySet): boolean {
-    for (let p = 0; p < this.needs.length; p += 1) if (holdsAll(keys, this.needs[p])) return true;
+    for (let p = 0; p < this.needs.length; p += 1) if (holdsIn(keys, this.needs[p])) return true;
     return false;
   }
 
@@ -399,22 +365,30 @@ export class CompiledIntent {
     return list;
   }
 
+  private scannersOf(companies: string[]): Scanner[][] {
+    const key = this.key(companies);
+    let list = this.scanners.get(key);
+    if (!list) {
+      const values = this.values(companies);
+      list = this.tokens.map((tokens, pattern) => {
+        const words = this.wordEnds[pattern];
+        const only = tokens[0];
+        if (!words || only.kind !== 'choice') return [scanner(pattern, tokens, values, null)];
+        return only.options.map((option, w) =>
+          scanner(pattern, [{ ...only, options: [option] }], values, words[w]),
+        );
+      });
+      this.scanners.set(key, list);
+    }
+    return list;
+  }
+
   /**
    * First match in a turn's sound text, or null. With `keys` (the turn's
    * `keysIn`) only the patterns the turn could hold are run, each alone.
    */
   find(sound: string, companies: string[] = [], keys?: KeySet): PatternHit | null {
-    if (keys) {
-      let best: PatternHit | null = null;
-      for (let pattern = 0; pattern < this.needs.length; pattern += 1) {
-        if (!holdsAll(keys, this.needs[pattern])) continue;
-        const found = this.narrowed(pattern, keys, companies)?.exec(sound);
-        if (found && (!best || found.index / 2 < best.from)) {
-          best = { from: found.index / 2, to: (found.index + found[0].length) / 2, pattern };
-        }
-      }
-      return best;
-    }
+    if (keys) return this.scan(sound, companies, keys, false)[0] ?? null;
     const found = this.regex(companies).exec(sound);
     if (!found) return null;
     const pattern = this.patternRegexes(companies).findIndex((re) => re.exec(found[0])?.index === 0);
@@ -423,16 +397,161 @@ export class CompiledIntent {
 
   /** Every non-overlapping match in a turn's sound text. */
   findAll(sound: string, companies: string[] = [], keys?: KeySet): PatternHit[] {
-    if (keys && !this.mayMatch(keys)) return [];
+    if (keys) return this.scan(sound, companies, keys, true);
     const hits: PatternHit[] = [];
     let offset = 0;
     while (offset * 2 < sound.length) {
-      const hit = this.find(sound.slice(offset * 2), companies, keys);
+      const hit = this.find(sound.slice(offset * 2), companies);
       if (!hit) break;
       hits.push({ from: hit.from + offset, to: hit.to + offset, pattern: hit.pattern });
       offset += Math.max(hit.to, hit.from + 1);
     }
     return hits;
+  }
+
+  /**
+   * The matches of the patterns a turn could hold, each search starting
+   * after the previous hit, the earliest (then the first pattern, and in a
+   * one-list pattern the first word) winning — as if every search ran alone
+   * on the rest of the turn, and as a pattern's own regex chooses: leftmost,
+   * then the first alternative that matches there. A pattern's match
+   * that lies beyond the previous hit is still its first from there, so it
+   * is kept rather than searched for again, and a pattern that found nothing
+   * is not run again (unless pinned to the start, which moves with the hit).
+   */
+  private scan(sound: string, companies: string[], keys: KeySet, all: boolean): PatternHit[] {
+    const hits: PatternHit[] = [];
+    let running: Scanner[] | undefined;
+    const scanners = this.scannersOf(companies);
+    for (let p = 0; p < this.needs.length; p += 1) {
+      if (!holdsIn(keys, this.needs[p])) continue;
+      const own = scanners[p];
+      for (let w = 0; w < own.length; w += 1) {
+        const ends = own[w].ends;
+        if (ends && !holdsIn(keys, ends)) continue;
+        running ??= [];
+        running.push(own[w]);
+      }
+    }
+    if (!running) return hits;
+    const count = running.length;
+    // Next match of each scanner (code units of the paired text); -1 unknown, Infinity none.
+    const from = new Array<number>(count).fill(-1);
+    const to = new Array<number>(count).fill(-1);
+    let offset = 0;
+    while (offset < sound.length) {
+      let best = -1;
+      for (let c = 0; c < count; c += 1) {
+        const pattern = running[c].pattern;
+        // An anchored pattern's search depends on where it starts: run it again at every offset.
+        if (from[c] < offset || this.anchored[pattern]) {
+          if (offset > 0 && this.anchored[pattern]) {
+            // `^` on the rest of the turn means at `offset`: search the slice, as a lone search would.
+            const found = this.patternRegexes(companies)[pattern].exec(sound.slice(offset));
+            from[c] = found ? found.index + offset : Infinity;
+            to[c] = found ? found.index + offset + found[0].length : Infinity;
+          } else {
+            nextMatch(running[c], sound, offset);
+            from[c] = matchFrom;
+            to[c] = matchTo;
+          }
+        }
+        if (from[c] !== Infinity && (best < 0 || from[c] < from[best])) best = c;
+      }
+      if (best < 0) break;
+      hits.push({ from: from[best] / 2, to: to[best] / 2, pattern: running[best].pattern });
+      if (!all) break;
+      offset = 2 * Math.max(to[best] / 2, from[best] / 2 + 1);
+    }
+    return hits;
+  }
+}
+
+/**
+ * What a scan runs for one pattern, or for one word of a one-list pattern
+ * (`[没办法|办不了|…]`, most violation families): a list of forty heard words
+ * is one regex too big for V8 to compile to machine code (~50 µs a turn),
+ * while its words alone, each tried only where the turn holds its ends,
+ * take well under one.
+ */
+interface Scanner {
+  pattern: number;
+  /** Sticky when `starts` is known, else global: either way a search starts at `lastIndex`, not on a slice. */
+  re: RegExp;
+  /** The keys a match can start with, as 128 words of bits: the regex is only tried where the turn has one. */
+  starts: Int32Array | null;
+  /** For a word: the keys of its ends, all of which the turn must hold. */
+  ends: NeedsProgram | null;
+}
+
+function scanner(
+  pattern: number,
+  tokens: PatternToken[],
+  values: SlotValues,
+  ends: Int32Array[] | null,
+): Scanner {
+  const keys = startKeys(tokens);
+  let starts: Int32Array | null = null;
+  if (keys) {
+    starts = new Int32Array(128);
+    for (const key of keys) starts[(key - 0xe000) >> 5] |= 1 << ((key - 0xe000) & 31);
+  }
+  const re = new RegExp(patternSource(tokens, values), starts ? 'uy' : 'gu');
+  return { pattern, re, starts, ends: ends ? needsProgram([[ends]]) : null };
+}
+
+/**
+ * The keys every match of a pattern starts with, when its first token says:
+ * a word starts with its first character's unit in every tolerated variant
+ * (`soundOf`), and a list with one of its words' first units. Null when a
+ * slot, an empty alternative or `^` comes first.
+ */
+function startKeys(tokens: PatternToken[]): number[] | null {
+  const lead = (option: PatternToken[]): Int32Array | null => {
+    const first = option[0];
+    return first?.kind === 'text' ? (endKeys(first.raw, first.heard)?.[0] ?? null) : null;
+  };
+  const first = tokens[0];
+  const options = first.kind === 'text' ? [[first]] : first.kind === 'choice' ? first.options : [];
+  if (options.length === 0) return null;
+  const keys = new Set<number>();
+  for (const option of options) {
+    const own = lead(option);
+    if (!own) return null;
+    for (const key of own) keys.add(key);
+  }
+  return [...keys];
+}
+
+/** Result of `nextMatch` (code units; Infinity for none), kept in module state to spare an object per search. */
+let matchFrom = 0;
+let matchTo = 0;
+
+/** The scanner's first match at or after `offset`, as if its regex searched the turn from there. */
+function nextMatch(scanner: Scanner, sound: string, offset: number): void {
+  const { re, starts } = scanner;
+  matchFrom = Infinity;
+  matchTo = Infinity;
+  if (!starts) {
+    re.lastIndex = offset;
+    const found = re.exec(sound);
+    if (found) {
+      matchFrom = found.index;
+      matchTo = found.index + found[0].length;
+    }
+    return;
+  }
+  // Matches start on a key (even offsets), and only on one the pattern can start with.
+  for (let at = offset; at < sound.length; at += 2) {
+    const key = sound.charCodeAt(at) - 0xe000;
+    if (key < 0 || key >= 4096 || ((starts[key >> 5] >>> (key & 31)) & 1) === 0) continue;
+    re.lastIndex = at;
+    const found = re.exec(sound);
+    if (found) {
+      matchFrom = at;
+      matchTo = at + found[0].length;
+      return;
+    }
   }
 }
 

@@ -56,37 +56,70 @@ export function soundClass(code: number): string {
   return keys.length === 1 ? hex(keys[0]) : `[${keys.map(hex).join('')}]`;
 }
 
-/** The sound keys present in a turn: one bit per key (0xE000–0xEFFF), for prefiltering patterns. */
-export type KeySet = Int32Array;
+/**
+ * The sound keys present in a turn: one bit per key (0xE000–0xEFFF), for
+ * prefiltering patterns — 128 words at `at` in `bits`. Sets are carved from
+ * shared slabs: a typed array this size lives outside the JS heap, and
+ * allocating one per turn cost more than filling it.
+ */
+export interface KeySet {
+  bits: Int32Array;
+  at: number;
+}
+
+const SET_WORDS = 128;
+const SETS_PER_SLAB = 256;
+let slab = new Int32Array(0);
+let slabUsed = 0;
 
 /** The sound keys present in a paired sound text (every other code unit). */
 export function keysIn(sound: string): KeySet {
-  const bits = new Int32Array(128);
+  if (slabUsed === slab.length) {
+    // Fresh zeroed words; a slab is freed once no set in it is referenced.
+    slab = new Int32Array(SET_WORDS * SETS_PER_SLAB);
+    slabUsed = 0;
+  }
+  const bits = slab;
+  const at = slabUsed;
+  slabUsed += SET_WORDS;
   for (let i = 0; i < sound.length; i += 2) {
     const key = sound.charCodeAt(i) - 0xe000;
-    if (key >= 0 && key < 4096) bits[key >> 5] |= 1 << (key & 31);
+    if (key >= 0 && key < 4096) bits[at + (key >> 5)] |= 1 << (key & 31);
   }
-  return bits;
+  return { bits, at };
 }
 
 /** Whether any of `keys` (absolute key code points) is in the set. */
 export function hasAnyKey(set: KeySet, keys: Int32Array): boolean {
+  const { bits, at } = set;
   for (let i = 0; i < keys.length; i += 1) {
     const key = keys[i] - 0xe000;
-    if ((set[key >> 5] >>> (key & 31)) & 1) return true;
+    if ((bits[at + (key >> 5)] >>> (key & 31)) & 1) return true;
   }
   return false;
 }
 
 export const hex = (code: number): string => `\\u${code.toString(16).padStart(4, '0')}`;
 
+/** Scratch code units of `soundText`, grown as needed. */
+let units = new Uint16Array(512);
+/** Code units per String.fromCharCode call: well under any engine's argument limit. */
+const CHUNK = 4096;
+
 export function soundText(normalised: string): string {
-  const out = new Array<string>(normalised.length);
+  const length = 2 * normalised.length;
+  if (units.length < length) units = new Uint16Array(2 * length);
   for (let i = 0; i < normalised.length; i += 1) {
     const code = normalised.charCodeAt(i);
+    units[2 * i] = soundKey(code);
     // A private-use character in the input must not pass for a key.
-    const own = code >= 0xe000 && code <= 0xefff ? 0xfffd : code;
-    out[i] = String.fromCharCode(soundKey(code), own);
+    units[2 * i + 1] = code >= 0xe000 && code <= 0xefff ? 0xfffd : code;
   }
-  return out.join('');
+  // One flat string from the buffer: the regexes then scan it without flattening a rope first.
+  let out = '';
+  for (let from = 0; from < length; from += CHUNK) {
+    const chunk = units.subarray(from, Math.min(length, from + CHUNK));
+    out += String.fromCharCode.apply(null, chunk as unknown as number[]);
+  }
+  return out;
 }

@@ -1,0 +1,77 @@
+import type { KeySet } from './sound-text.ts';
+
+/**
+ * What a pattern needs to find in a turn before its regex is worth running
+ * (intent-pattern.ts `requirements`): for every token that must match, its
+ * alternatives, each as the key lists of its word's ends. A turn holding
+ * neither end of any alternative of one token cannot match.
+ */
+export type Requirement = Int32Array[][];
+
+/**
+ * Requirements flattened into one array, read by `holdsIn` in a single loop:
+ * this check runs for every (turn, pattern) pair, and walking nested arrays
+ * of typed arrays cost more than the regexes it spares. Layout:
+ *   requirement count, then per requirement:
+ *     alternative count, index after the requirement, then per alternative:
+ *       end count, index after the alternative, then per end:
+ *         key count, keys (key − 0xE000).
+ */
+export type NeedsProgram = Int32Array;
+
+export function needsProgram(needs: Requirement[]): NeedsProgram {
+  const out: number[] = [needs.length];
+  // The order of the checks does not change the verdict, only how soon a turn fails: the
+  // requirements with fewest alternatives first, and a word's last end (不知道's 道, not
+  // its 不) before its first.
+  const ordered = [...needs].sort((a, b) => a.length - b.length);
+  for (const requirement of ordered) {
+    const requirementAt = out.length;
+    out.push(requirement.length, 0);
+    for (const ends of requirement) {
+      const alternativeAt = out.length;
+      out.push(ends.length, 0);
+      for (const keys of [...ends].reverse())
+        out.push(keys.length, ...Array.from(keys, (key) => key - 0xe000));
+      out[alternativeAt + 1] = out.length;
+    }
+    out[requirementAt + 1] = out.length;
+  }
+  return Int32Array.from(out);
+}
+
+/** Whether the turn's keys hold every requirement (some alternative with a key of each of its ends). */
+export function holdsIn(set: KeySet, program: NeedsProgram): boolean {
+  const { bits, at } = set;
+  const requirements = program[0];
+  let i = 1;
+  for (let r = 0; r < requirements; r += 1) {
+    const alternatives = program[i];
+    const requirementEnd = program[i + 1];
+    i += 2;
+    let held = false;
+    for (let a = 0; a < alternatives && !held; a += 1) {
+      const ends = program[i];
+      const alternativeEnd = program[i + 1];
+      i += 2;
+      held = true;
+      for (let e = 0; e < ends && held; e += 1) {
+        const count = program[i];
+        i += 1;
+        held = false;
+        for (let k = i; k < i + count; k += 1) {
+          const key = program[k];
+          if ((bits[at + (key >> 5)] >>> (key & 31)) & 1) {
+            held = true;
+            break;
+          }
+        }
+        i += count;
+      }
+      i = alternativeEnd;
+    }
+    if (!held) return false;
+    i = requirementEnd;
+  }
+  return true;
+}
