@@ -296,16 +296,24 @@ async function runMode(mode: Mode, deadline: number): Promise<ModeResult> {
   const finished = last.scored + last.failed >= CALLS;
   say(`${mode}: ${finished ? 'all calls finished' : 'time is up'} after ${secs(totalMs)} s`);
 
-  // Nothing may be left in Redis either: no job waiting, running, delayed or failed.
-  const leftInRedis: string[] = [];
+  // Nothing may be left in Redis either: no job waiting, running, delayed or failed. A job
+  // whose worker was killed near the end stays "active" until stalled-job detection hands it
+  // back (lock 10 s + check every 5 s) and a live worker finds its call done: wait that out.
+  let leftInRedis: string[] = [];
   if (redis) {
     const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-    for (const name of ['transcribe', 'score']) {
-      const queue = new Queue(name, { connection, prefix: 'callqa' });
-      const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'failed');
-      for (const [state, n] of Object.entries(counts)) if (n > 0) leftInRedis.push(`${name} ${state} ${n}`);
-      await queue.close();
-    }
+    const queues = ['transcribe', 'score'].map((name) => new Queue(name, { connection, prefix: 'callqa' }));
+    const drainBy = Date.now() + 45_000;
+    do {
+      leftInRedis = [];
+      for (const queue of queues) {
+        const counts = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'failed');
+        for (const [state, n] of Object.entries(counts))
+          if (n > 0) leftInRedis.push(`${queue.name} ${state} ${n}`);
+      }
+      if (leftInRedis.length > 0) await sleep(1000);
+    } while (leftInRedis.length > 0 && Date.now() < drainBy);
+    for (const queue of queues) await queue.close();
     await connection.quit();
   }
 
