@@ -9,6 +9,8 @@ export type RecordingStatus = 'none' | 'ok' | 'remote' | 'unreadable' | 'uploade
 export interface CallToStore extends CallRecord {
   recordingStatus: RecordingStatus;
   recordingProblem?: string;
+  /** The flag's stable code (api/ingest/check-recording.ts RecordingProblemCode). */
+  recordingProblemCode?: string;
 }
 
 export interface Call {
@@ -22,6 +24,7 @@ export interface Call {
   agentChannel: AgentChannel;
   recordingStatus: RecordingStatus;
   recordingProblem: string | null;
+  recordingProblemCode: string | null;
 }
 
 export interface UpsertCounts {
@@ -70,19 +73,21 @@ export async function upsertCalls(db: Queryable, calls: readonly CallToStore[]):
   await upsertAgentsFromCalls(db, calls);
   const result = await db.query<{ inserted: boolean }>(
     `insert into calls as c (call_id, agent_id, team_id, started_at, duration_s, direction, recording,
-                             agent_channel, recording_status, recording_problem)
+                             agent_channel, recording_status, recording_problem, recording_problem_code)
      select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::numeric[], $6::text[],
-                          $7::text[], $8::text[], $9::text[], $10::text[])
+                          $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
      on conflict (call_id) do update set
        agent_id = excluded.agent_id, team_id = excluded.team_id, started_at = excluded.started_at,
        duration_s = excluded.duration_s, direction = excluded.direction, recording = excluded.recording,
        agent_channel = excluded.agent_channel, recording_status = excluded.recording_status,
-       recording_problem = excluded.recording_problem, updated_at = now()
+       recording_problem = excluded.recording_problem, recording_problem_code = excluded.recording_problem_code,
+       updated_at = now()
      where (c.agent_id, c.team_id, c.started_at, c.duration_s, c.direction, c.recording, c.agent_channel,
-            c.recording_status, c.recording_problem)
+            c.recording_status, c.recording_problem, c.recording_problem_code)
        is distinct from
            (excluded.agent_id, excluded.team_id, excluded.started_at, excluded.duration_s, excluded.direction,
-            excluded.recording, excluded.agent_channel, excluded.recording_status, excluded.recording_problem)
+            excluded.recording, excluded.agent_channel, excluded.recording_status, excluded.recording_problem,
+            excluded.recording_problem_code)
      returning (xmax = 0) as inserted`,
     [
       calls.map((c) => c.callId),
@@ -95,6 +100,7 @@ export async function upsertCalls(db: Queryable, calls: readonly CallToStore[]):
       calls.map((c) => c.agentChannel),
       calls.map((c) => c.recordingStatus),
       calls.map((c) => c.recordingProblem ?? null),
+      calls.map((c) => c.recordingProblemCode ?? null),
     ],
   );
   const inserted = result.rows.filter((r) => r.inserted).length;
@@ -124,7 +130,7 @@ async function upsertAgentsFromCalls(db: Queryable, calls: readonly CallToStore[
 export async function getCall(db: Queryable, callId: string): Promise<Call | undefined> {
   const { rows } = await db.query(
     `select call_id, agent_id, team_id, started_at, duration_s, direction, recording, agent_channel,
-            recording_status, recording_problem
+            recording_status, recording_problem, recording_problem_code
      from calls where call_id = $1`,
     [callId],
   );
@@ -138,7 +144,8 @@ export async function setRecording(
   status: RecordingStatus,
 ): Promise<boolean> {
   const result = await db.query(
-    `update calls set recording = $2, recording_status = $3, recording_problem = null, updated_at = now()
+    `update calls set recording = $2, recording_status = $3, recording_problem = null,
+            recording_problem_code = null, updated_at = now()
      where call_id = $1`,
     [callId, recording, status],
   );
@@ -157,5 +164,6 @@ function toCall(row: Record<string, unknown>): Call {
     agentChannel: row.agent_channel as AgentChannel,
     recordingStatus: row.recording_status as RecordingStatus,
     recordingProblem: (row.recording_problem as string | null) ?? null,
+    recordingProblemCode: (row.recording_problem_code as string | null) ?? null,
   };
 }

@@ -25,7 +25,8 @@ export async function admitSampledCalls(db: Queryable): Promise<number> {
      select s.call_id,
             case when c.recording_status in ('ok', 'remote', 'uploaded') then 'pending' else 'failed' end,
             case when c.recording_status in ('ok', 'remote', 'uploaded') then null
-                 when c.recording_status = 'none' then 'no_recording' else 'unreadable' end,
+                 when c.recording_status = 'none' then 'no_recording'
+                 else coalesce(c.recording_problem_code, 'unreadable') end,
             case when c.recording_status in ('ok', 'remote', 'uploaded') then null
                  when c.recording_status = 'none' then 'the call has no recording; upload one or import a transcript'
                  else coalesce(c.recording_problem, 'the recording could not be read at ingest') end,

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Call } from '../../models/call-repository.ts';
-import { upsertCalls } from '../../models/call-repository.ts';
+import { getCall, upsertCalls } from '../../models/call-repository.ts';
 import { dispatchOnce } from '../../workers/dispatcher.ts';
 import { startPipeline, type Pipeline, type PipelineDeps } from '../../workers/pipeline.ts';
 import { InProcessQueue } from '../../workers/queue/in-process-queue.ts';
@@ -112,15 +112,27 @@ describe('in-process pipeline', () => {
     expect((await states()).down).toMatchObject({ state: 'failed', failure_code: 'timeout', attempts: 3 });
   });
 
-  it('admits sampled calls without a recording as failed, saying why', async () => {
-    await upsertCalls(db.pool, [buildCall({ callId: 'norec' })]);
+  it('admits sampled calls without a recording, or with one flagged at ingest, as failed, saying why', async () => {
+    await upsertCalls(db.pool, [
+      buildCall({ callId: 'norec' }),
+      {
+        ...buildCall({ callId: 'refused', recording: 'http://pbx.internal/r.wav' }),
+        recordingStatus: 'unreadable',
+        recordingProblem: 'host pbx.internal is not on the allow-list',
+        recordingProblemCode: 'url_not_allowed',
+      },
+    ]);
+    expect((await getCall(db.pool, 'refused'))?.recordingProblemCode).toBe('url_not_allowed');
     await db.pool.query(`insert into sampling_runs (run_id, kind, month, through, time_zone, seed, params)
                          values (1, 'on_demand', '2026-10-01', now(), 'Asia/Shanghai', 's', '{}')`);
     await db.pool.query(
-      `insert into sample_items values ('norec', 1, 'A001', '2026-10-01', 'manual', null, now())`,
+      `insert into sample_items values ('norec', 1, 'A001', '2026-10-01', 'manual', null, now()),
+                                       ('refused', 1, 'A001', '2026-10-01', 'manual', null, now())`,
     );
     await dispatchOnce(db.pool, { add: async () => {} });
     expect((await states()).norec).toMatchObject({ state: 'failed', failure_code: 'no_recording' });
+    // The flag's own code, stored at ingest, is the failure's code.
+    expect((await states()).refused).toMatchObject({ state: 'failed', failure_code: 'url_not_allowed' });
   });
 
   it('resumes after a restart: calls caught mid-stage finish, finished ones are not redone', async () => {
