@@ -13,7 +13,10 @@ import { isPlainObject } from './server-paths.ts';
 /** Identifiers and error codes are references, not something a caller said: never masked. */
 const REFERENCE_KEY = /^(id|code)$|Ids?$/;
 
-export function masksPersonalDataFor(actor: Pick<Actor, 'role'> | undefined, maskRoles: readonly Role[]): boolean {
+export function masksPersonalDataFor(
+  actor: Pick<Actor, 'role'> | undefined,
+  maskRoles: readonly Role[],
+): boolean {
   if (!actor) return false; // public routes (health, login) carry no call data
   return actor.role === 'agent' || maskRoles.includes(actor.role);
 }

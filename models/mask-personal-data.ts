@@ -52,7 +52,8 @@ export function personalNumberShape(digits: string): Shape | undefined {
   const mobile = /^(86|0086)?1[3-9]\d{9}$/.exec(digits);
   if (mobile) return { keepFront: (mobile[1]?.length ?? 0) + 3, keepBack: 4 };
   if (/^[1-9]\d{16}[\dX]$/.test(digits) && isDate(digits.slice(6, 14))) return { keepFront: 6, keepBack: 4 };
-  if (/^[1-9]\d{14}$/.test(digits) && isDate(`19${digits.slice(6, 12)}`)) return { keepFront: 6, keepBack: 3 };
+  if (/^[1-9]\d{14}$/.test(digits) && isDate(`19${digits.slice(6, 12)}`))
+    return { keepFront: 6, keepBack: 3 };
   if (/^0[1-9]\d{8,10}$/.test(digits)) {
     // Beijing, Shanghai, Tianjin, Chongqing and the 02x cities have 3-digit area codes, the rest 4.
     const area = /^0[12]/.test(digits) ? 3 : 4;

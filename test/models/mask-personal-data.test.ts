@@ -21,7 +21,11 @@ const MASKED: Array<[string, string, string]> = [
   ['an ID-card number ending in X', '证件号11010119900307123X。', '证件号110101********123X。'],
   ['an ID-card number ending in x', '11010119900307123x', '110101********123x'],
   ['an old 15-digit ID-card number', '110101900307123', '110101******123'],
-  ['an ID-card number in Chinese numerals', '幺幺零幺零幺幺九九零零三零七幺二三四', '幺幺零幺零幺********幺二三四'],
+  [
+    'an ID-card number in Chinese numerals',
+    '幺幺零幺零幺幺九九零零三零七幺二三四',
+    '幺幺零幺零幺********幺二三四',
+  ],
   ['a bank card number', '卡号6222021234567890128', '卡号***************0128'],
   ['a bank card number in groups', '4111 1111 1111 1111', '**** **** **** 1111'],
   ['a number among others', '手机13812345678，订单123456', '手机138****5678，订单123456'],
