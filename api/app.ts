@@ -11,6 +11,7 @@ import { healthRoutes } from './routes/health.ts';
 import { resultRoutes } from './routes/results.ts';
 import { samplingRoutes } from './routes/sampling.ts';
 import { scoreRoutes } from './routes/scores.ts';
+import { masksPersonalDataFor, maskResponse } from './personal-data-masking.ts';
 import { pathScrubber, scrubResponse } from './server-paths.ts';
 
 declare module 'fastify' {
@@ -74,6 +75,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const scrub = pathScrubber(deps.config);
   app.addHook('preSerialization', async (_request, _reply, payload) => scrubResponse(payload, scrub));
+  // request.actor is set by the access hook (onRequest), before any handler answers.
+  app.addHook('preSerialization', async (request, _reply, payload) =>
+    masksPersonalDataFor(request.actor, deps.config.privacy.maskRoles) ? maskResponse(payload) : payload,
+  );
 
   // Before any route: every route must declare its access, and every request is authenticated.
   app.decorate('routeCatalogue', installAccess(app, deps.pool));

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { isRole, type Role } from './permissions.ts';
 import { parseRecordingHosts, type HostRule } from './recording-url-policy.ts';
 
 /**
@@ -62,6 +63,10 @@ const schema = z.object({
     .enum(['on', 'off'])
     .default('on')
     .transform((v) => v === 'on'),
+  CALLQA_MASK_ROLES: z
+    .string()
+    .default('agent')
+    .transform((text, ctx) => parseMaskRoles(text, ctx)),
 });
 
 const hints: Record<string, string> = {
@@ -70,6 +75,7 @@ const hints: Record<string, string> = {
   CALLQA_TIME_ZONE: 'set an IANA zone name such as Asia/Shanghai or Europe/London',
   CALLQA_SAMPLING_BANDS: 'comma-separated minScore:multiplier pairs, e.g. 0:2,80:1.5,90:1,98:0.5',
   CALLQA_SAMPLING_RATE: 'a fraction: 0.01 means 1%',
+  CALLQA_MASK_ROLES: 'comma-separated roles among agent, qa, supervisor, admin, e.g. agent,supervisor',
   CALLQA_ASR_THREADS: 'a whole number of media threads, 1 or more; each holds its own model',
   CALLQA_RECORDING_HOSTS:
     'comma-separated hosts recordings may be fetched from: name, *.suffix, IP or IP/prefix, each with an optional :port, e.g. pbx.example.com:8080,10.1.0.0/16',
@@ -128,6 +134,10 @@ export interface Config {
     exemptionQuota: number;
     fullScore: number;
     daily: boolean;
+  };
+  privacy: {
+    /** Roles whose responses have personal numbers masked; always holds agent. */
+    maskRoles: Role[];
   };
 }
 
@@ -199,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       fullScore: e.CALLQA_FULL_SCORE,
       daily: e.CALLQA_SAMPLING_DAILY,
     },
+    privacy: { maskRoles: e.CALLQA_MASK_ROLES },
   };
 }
 
@@ -214,6 +225,16 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Agents are masked whatever the setting: the roles listed are masked as well. */
+function parseMaskRoles(text: string, ctx: z.RefinementCtx): Role[] {
+  const roles = new Set<Role>(['agent']);
+  for (const name of text.split(',').map((r) => r.trim())) {
+    if (isRole(name)) roles.add(name);
+    else ctx.addIssue({ code: 'custom', message: `unknown role "${name}"` });
+  }
+  return [...roles];
 }
 
 function parseBands(text: string, ctx: z.RefinementCtx): ScoreBand[] {

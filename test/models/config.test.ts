@@ -34,3 +34,20 @@ describe('loadConfig', () => {
     expect(problems.find((p) => p.startsWith('REDIS_URL'))).toMatch(/redis:\/\/host:6379/);
   });
 });
+
+describe('CALLQA_MASK_ROLES', () => {
+  it('masks agents by default, and always, whatever else is listed', () => {
+    expect(loadConfig({}).privacy.maskRoles).toEqual(['agent']);
+    expect(loadConfig({ CALLQA_MASK_ROLES: 'supervisor, qa' }).privacy.maskRoles).toEqual([
+      'agent',
+      'supervisor',
+      'qa',
+    ]);
+  });
+
+  it('refuses a role that does not exist, saying which roles do', () => {
+    expect(() => loadConfig({ CALLQA_MASK_ROLES: 'agent,boss' })).toThrow(
+      /CALLQA_MASK_ROLES: unknown role "boss" \(comma-separated roles among agent, qa, supervisor, admin/,
+    );
+  });
+});
