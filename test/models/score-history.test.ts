@@ -361,11 +361,13 @@ describe('migration 006 on an installation with scores', () => {
       await db.pool.query(await readFile(dir + file, 'utf8'));
       await db.pool.query('insert into schema_migrations (name) values ($1)', [file]);
     }
-    await upsertCalls(db.pool, [
-      buildCall({ callId: 'scored', agentId: 'A1' }),
-      buildCall({ callId: 'imported', agentId: 'A1' }),
-      buildCall({ callId: 'both', agentId: 'A1' }),
-    ]);
+    // Rows as the code of that time wrote them: plain SQL, since today's repositories write later columns.
+    await db.pool.query(`insert into agents (agent_id, agent_name) values ('A1', 'A1')`);
+    await db.pool.query(
+      `insert into calls (call_id, agent_id, started_at, duration_s, direction, agent_channel, recording_status)
+       select id, 'A1', '2026-10-08T09:00:00+08:00', 120, 'inbound', 'mono', 'none'
+       from unnest(array['scored', 'imported', 'both']) as id`,
+    );
     await db.pool.query(
       `insert into scorecards (scorecard_id, version, name, language, source, sha256)
        values ('t', 1, 't', 'zh', '', ''), ('t', 2, 't', 'zh', '', '')`,
