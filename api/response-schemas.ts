@@ -96,3 +96,13 @@ export const runDetail = {
     },
   },
 } as const;
+
+/** No body (204). */
+export const noContent = { type: 'null', description: 'no content' } as const;
+
+/**
+ * An answer documented by its status and description only: its fields are
+ * not listed yet (serialized as they are). Replace with a full shape as each
+ * route gets one.
+ */
+export const described = (description: string) => ({ ...openObject, description }) as const;

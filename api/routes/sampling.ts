@@ -18,7 +18,15 @@ import type { AppDeps } from '../app.ts';
 import { ApiError, notFound } from '../api-error.ts';
 import { actorOf } from '../auth/access.ts';
 import { idString, monthString, runId, runIdParams, textString } from '../request-schemas.ts';
-import { DEFAULT_PAGE, page, pageLimit, runDetail, runListing, sampleReason } from '../response-schemas.ts';
+import {
+  DEFAULT_PAGE,
+  described,
+  page,
+  pageLimit,
+  runDetail,
+  runListing,
+  sampleReason,
+} from '../response-schemas.ts';
 import { requireVisibleCall } from '../services/call-service.ts';
 import { auditActorOf, auditFields } from '../services/service-context.ts';
 
@@ -45,6 +53,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
             seed: { ...idString, maxLength: 200 },
           },
         },
+        response: { 201: described('the run: its id, counts per reason and per agent') },
       },
     },
     async (request, reply) => {
@@ -137,7 +146,13 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
 
   app.post<{ Params: { id: number } }>(
     '/sampling/runs/:id/replay',
-    { config: { access: 'sampling.run' }, schema: { params: runIdParams } },
+    {
+      config: { access: 'sampling.run' },
+      schema: {
+        params: runIdParams,
+        response: { 200: described('the replay: whether it matches the stored picks') },
+      },
+    },
     async (request) => {
       try {
         const report = await replayRun(pool, request.params.id);
@@ -164,6 +179,12 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
           type: 'object',
           required: ['callId'],
           properties: { callId: idString, note: textString(2000) },
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: { callId: { type: 'string' }, runId: { type: 'integer' }, reason: sampleReason },
+          },
         },
       },
     },
