@@ -1,9 +1,11 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Config } from '../models/config.ts';
 import { MAX_ID_LENGTH } from '../models/input-checks.ts';
 import { ApiError, describeRoute } from './api-error.ts';
-import { installAccess, type RouteEntry } from './auth/access.ts';
+import { DOCS_PREFIX, installAccess, SESSION_COOKIE, type RouteEntry } from './auth/access.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
@@ -82,6 +84,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Before any route: every route must declare its access, and every request is authenticated.
   app.decorate('routeCatalogue', installAccess(app, deps.pool));
+  // The OpenAPI document is built from the route schemas below (GET /docs/json, the page at /docs).
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'callqa',
+        version: '0.1.0',
+        description: 'Speech-analytics QA for call-centre recordings',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'a token from `callqa tokens create`' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
   await app.register(healthRoutes, deps);
   await app.register(authRoutes, deps);
   await app.register(auditRoutes, deps);

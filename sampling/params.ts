@@ -1,7 +1,14 @@
 import type { Config, ScoreBand } from '../models/config.ts';
 
-export type SampleReason =
-  'random_quota' | 'short_call' | 'long_call' | 'neighbour' | 'exemption_month' | 'manual';
+export const SAMPLE_REASONS = [
+  'random_quota',
+  'short_call',
+  'long_call',
+  'neighbour',
+  'exemption_month',
+  'manual',
+] as const;
+export type SampleReason = (typeof SAMPLE_REASONS)[number];
 
 /** Everything a sampling run depends on besides the data; stored with each run so it can be replayed. */
 export interface SamplingParams {

@@ -46,11 +46,12 @@ export interface RunDetail extends RunListing {
   itemsTruncated: boolean;
 }
 
-export async function listRuns(db: Queryable, limit: number): Promise<RunListing[]> {
+/** Runs newest first; `before`: only runs older than this one (the keyset cursor of the API's pages). */
+export async function listRuns(db: Queryable, limit: number, before?: number): Promise<RunListing[]> {
   const { rows } = await db.query(
     `select run_id, kind, month, through, seed, created_at, coalesce((summary->>'selected')::int, 0) as selected
-     from sampling_runs order by run_id desc limit $1`,
-    [limit],
+     from sampling_runs where ($2::bigint is null or run_id < $2) order by run_id desc limit $1`,
+    [limit, before ?? null],
   );
   return rows.map(toListing);
 }
@@ -62,6 +63,30 @@ export async function getRun(
   /** `inScope`: only these agents' quota rows and picks (a supervisor's teams); undefined means all. */
   options: { agent?: string; itemLimit: number; inScope?: readonly string[] },
 ): Promise<RunDetail | undefined> {
+  const header = await getRunHeader(db, runId, options);
+  if (!header) return undefined;
+  const items = await db.query(
+    `select s.call_id, s.agent_id, c.started_at, c.duration_s, s.reason, s.detail
+     from sample_items s join calls c using (call_id)
+     where s.run_id = $1 and ($2::text is null or s.agent_id = $2) and ($4::text[] is null or s.agent_id = any($4))
+     order by s.agent_id, c.started_at limit $3`,
+    [runId, options.agent ?? null, options.itemLimit + 1, options.inScope ?? null],
+  );
+  return {
+    ...header,
+    items: items.rows.slice(0, options.itemLimit).map(toItem),
+    itemsTruncated: items.rows.length > options.itemLimit,
+  };
+}
+
+export type RunHeader = Omit<RunDetail, 'items' | 'itemsTruncated'>;
+
+/** A run with the quota maths of every agent it touched (one agent's; only `inScope` agents), without its picks. */
+export async function getRunHeader(
+  db: Queryable,
+  runId: number,
+  options: { agent?: string; inScope?: readonly string[] },
+): Promise<RunHeader | undefined> {
   const run = await db.query(
     `select run_id, kind, month, through, seed, created_at, params,
             coalesce((summary->>'selected')::int, 0) as selected
@@ -90,13 +115,6 @@ export async function getRun(
      order by 1`,
     [runId, options.agent ?? null, options.inScope ?? null],
   );
-  const items = await db.query(
-    `select s.call_id, s.agent_id, c.started_at, c.duration_s, s.reason, s.detail
-     from sample_items s join calls c using (call_id)
-     where s.run_id = $1 and ($2::text is null or s.agent_id = $2) and ($4::text[] is null or s.agent_id = any($4))
-     order by s.agent_id, c.started_at limit $3`,
-    [runId, options.agent ?? null, options.itemLimit + 1, options.inScope ?? null],
-  );
   return {
     ...toListing(run.rows[0]),
     params: run.rows[0].params,
@@ -114,15 +132,68 @@ export async function getRun(
       hashCutoff: a.hash_cutoff,
       picked: a.picked,
     })),
-    items: items.rows.slice(0, options.itemLimit).map((r) => ({
-      callId: r.call_id,
-      agentId: r.agent_id,
-      startedAt: r.started_at,
-      durationS: r.duration_s,
-      reason: r.reason,
-      detail: r.detail,
-    })),
-    itemsTruncated: items.rows.length > options.itemLimit,
+  };
+}
+
+/** One page of a run's picks, in (agent, call id) order, and how many picks it holds per reason. */
+export interface RunItemPage {
+  items: RunItem[];
+  /** The last call id of this page: pass it as `after` for the next one; null on the last page. */
+  nextCursor: string | null;
+  /** Picks per reason over the whole run (scope and agent filter applied, the reason filter not). */
+  totals: Partial<Record<SampleReason, number>>;
+}
+
+export class CursorError extends Error {}
+
+/**
+ * A page of a run's picks. Keyset paging on (agent_id, call_id): a page costs
+ * the same wherever it starts (an offset re-reads every earlier row), and a
+ * pick added meanwhile (a manual one) neither shifts nor repeats rows. The
+ * cursor is the last call id of the previous page (call ids are unique across
+ * runs); one not among the run's picks is refused.
+ */
+export async function listRunItems(
+  db: Queryable,
+  runId: number,
+  options: {
+    agent?: string;
+    reason?: SampleReason;
+    after?: string;
+    limit: number;
+    inScope?: readonly string[];
+  },
+): Promise<RunItemPage> {
+  const filters = [runId, options.agent ?? null, options.inScope ?? null];
+  let from: { agent_id: string; call_id: string } | undefined;
+  if (options.after !== undefined) {
+    const cursor = await db.query(
+      `select agent_id, call_id from sample_items where call_id = $1 and run_id = $2`,
+      [options.after, runId],
+    );
+    from = cursor.rows[0];
+    if (!from) throw new CursorError(`"${options.after}" is not a pick of run ${runId}`);
+  }
+  const items = await db.query(
+    `select s.call_id, s.agent_id, c.started_at, c.duration_s, s.reason, s.detail
+     from sample_items s join calls c using (call_id)
+     where s.run_id = $1 and ($2::text is null or s.agent_id = $2) and ($3::text[] is null or s.agent_id = any($3))
+       and ($4::text is null or s.reason = $4)
+       and ($5::text is null or (s.agent_id, s.call_id) > ($5, $6))
+     order by s.agent_id, s.call_id limit $7`,
+    [...filters, options.reason ?? null, from?.agent_id ?? null, from?.call_id ?? null, options.limit + 1],
+  );
+  const totals = await db.query(
+    `select reason, count(*)::int as n from sample_items s
+     where s.run_id = $1 and ($2::text is null or s.agent_id = $2) and ($3::text[] is null or s.agent_id = any($3))
+     group by reason order by reason`,
+    filters,
+  );
+  const page = items.rows.slice(0, options.limit).map(toItem);
+  return {
+    items: page,
+    nextCursor: items.rows.length > options.limit ? page[page.length - 1].callId : null,
+    totals: Object.fromEntries(totals.rows.map((r) => [r.reason, r.n])),
   };
 }
 
@@ -181,5 +252,16 @@ function toListing(row: Record<string, unknown>): RunListing {
     seed: row.seed as string,
     createdAt: row.created_at as Date,
     selected: row.selected as number,
+  };
+}
+
+function toItem(row: Record<string, unknown>): RunItem {
+  return {
+    callId: row.call_id as string,
+    agentId: row.agent_id as string,
+    startedAt: row.started_at as Date,
+    durationS: row.duration_s as number,
+    reason: row.reason as SampleReason,
+    detail: row.detail as RunItem['detail'],
   };
 }

@@ -25,6 +25,12 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'callqa_session';
 /** Cookie-authenticated requests that change something must carry this header (any value). */
 export const CSRF_HEADER = 'x-requested-with';
+/**
+ * Where the OpenAPI document and its page live. Public: the API's shape is
+ * no secret (the project is open source and the README lists every route),
+ * it reveals no data, and a browser opening /docs sends no bearer token.
+ */
+export const DOCS_PREFIX = '/docs';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface RouteEntry {
@@ -46,6 +52,10 @@ export function installAccess(app: FastifyInstance, pool: pg.Pool): RouteEntry[]
   app.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
     if (methods.every((m) => m === 'HEAD')) return;
+    // @fastify/swagger-ui registers its routes without a way to pass config: the plugin mounted
+    // at DOCS_PREFIX (and only it) is declared public here, by the prefix it was registered under.
+    if (!route.config?.access && route.prefix === DOCS_PREFIX)
+      route.config = { ...route.config, access: 'public' };
     const access = route.config?.access;
     if (!access) throw new Error(`route ${methods.join(',')} ${route.url} declares no config.access`);
     for (const method of methods) routes.push({ method, url: route.url, access });

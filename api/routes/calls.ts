@@ -10,6 +10,7 @@ import { callIdParams } from '../request-schemas.ts';
 import { importTranscript, visibleCall } from '../services/call-service.ts';
 import { auditActorOf, auditFields } from '../services/service-context.ts';
 import { postCallsRoute } from './post-calls.ts';
+import { described } from '../response-schemas.ts';
 
 export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, config }) => {
   await app.register(postCallsRoute, { pool, config });
@@ -20,13 +21,23 @@ export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, confi
 
   app.get<{ Params: { id: string } }>(
     '/calls/:id',
-    { config: { access: 'calls.read' }, schema: { params: callIdParams } },
+    {
+      config: { access: 'calls.read' },
+      schema: { params: callIdParams, response: { 200: described('the call and its pipeline state') } },
+    },
     async (request) => visibleCall({ actor: actorOf(request), tx: pool }, request.params.id),
   );
 
   app.post<{ Params: { id: string } }>(
     '/calls/:id/recording',
-    { config: { access: 'recordings.upload' }, schema: { params: callIdParams } },
+    {
+      config: { access: 'recordings.upload' },
+      schema: {
+        params: callIdParams,
+        body: { description: 'the audio, Content-Type audio/* or application/octet-stream' },
+        response: { 201: described('the stored recording') },
+      },
+    },
     async (request, reply) => {
       const call = await visibleCall({ actor: actorOf(request), tx: pool }, request.params.id);
       const length = Number(request.headers['content-length'] ?? 0);
@@ -68,7 +79,11 @@ export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, confi
     {
       config: { access: 'transcripts.import' },
       bodyLimit: TRANSCRIPT_LIMITS.maxJsonBytes,
-      schema: { params: callIdParams, body: { type: 'object' } },
+      schema: {
+        params: callIdParams,
+        body: { type: 'object', description: 'segments [{ speaker, start, end, text }] (see the README)' },
+        response: { 201: described('the stored transcript summary') },
+      },
     },
     async (request, reply) => {
       if (typeof (request.body as NodeJS.ReadableStream).pipe === 'function') {

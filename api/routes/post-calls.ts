@@ -63,8 +63,12 @@ export const postCallsRoute: FastifyPluginAsync<AppDeps> = async (app, { pool, c
     );
   });
 
-  // No body schema: ajv's type coercion would turn a bare "string" into a one-call array; callsOf checks the shape.
-  app.post('/calls', { config: { access: 'calls.ingest' } }, async (request, reply) => {
+  // The body schema only documents (no `type`): ajv's type coercion would turn a bare "string" into a
+  // one-call array; callsOf checks the shape.
+  const body = {
+    description: 'a call { callId, agentId, team, startedAt, durationS, … } or an array of them',
+  };
+  app.post('/calls', { config: { access: 'calls.ingest' }, schema: { body } }, async (request, reply) => {
     const raws = callsOf(request.body);
     const now = new Date();
     const rejected: CallRejection[] = [];

@@ -1,7 +1,15 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { samplingParamsFrom } from '../../sampling/params.ts';
 import { replayRun, ReplayError } from '../../sampling/replay-run.ts';
-import { addManualPick, getRun, listRuns, ManualPickError } from '../../sampling/run-repository.ts';
+import type { SampleReason } from '../../sampling/params.ts';
+import {
+  addManualPick,
+  CursorError,
+  getRunHeader,
+  listRunItems,
+  listRuns,
+  ManualPickError,
+} from '../../sampling/run-repository.ts';
 import { runSampling, SamplingRequestError } from '../../sampling/run-sampling.ts';
 import { agentsInScope } from '../../models/access-repository.ts';
 import { writeAudit } from '../../models/audit-repository.ts';
@@ -9,7 +17,16 @@ import { callScopeOf } from '../../models/permissions.ts';
 import type { AppDeps } from '../app.ts';
 import { ApiError, notFound } from '../api-error.ts';
 import { actorOf } from '../auth/access.ts';
-import { idString, monthString, runIdParams, textString } from '../request-schemas.ts';
+import { idString, monthString, runId, runIdParams, textString } from '../request-schemas.ts';
+import {
+  DEFAULT_PAGE,
+  described,
+  page,
+  pageLimit,
+  runDetail,
+  runListing,
+  sampleReason,
+} from '../response-schemas.ts';
 import { requireVisibleCall } from '../services/call-service.ts';
 import { auditActorOf, auditFields } from '../services/service-context.ts';
 
@@ -36,6 +53,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
             seed: { ...idString, maxLength: 200 },
           },
         },
+        response: { 201: described('the run: its id, counts per reason and per agent') },
       },
     },
     async (request, reply) => {
@@ -60,44 +78,81 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
     },
   );
 
-  app.get<{ Querystring: { limit?: number } }>(
+  app.get<{ Querystring: { limit?: number; after?: number } }>(
     '/sampling/runs',
     {
       config: { access: 'sampling.read' },
       schema: {
-        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 500 } } },
+        summary: 'Sampling runs, newest first, a page at a time',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            limit: pageLimit,
+            after: { ...runId, description: 'the nextCursor of the previous page' },
+          },
+        },
+        response: { 200: page(runListing, { type: ['integer', 'null'] }) },
       },
     },
-    async (request) => ({ runs: await listRuns(pool, request.query.limit ?? 50) }),
+    async (request) => {
+      const limit = request.query.limit ?? DEFAULT_PAGE;
+      const runs = await listRuns(pool, limit + 1, request.query.after);
+      return {
+        items: runs.slice(0, limit),
+        nextCursor: runs.length > limit ? runs[limit - 1].runId : null,
+      };
+    },
   );
 
-  app.get<{ Params: { id: number }; Querystring: { agent?: string; limit?: number } }>(
+  app.get<{
+    Params: { id: number };
+    Querystring: { agent?: string; reason?: SampleReason; limit?: number; after?: string };
+  }>(
     '/sampling/runs/:id',
     {
       config: { access: 'sampling.read' },
       schema: {
+        summary: "A run's quota maths per agent and one page of its picks",
         params: runIdParams,
         querystring: {
           type: 'object',
-          properties: { agent: idString, limit: { type: 'integer', minimum: 1, maximum: 100000 } },
+          additionalProperties: false,
+          properties: {
+            agent: idString,
+            reason: sampleReason,
+            limit: pageLimit,
+            after: { ...idString, description: 'the nextCursor of the previous page (a call id)' },
+          },
         },
+        response: { 200: runDetail },
       },
     },
     async (request) => {
-      const run = await getRun(pool, request.params.id, {
-        agent: request.query.agent,
-        itemLimit: request.query.limit ?? 1000,
-        // A supervisor sees the run cut to their teams' agents.
-        inScope: await agentsInScope(pool, callScopeOf(actorOf(request))),
-      });
+      const { agent, reason, after } = request.query;
+      // A supervisor sees the run cut to their teams' agents.
+      const inScope = await agentsInScope(pool, callScopeOf(actorOf(request)));
+      const run = await getRunHeader(pool, request.params.id, { agent, inScope });
       if (!run) throw notFound(`sampling run ${request.params.id}`);
-      return run;
+      try {
+        const limit = request.query.limit ?? DEFAULT_PAGE;
+        return { ...run, ...(await listRunItems(pool, run.runId, { agent, reason, after, limit, inScope })) };
+      } catch (error) {
+        if (error instanceof CursorError) throw new ApiError(400, 'invalid_cursor', error.message);
+        throw error;
+      }
     },
   );
 
   app.post<{ Params: { id: number } }>(
     '/sampling/runs/:id/replay',
-    { config: { access: 'sampling.run' }, schema: { params: runIdParams } },
+    {
+      config: { access: 'sampling.run' },
+      schema: {
+        params: runIdParams,
+        response: { 200: described('the replay: whether it matches the stored picks') },
+      },
+    },
     async (request) => {
       try {
         const report = await replayRun(pool, request.params.id);
@@ -124,6 +179,12 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
           type: 'object',
           required: ['callId'],
           properties: { callId: idString, note: textString(2000) },
+        },
+        response: {
+          201: {
+            type: 'object',
+            properties: { callId: { type: 'string' }, runId: { type: 'integer' }, reason: sampleReason },
+          },
         },
       },
     },

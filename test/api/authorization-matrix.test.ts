@@ -97,8 +97,21 @@ const MATRIX: Record<string, Row> = {
     request: (callId) => ({ payload: [{ callId, score: 90, passed: true }] }),
   },
 };
-/** Routes anyone may call; checked without credentials below. */
+/**
+ * Routes anyone may call; checked without credentials below. The /docs routes
+ * (@fastify/swagger-ui's page, its assets and the OpenAPI document) are public
+ * on purpose: the API's shape is no secret and holds no data (api/auth/access.ts).
+ */
 const PUBLIC = ['GET /health', 'POST /auth/login'];
+const PUBLIC_DOCS: Record<string, string> = {
+  'GET /docs': '/docs',
+  'GET /docs/json': '/docs/json',
+  'GET /docs/yaml': '/docs/yaml',
+  'GET /docs/static/*': '/docs/static/index.css',
+  'HEAD /docs/static/*': '/docs/static/index.css',
+  'GET /docs/static/index.html': '/docs/static/index.html',
+  'GET /docs/static/swagger-initializer.js': '/docs/static/swagger-initializer.js',
+};
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -156,8 +169,8 @@ async function auditCount(actor: string): Promise<number> {
 describe('authorization matrix', () => {
   it('has a row for every route the app serves', () => {
     const served = app.routeCatalogue.map((r) => `${r.method} ${r.url}`).sort();
-    expect(served).toEqual([...Object.keys(MATRIX), ...PUBLIC].sort());
-    for (const route of PUBLIC) {
+    expect(served).toEqual([...Object.keys(MATRIX), ...PUBLIC, ...Object.keys(PUBLIC_DOCS)].sort());
+    for (const route of [...PUBLIC, ...Object.keys(PUBLIC_DOCS)]) {
       expect(app.routeCatalogue.find((r) => `${r.method} ${r.url}` === route)?.access).toBe('public');
     }
   });
@@ -183,6 +196,15 @@ describe('authorization matrix', () => {
       }
     }
     expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    for (const [route, url] of Object.entries(PUBLIC_DOCS)) {
+      const method = route.split(' ')[0] as InjectOptions['method'];
+      const response = await app.inject({ method, url });
+      // The static copy of the page redirects to the page; everything else answers 200.
+      expect({ route, status: response.statusCode }).toEqual({
+        route,
+        status: url === '/docs/static/index.html' ? 302 : 200,
+      });
+    }
   });
 
   for (const route of Object.keys(MATRIX)) {
