@@ -11,19 +11,24 @@ export interface UserRow {
   createdAt: Date;
 }
 
-const USER_COLUMNS = `u.user_id, u.username, u.role, u.agent_id, u.disabled_at, u.created_at,
+/** Who a user is (identity, role, agent, teams): the columns and mapping users and actors share. */
+const IDENTITY_COLUMNS = `u.user_id, u.username, u.role, u.agent_id,
   coalesce((select array_agg(t.team_id order by t.team_id) from user_teams t where t.user_id = u.user_id), '{}') as teams`;
 
-function toUser(row: Record<string, unknown>): UserRow {
+function identityOf(row: Record<string, unknown>) {
   return {
     userId: row.user_id as number,
     username: row.username as string,
     role: row.role as Role,
     ...(row.agent_id ? { agentId: row.agent_id as string } : {}),
     teams: row.teams as string[],
-    disabled: row.disabled_at !== null,
-    createdAt: row.created_at as Date,
   };
+}
+
+const USER_COLUMNS = `${IDENTITY_COLUMNS}, u.disabled_at, u.created_at`;
+
+function toUser(row: Record<string, unknown>): UserRow {
+  return { ...identityOf(row), disabled: row.disabled_at !== null, createdAt: row.created_at as Date };
 }
 
 export async function insertUser(
@@ -74,18 +79,10 @@ export async function loginCandidate(
   return rows[0] ? { userId: rows[0].user_id, passwordHash: rows[0].password_hash } : undefined;
 }
 
-const ACTOR_COLUMNS = `u.user_id, u.username, u.role, u.agent_id,
-  coalesce((select array_agg(t.team_id order by t.team_id) from user_teams t where t.user_id = u.user_id), '{}') as teams`;
+const ACTOR_COLUMNS = IDENTITY_COLUMNS;
 
 function toActor(row: Record<string, unknown>, via: Actor['via']): Actor {
-  return {
-    userId: row.user_id as number,
-    username: row.username as string,
-    role: row.role as Role,
-    ...(row.agent_id ? { agentId: row.agent_id as string } : {}),
-    teams: row.teams as string[],
-    via,
-  };
+  return { ...identityOf(row), via };
 }
 
 /** The active user holding an unrevoked token with this hash (and notes its use). */
