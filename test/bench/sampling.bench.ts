@@ -32,8 +32,11 @@ const prevMonth = new Date(Date.UTC(year, mon - 2, 1)).toISOString().slice(0, 7)
 const dir = await mkdtemp(join(tmpdir(), 'callqa-bench-'));
 const database = await openBenchDatabase(dir);
 const pool = database.pool;
-if (!process.env.KEEP)
-  await pool.query('truncate calls, agents, teams, sample_items, sampling_runs, sampling_run_agents cascade');
+// Score history, reviews and the audit log are append-only (even TRUNCATE is refused), so the bench
+// never empties a database: it needs a fresh one (the default) or an empty DATABASE_URL.
+const { rows: existing } = await pool.query<{ n: number }>('select count(*)::int as n from calls');
+if (existing[0].n > 0)
+  throw new Error('bench:sampling needs an empty database (unset DATABASE_URL for a throwaway one)');
 
 const params = buildSamplingParams();
 
