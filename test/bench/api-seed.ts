@@ -24,7 +24,10 @@ import { BUILT_IN_SCORECARDS, chooseScorecard, loadScorecards } from '../../work
 import { toTranscript } from '../../workers/scoring/labelled-call.ts';
 import { loadScorecard } from '../../workers/scoring/load-scorecard.ts';
 import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
+import { addUser } from '../../api/services/account-service.ts';
 import { loadConfig } from '../../models/config.ts';
+import { withTransaction } from '../../models/db.ts';
+import { assignMonth, fillQueue, savePlan } from '../../models/plan-repository.ts';
 import { generateZhCall, type ForbiddenLists } from '../scoring/zh-call-generator.ts';
 
 export interface SeedSizes {
@@ -57,7 +60,7 @@ const AUDIO_FILES = [
 const TEMPLATES = 64;
 
 /** Bump when the seed changes, so a kept directory (`--keep`) is seeded again. */
-export const SEED_VERSION = 1;
+export const SEED_VERSION = 2;
 
 export interface SeedReport {
   seconds: number;
@@ -265,8 +268,18 @@ export async function seedApiBench(
     },
   );
 
+  await step('QA plans, assignments and reviews', () => seedReviews(pool, sizes, log));
+
   const counts: Record<string, number> = {};
-  for (const table of ['calls', 'sample_items', 'transcripts', 'call_scores', 'call_outcome_events']) {
+  for (const table of [
+    'calls',
+    'sample_items',
+    'transcripts',
+    'call_scores',
+    'call_outcome_events',
+    'review_queue',
+    'call_reviews',
+  ]) {
     const { rows } = await pool.query(`select count(*)::int as n from ${table}`);
     counts[table] = rows[0].n;
   }
@@ -276,6 +289,78 @@ export async function seedApiBench(
   for (const r of reasons) counts[`sample_items.${r.reason}`] = r.n;
   counts.samplingRuns = runs.length;
   return { seconds: (performance.now() - started) / 1000, steps, counts };
+}
+
+/** The reviewers of every month's plan; `bench-qa` is the one the bench signs in as. */
+export const REVIEWERS = ['bench-qa', 'qa2', 'qa3', 'qa4', 'qa5', 'qa6'];
+const QUOTA = 5_000;
+
+/**
+ * Each month's plan (six reviewers, 5,000 calls each) assigned by the real
+ * plan repository; then about a tenth of the first month's assigned calls and
+ * a sixtieth of the second's reviewed, one in ten of those twice — written as
+ * submitReview writes them (a `review` outcome event, the version, the
+ * queue's review_version), set-based.
+ */
+async function seedReviews(pool: pg.Pool, sizes: SeedSizes, log: (line: string) => void) {
+  const audit = { userId: null, name: 'cli:bench' };
+  const ids: Array<{ userId: number; quota: number }> = [];
+  for (const username of REVIEWERS) {
+    const { userId } = await withTransaction(pool, (tx) =>
+      addUser({ audit, tx }, { username, role: 'qa', teams: [] }),
+    );
+    ids.push({ userId, quota: QUOTA });
+  }
+  for (const month of sizes.months) {
+    await savePlan(pool, month, 'bench-admin', ids);
+    const filled = await fillQueue(pool, month);
+    const assigned = await assignMonth(pool, month, 'bench-admin');
+    log(`    plan ${month}: ${assigned} calls assigned (${filled} added to the queue)`);
+  }
+  await pool.query(
+    `create temporary table bench_reviewed as
+     select q.call_id, u.user_id, u.username, cs.scorecard_id, cs.scorecard_version, cs.score, cs.passed,
+            cs.result, c.started_at, v.version
+     from review_queue q
+     join users u on u.user_id = q.assigned_to
+     join calls c using (call_id)
+     join call_scores cs using (call_id)
+     cross join lateral generate_series(1, case when hashtext(q.call_id) % 100 = 0 then 2 else 1 end) v(version)
+     where hashtext(q.call_id) % (case when q.month = $1::date then 10 else 60 end) = 0`,
+    [`${sizes.months[0]}-01`],
+  );
+  // The reviewer's decisions: every failed or review item decided, evidence confirmed.
+  await pool.query(
+    `with events as (
+       insert into call_outcome_events (call_id, source, score, passed, recorded_at, recorded_by, reason)
+       select call_id, 'review', least(100, score + 5 * (version - 1)), passed or version > 1,
+              started_at + interval '3 days' + version * interval '1 hour', username,
+              jsonb_build_object('code', 'qa_review', 'params', jsonb_build_object('version', version))
+       from bench_reviewed order by started_at, version
+       returning event_id, call_id, (reason->'params'->>'version')::int as version)
+     insert into call_reviews (call_id, version, reviewer_user_id, reviewer, scorecard_id, scorecard_version,
+                               items, added_deductions, comment, computed_score, final_score, passed,
+                               exemplary, exemplary_note, outcome_event_id, created_at)
+     select r.call_id, r.version, r.user_id, r.username, r.scorecard_id, r.scorecard_version,
+            (select coalesce(jsonb_agg(jsonb_build_object(
+                      'itemId', i->>'itemId',
+                      'status', case when i->>'status' = 'review' then 'pass' else i->>'status' end,
+                      'hits', (select coalesce(jsonb_agg(jsonb_build_object('index', h.n - 1, 'verdict', 'confirm')), '[]')
+                               from jsonb_array_elements(i->'evidence') with ordinality h(hit, n)),
+                      'comment', '')), '[]')
+             from jsonb_array_elements(r.result->'items') i where i->>'status' in ('fail', 'review')),
+            '[]', case when r.version > 1 then '复核:客户确认问题已解决' else '' end,
+            r.score, least(100, r.score + 5 * (r.version - 1)), r.passed or r.version > 1,
+            hashtext(r.call_id) % 7 = 0, null, e.event_id,
+            r.started_at + interval '3 days' + r.version * interval '1 hour'
+     from bench_reviewed r join events e using (call_id, version)`,
+  );
+  await pool.query(
+    `update review_queue q set review_version = r.version
+     from (select call_id, max(version) as version from bench_reviewed group by call_id) r
+     where q.call_id = r.call_id`,
+  );
+  await pool.query('vacuum analyze review_queue, call_reviews, call_outcome_events, qa_plans, users');
 }
 
 /** 'YYYY-MM' → the first day of the next month, 'YYYY-MM-DD'. */
