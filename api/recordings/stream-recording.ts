@@ -46,9 +46,9 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
     return { kind: 'partial', start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(match[1]);
-  const end = match[2] === '' ? size - 1 : Number(match[2]);
-  if (end < start) return { kind: 'full' }; // syntactically invalid: ignored
+  if (match[2] !== '' && Number(match[2]) < start) return { kind: 'full' }; // invalid: ignored
   if (start >= size) return { kind: 'unsatisfiable' };
+  const end = match[2] === '' ? size - 1 : Number(match[2]);
   return { kind: 'partial', start, end: Math.min(end, size - 1) };
 }
 
