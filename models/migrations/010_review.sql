@@ -70,8 +70,10 @@ create table call_reviews (
   passed             boolean not null,
   exemplary          boolean not null default false,
   exemplary_note     text,
-  -- the outcome event this review recorded (source 'review'), which the sampler's rules read
-  outcome_event_id   bigint not null references call_outcome_events,
+  -- the outcome event this review recorded (source 'review'), which the sampler's rules read. No
+  -- foreign key: events are append-only and written in the review's own transaction, and a key would
+  -- make TRUNCATE of the events fail on the key instead of on their append-only guard (006).
+  outcome_event_id   bigint not null,
   created_at         timestamptz not null default clock_timestamp(),
   unique (call_id, version),
   foreign key (scorecard_id, scorecard_version) references scorecards
