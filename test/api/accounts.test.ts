@@ -179,6 +179,39 @@ describe('stored credentials', () => {
     });
     expect(disabled.statusCode).toBe(401);
   });
+
+  it('a token’s last use is noted to the minute: the first use and a use a minute later, not every request', async () => {
+    const { token, username } = await createUserToken(db.pool, 'qa');
+    const me = () =>
+      app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${token}` } });
+    const lastUsed = async () =>
+      (
+        await db.pool.query(
+          `select t.last_used_at from api_tokens t join users u using (user_id) where u.username = $1`,
+          [username],
+        )
+      ).rows[0].last_used_at as Date | null;
+    expect(await lastUsed()).toBeNull();
+    expect((await me()).statusCode).toBe(200);
+    const first = await lastUsed();
+    expect(first).toBeInstanceOf(Date);
+    // Within the minute a request only reads (no write, no commit per request).
+    await db.pool.query(
+      `update api_tokens set last_used_at = now() - interval '30 seconds'
+       where user_id = (select user_id from users where username = $1)`,
+      [username],
+    );
+    const thirtySecondsAgo = await lastUsed();
+    expect((await me()).statusCode).toBe(200);
+    expect(await lastUsed()).toEqual(thirtySecondsAgo);
+    await db.pool.query(
+      `update api_tokens set last_used_at = now() - interval '2 minutes'
+       where user_id = (select user_id from users where username = $1)`,
+      [username],
+    );
+    expect((await me()).statusCode).toBe(200);
+    expect((await lastUsed())!.getTime()).toBeGreaterThan(thirtySecondsAgo!.getTime());
+  });
 });
 
 describe('GET /audit', () => {

@@ -7,6 +7,10 @@ import { freePort } from '../helpers/free-port.ts';
 
 export interface BenchDatabase {
   pool: pg.Pool;
+  /** The connection string, for a child process (bench:api's API server). */
+  url: string;
+  /** The embedded cluster's directory (its postmaster.pid names the server process); none with DATABASE_URL. */
+  dataDir?: string;
   close(): Promise<void>;
 }
 
@@ -21,10 +25,13 @@ export async function openBenchDatabase(dir: string): Promise<BenchDatabase> {
         log: () => {},
       });
   if (server) await server.ensureDatabase('bench');
-  const pool = createPool(process.env.DATABASE_URL ?? server!.urlFor('bench'), 4);
+  const url = process.env.DATABASE_URL ?? server!.urlFor('bench');
+  const pool = createPool(url, 4);
   await runMigrations(pool);
   return {
     pool,
+    url,
+    dataDir: server ? join(dir, 'pg') : undefined,
     async close() {
       await pool.end();
       await server?.stop();
