@@ -86,6 +86,25 @@ describe('intent patterns', () => {
     }
   });
 
+  it("prefilters a search in part of a turn by the whole turn's keys, and requires a word's inner 不", () => {
+    // Exceptions search a few characters before or after a hit with the turn's keys.
+    const i = intent('[如果|要是] …3 [不行|办不了]', '^ …2 [吗|嘛]');
+    const sound = soundText(normaliseText('如果还不行的话，这边办不了吗'));
+    const keys = keysIn(sound);
+    for (const [from, to] of [
+      [0, 5],
+      [8, 14],
+      [11, 14],
+    ]) {
+      const slice = sound.slice(2 * from, 2 * to);
+      expect(i.find(slice, [], keys)).toEqual(i.find(slice));
+    }
+    // 办 and 了 alone (办理了) never run 办不了's regex, and give no hit either way.
+    const plain = soundText(normaliseText('已经帮您办理了'));
+    expect(intent('[办不了]').find(plain, [], keysIn(plain))).toBeNull();
+    expect(intent('[办不了]').find(plain)).toBeNull();
+  });
+
   it('explains which part matched, or how far a pattern got', () => {
     const i = intent('[还有|另外] … [其他|别的] … [吗|呢]');
     const [hit] = explainIntent(i, normaliseText('还有别的事吗'));

@@ -53,16 +53,18 @@ export function exceptionFor(
   unless: CompiledException[],
 ): CompiledException | undefined {
   const sound = view.sound(index);
+  // The turn's keys hold every key of a part of it, so they prefilter a search in a slice soundly.
+  const keys = view.soundKeys(index);
   const { companies } = view;
   return unless.find(
     (e) =>
       // The paired sound text has two code units per character.
       (e.before !== undefined &&
-        e.before.find(sound.slice(2 * Math.max(0, from - e.within), 2 * from), companies)) ||
-      (e.after !== undefined && e.after.find(sound.slice(2 * to, 2 * (to + e.within)), companies)) ||
-      (e.turn !== undefined && e.turn.find(sound, companies)) ||
+        e.before.find(sound.slice(2 * Math.max(0, from - e.within), 2 * from), companies, keys)) ||
+      (e.after !== undefined && e.after.find(sound.slice(2 * to, 2 * (to + e.within)), companies, keys)) ||
+      (e.turn !== undefined && e.turn.find(sound, companies, keys)) ||
       (e.overlap !== undefined &&
-        e.overlap.findAll(sound, companies).some((h) => h.from < to && from < h.to)),
+        e.overlap.findAll(sound, companies, keys).some((h) => h.from < to && from < h.to)),
   );
 }
 

@@ -182,10 +182,13 @@ function soundOf(raw: string, alwaysHeard = false): string {
 }
 
 /**
- * The keys a word's first and last characters can have in a transcript (what
- * `soundOf` accepts there): every tolerated variant keeps both ends.
+ * The keys a transcript must hold wherever the word matches, one set per
+ * character every variant `soundOf` tolerates keeps: both ends, every hard
+ * character (never dropped), and every character of a word too short to lose
+ * one (under four). Requiring the inner 不 of 办不了, and not only 办 and 了,
+ * is what keeps most turns from running the word's regex at all.
  */
-function endKeys(raw: string, alwaysHeard = false): Int32Array[] | null {
+function wordKeys(raw: string, alwaysHeard = false): Int32Array[] | null {
   const text = normaliseText(raw);
   if (text.length === 0) return null;
   let soft = 0;
@@ -195,7 +198,15 @@ function endKeys(raw: string, alwaysHeard = false): Int32Array[] | null {
     const code = text.charCodeAt(i);
     return Int32Array.from(heard && isSoft(code) ? soundKeys(code) : [soundKey(code)]);
   };
-  return text.length === 1 ? [keysAt(0)] : [keysAt(0), keysAt(text.length - 1)];
+  if (text.length === 1) return [keysAt(0)];
+  const kept: Int32Array[] = [keysAt(0)];
+  // soundOf drops an inner character only from heard words of four or more, and only a soft one.
+  const mayDrop = heard && text.length >= 4;
+  for (let i = 1; i < text.length - 1; i += 1) {
+    if (!mayDrop || !isSoft(text.charCodeAt(i))) kept.push(keysAt(i));
+  }
+  kept.push(keysAt(text.length - 1));
+  return kept;
 }
 
 /**
@@ -210,17 +221,16 @@ function requirements(tokens: PatternToken[]): Requirement[] {
   const needs: Requirement[] = [];
   for (const token of tokens) {
     if (token.kind === 'text') {
-      const ends = endKeys(token.raw, token.heard);
+      const ends = wordKeys(token.raw, token.heard);
       if (ends) needs.push([ends]);
     } else if (token.kind === 'choice') {
       const options: Int32Array[][] = [];
       for (const option of token.options) {
         const first = option[0];
         // An alternative that may be empty or starts with a slot needs nothing we can check.
-        const ends = option.length === 1 && first.kind === 'text' ? endKeys(first.raw, first.heard) : null;
-        const lead = first?.kind === 'text' ? endKeys(first.raw, first.heard) : null;
-        if (ends) options.push(ends);
-        else if (lead) options.push([lead[0]]);
+        // The first word of an alternative must match whole, whatever follows it.
+        const lead = first?.kind === 'text' ? wordKeys(first.raw, first.heard) : null;
+        if (lead) options.push(lead);
         else {
           options.length = 0;
           break;
@@ -310,6 +320,12 @@ export class CompiledIntent {
    * under one.
    */
   private readonly wordEnds: Array<Array<Int32Array[] | null> | null>;
+  /**
+   * Patterns whose own prefilter is only "some word's ends are in the turn":
+   * every word checks its own ends, so checking the pattern first would look
+   * at each word twice (the prefilter is the hottest loop of a scan).
+   */
+  private readonly wordsOnly: boolean[];
 
   constructor(
     readonly name: string,
@@ -324,9 +340,10 @@ export class CompiledIntent {
       const only = tokens[0];
       if (tokens.length !== 1 || only.kind !== 'choice') return null;
       return only.options.map((option) =>
-        option.length === 1 && option[0].kind === 'text' ? endKeys(option[0].raw, option[0].heard) : null,
+        option.length === 1 && option[0].kind === 'text' ? wordKeys(option[0].raw, option[0].heard) : null,
       );
     });
+    this.wordsOnly = this.wordEnds.map((words) => words !== null && words.every((ends) => ends !== null));
   }
 
   /** Whether a turn holding these sound keys (`keysIn`) could match any pattern at all. */
@@ -424,7 +441,7 @@ export class CompiledIntent {
     let running: Scanner[] | undefined;
     const scanners = this.scannersOf(companies);
     for (let p = 0; p < this.needs.length; p += 1) {
-      if (!holdsIn(keys, this.needs[p])) continue;
+      if (!this.wordsOnly[p] && !holdsIn(keys, this.needs[p])) continue;
       const own = scanners[p];
       for (let w = 0; w < own.length; w += 1) {
         const ends = own[w].ends;
@@ -509,7 +526,7 @@ function scanner(
 function startKeys(tokens: PatternToken[]): number[] | null {
   const lead = (option: PatternToken[]): Int32Array | null => {
     const first = option[0];
-    return first?.kind === 'text' ? (endKeys(first.raw, first.heard)?.[0] ?? null) : null;
+    return first?.kind === 'text' ? (wordKeys(first.raw, first.heard)?.[0] ?? null) : null;
   };
   const first = tokens[0];
   const options = first.kind === 'text' ? [[first]] : first.kind === 'choice' ? first.options : [];
