@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.ts';
 import { resultRoutes } from './routes/results.ts';
 import { samplingRoutes } from './routes/sampling.ts';
 import { scoreRoutes } from './routes/scores.ts';
+import { webAppRoutes } from './routes/web-app.ts';
 import { masksPersonalDataFor, maskResponse } from './personal-data-masking.ts';
 import { pathScrubber, scrubResponse } from './server-paths.ts';
 
@@ -109,6 +110,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(samplingRoutes, deps);
   await app.register(scoreRoutes, deps);
   await app.register(resultRoutes, deps);
+  // The review workspace (the built browser app) at /app/; / leads there.
+  await app.register(webAppRoutes);
   return app;
 }
 
