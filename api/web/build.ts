@@ -12,7 +12,8 @@ const STAMP_FILE = 'build-stamp.txt';
 
 /**
  * What the built app is made of: its sources, its build settings, the HTTP
- * contract and session constants it imports, the shared total score, and the
+ * contract and session constants it imports, the shared review and total-score
+ * rules, and the
  * lock file (a dependency upgrade changes the bundle too).
  */
 const INPUTS = [
@@ -22,6 +23,7 @@ const INPUTS = [
   'api/web/build.ts',
   'api/contracts',
   'workers/scoring/total-score.ts',
+  'api/services/apply-review.ts',
   'package-lock.json',
 ];
 

@@ -59,7 +59,11 @@ export function ReviewForm({
   const { t } = useTranslation();
   const [adding, setAdding] = useState(false);
   const [addForm] = Form.useForm<DeductionForm>();
-  const computed = computedTotal(score, draft);
+  const computed = computedTotal(score, draft) ?? {
+    score: score.score,
+    passed: score.passed,
+    autoFailed: score.autoFailed,
+  };
   const finalScore = draft.finalScore ?? computed.score;
   const passed = draft.passed ?? (!computed.autoFailed && finalScore >= score.passThreshold);
   const differs = finalScore !== computed.score;

@@ -1,5 +1,8 @@
 import type { CallReviewView, ReviewItem, ReviewSubmission } from '../../../contracts/review.ts';
-import { totalScore, type TotalItem } from '../../../../workers/scoring/total-score.ts';
+import type { ItemResult } from '../../../../workers/scoring/call-score.ts';
+import type { Scorecard } from '../../../../workers/scoring/scorecard-schema.ts';
+import type { Total } from '../../../../workers/scoring/total-score.ts';
+import { applyReview, ReviewInvalid } from '../../../services/apply-review.ts';
 
 export type HitVerdict = 'confirm' | 'overturn';
 export type DecidedStatus = 'pass' | 'fail' | 'na';
@@ -107,29 +110,64 @@ export function effectiveStatus(draft: ReviewDraft, item: ReviewItem): ReviewIte
 }
 
 /**
- * The total these verdicts give, by the one total-score definition the
- * scorer uses (workers/scoring/total-score.ts). A failed item costs what the
- * machine deducted when it agreed, else the item's points; added deductions
- * cost their points; items still under review cost nothing.
+ * The total these verdicts give, by the server's own rules: the same pure
+ * applyReview (api/services/apply-review.ts) that POST /calls/:id/reviews
+ * runs, which ends in the one total-score definition the scorer uses
+ * (workers/scoring/total-score.ts). The view carries what it reads of the
+ * card (each item's points, weight and auto-fail), so the card and the
+ * machine's items are rebuilt from it; per-phrase points of a forbidden-phrase
+ * rule are not in the view, so the server's figure (shown once saved) is the
+ * one that counts. Items still under review cost nothing until decided (as
+ * a pass costs nothing).
  */
-export function computedTotal(
-  score: Score,
-  draft: ReviewDraft,
-): { score: number; passed: boolean; autoFailed: boolean } {
-  const items: TotalItem[] = score.items.map((item) => {
-    const status = effectiveStatus(draft, item);
-    const fail = status === 'fail';
-    return {
-      status,
-      deduction: fail ? (item.status === 'fail' ? item.deduction : item.points) : 0,
-      autoFail: fail && item.status === 'fail' && item.autoFail,
+export function computedTotal(score: Score, draft: ReviewDraft): Total | null {
+  const card = {
+    scoring: score.scoring,
+    passThreshold: score.passThreshold,
+    items: score.items.map((item) => ({
+      id: item.itemId,
+      points: item.points,
       weight: item.weight ?? undefined,
-    };
-  });
-  for (const added of draft.added) {
-    items.push({ status: 'fail', deduction: added.points, autoFail: false, weight: 0 });
+      autoFail: false,
+      rule: { kind: 'view' },
+    })),
+  } as unknown as Scorecard;
+  const machine = score.items.map((item) => ({
+    itemId: item.itemId,
+    status: item.status === 'review' && !draft.items[item.itemId]?.status ? 'pass' : item.status,
+    deduction: item.deduction,
+    autoFail: item.autoFail,
+    evidence: item.evidence.map((hit) => ({ phrase: hit.phrase, excusedBy: hit.excusedBy?.code })),
+  })) as unknown as ItemResult[];
+  try {
+    return applyReview(card, machine, {
+      items: decidedItems(score, draft),
+      addedDeductions: draft.added,
+    }).total;
+  } catch (error) {
+    if (error instanceof ReviewInvalid) return null;
+    throw error;
   }
-  return totalScore({ scoring: score.scoring, passThreshold: score.passThreshold }, items);
+}
+
+/** The items a reviewer touched, as the submission carries them. */
+function decidedItems(score: Score, draft: ReviewDraft): ReviewSubmission['items'] {
+  const items: ReviewSubmission['items'] = [];
+  for (const item of score.items) {
+    const decided = draft.items[item.itemId];
+    if (!decided) continue;
+    const hits = Object.entries(decided.hits).map(([index, verdict]) => ({ index: Number(index), verdict }));
+    if (decided.status === undefined && hits.length === 0 && decided.comment === '') continue;
+    const status = effectiveStatus(draft, item);
+    // A review item is never sent undecided (the form stops that first).
+    items.push({
+      itemId: item.itemId,
+      status: status === 'review' ? 'pass' : status,
+      hits,
+      comment: decided.comment,
+    });
+  }
+  return items;
 }
 
 /** Items the machine left for a human that the reviewer has not decided yet. */
@@ -146,22 +184,7 @@ export function submissionOf(
   finalScore: number,
   passed: boolean,
 ): ReviewSubmission {
-  const score = view.score!;
-  const items: ReviewSubmission['items'] = [];
-  for (const item of score.items) {
-    const decided = draft.items[item.itemId];
-    if (!decided) continue;
-    const hits = Object.entries(decided.hits).map(([index, verdict]) => ({ index: Number(index), verdict }));
-    if (decided.status === undefined && hits.length === 0 && decided.comment === '') continue;
-    const status = effectiveStatus(draft, item);
-    items.push({
-      itemId: item.itemId,
-      // A review item is never sent undecided (the form stops that first).
-      status: status === 'review' ? 'fail' : status,
-      hits,
-      comment: decided.comment,
-    });
-  }
+  const items = decidedItems(view.score!, draft);
   return {
     baseVersion: view.reviews[0]?.version ?? 0,
     items,
