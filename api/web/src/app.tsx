@@ -62,7 +62,11 @@ function Shell() {
       <main id="main" className="main">
         <Routes>
           <Route path="/" element={me.role === 'agent' ? <NotFoundPage kind="forbidden" /> : <QueuePage />} />
-          <Route path="/login" element={<Navigate to="/" replace />} />
+          {/* Just signed in: back to where the sign-in page was asked for. */}
+          <Route
+            path="/login"
+            element={<Navigate to={(location.state as { from?: string } | null)?.from ?? '/'} replace />}
+          />
           <Route path="/calls/:callId" element={<CallPage />} />
           <Route path="*" element={<NotFoundPage kind="page" />} />
         </Routes>

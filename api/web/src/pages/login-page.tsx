@@ -1,7 +1,6 @@
 import { Alert, Button, Card, Form, Input, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth.tsx';
 import { errorText } from '../error-text.ts';
 import { LANGUAGES, setLanguage, type Language } from '../i18n.ts';
@@ -10,18 +9,15 @@ import { LANGUAGES, setLanguage, type Language } from '../i18n.ts';
 export function LoginPage() {
   const { t, i18n } = useTranslation();
   const { login } = useAuth();
-  const navigate = useNavigate();
-  const location = useLocation();
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  const from = (location.state as { from?: string } | null)?.from ?? '/';
 
   async function submit(values: { username: string; password: string }) {
     setBusy(true);
     setError(null);
     try {
+      // Signed in, the app's routes take over and lead back to where the user was going (app.tsx).
       await login(values.username, values.password);
-      void navigate(from === '/login' ? '/' : from, { replace: true });
     } catch (failure) {
       setError(failure);
     } finally {

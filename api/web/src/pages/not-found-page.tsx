@@ -17,7 +17,7 @@ export function NotFoundPage({ kind }: { kind: 'call' | 'page' | 'forbidden' }) 
         <h1 className="result-heading">{forbidden ? t('notFound.forbiddenTitle') : t('notFound.title')}</h1>
       }
       subTitle={
-        <span data-testid="not-found">
+        <span data-testid={forbidden ? 'forbidden' : 'not-found'}>
           {kind === 'call' ? t('notFound.call') : forbidden ? t('notFound.forbidden') : t('notFound.page')}
         </span>
       }
