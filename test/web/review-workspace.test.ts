@@ -165,6 +165,7 @@ async function newPage(): Promise<Page> {
 
 async function screenshot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOTS) return;
+  await page.evaluate(() => window.scrollTo(0, 0));
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
 }

@@ -122,15 +122,16 @@ export function WaveformPlayer({
     if (!ready || !plugin) return;
     plugin.clearRegions();
     for (const region of regions) {
-      plugin.addRegion({
+      // No text on the waveform (it would hide it): the label is the region's tooltip.
+      const added = plugin.addRegion({
         id: region.id,
         start: region.start,
         end: Math.max(region.end, region.start + 0.2),
         color: region.active ? 'rgba(207, 19, 34, 0.35)' : 'rgba(250, 173, 20, 0.28)',
-        content: region.label,
         drag: false,
         resize: false,
       });
+      added.element?.setAttribute('title', region.label);
     }
   }, [ready, regions]);
 
