@@ -49,6 +49,8 @@ create table review_queue (
 create index review_queue_page on review_queue (month, review_first, started_at, call_id);
 create index review_queue_assignee on review_queue (assigned_to, month, review_first, started_at, call_id)
   where assigned_to is not null;
+-- One agent's calls (the agent filter) without walking the month's order past everyone else's.
+create index review_queue_agent on review_queue (agent_id, month, review_first, started_at, call_id);
 
 -- One row per review version of a call. Append-only (the trigger below): a
 -- change of mind is version n + 1, and every earlier verdict stays readable.

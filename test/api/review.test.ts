@@ -50,7 +50,7 @@ beforeAll(async () => {
     ['supervisor', 'supervisor', { teams: ['TA'] }],
     ['agent', 'agent', { agentId: 'P1' }],
   ] as const) {
-    const made = await createUserToken(db.pool, role, scope);
+    const made = await createUserToken(db.pool, role, scope as { teams?: string[]; agentId?: string });
     as[key] = withToken(app, made.token);
     names[key] = made.username;
   }
