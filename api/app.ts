@@ -16,6 +16,7 @@ import { resultRoutes } from './routes/results.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { samplingRoutes } from './routes/sampling.ts';
 import { scoreRoutes } from './routes/scores.ts';
+import { webAppRoutes } from './routes/web-app.ts';
 import { masksPersonalDataFor, maskResponse } from './personal-data-masking.ts';
 import { pathScrubber, scrubResponse } from './server-paths.ts';
 
@@ -114,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(scoreRoutes, deps);
   await app.register(resultRoutes, deps);
   await app.register(reviewRoutes, deps);
+  // The review workspace (the built browser app) at /app/; / leads there.
+  await app.register(webAppRoutes);
   return app;
 }
 

@@ -7,6 +7,7 @@ import { InProcessQueue } from '../workers/queue/in-process-queue.ts';
 import { startWorkers } from '../workers/start-workers.ts';
 import { buildApp } from './app.ts';
 import { sweepTempUploads } from './recordings/sweep-temp-uploads.ts';
+import { describeWebBuild, ensureWebApp } from './web/build.ts';
 
 type App = Awaited<ReturnType<typeof buildApp>>;
 
@@ -65,6 +66,13 @@ async function main(): Promise<void> {
   up.workers = config.redisUrl
     ? undefined
     : await startWorkers(config, database.pool, new InProcessQueue(), app.log);
+  // `npm install` builds the web app already; this catches a checkout that changed it since (or a
+  // first start without install scripts). A failed build leaves the API up: /app/ then says so.
+  await ensureWebApp().then(
+    (result) => app.log.info(describeWebBuild(result)),
+    (error: unknown) =>
+      app.log.error({ err: error }, 'web app: build failed; /app/ serves the previous build, if any'),
+  );
   await app.listen({ host: config.host, port: config.port });
 }
 

@@ -4,6 +4,7 @@ import { sha256, TOKEN_PREFIX } from '../../models/credentials.ts';
 import { may, type Actor, type Permission } from '../../models/permissions.ts';
 import { actorBySessionHash, actorByTokenHash } from '../../models/user-repository.ts';
 import { ApiError } from '../api-error.ts';
+import { CSRF_HEADER } from '../contracts/session.ts';
 
 /**
  * What a route needs: 'public' (health probes, login), 'signed-in' (any
@@ -23,8 +24,7 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'callqa_session';
-/** Cookie-authenticated requests that change something must carry this header (any value). */
-export const CSRF_HEADER = 'x-requested-with';
+export { CSRF_HEADER };
 /**
  * Where the OpenAPI document and its page live. Public: the API's shape is
  * no secret (the project is open source and the README lists every route),

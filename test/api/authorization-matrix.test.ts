@@ -126,6 +126,12 @@ const MATRIX: Record<string, Row> = {
  * on purpose: the API's shape is no secret and holds no data (api/auth/access.ts).
  */
 const PUBLIC = ['GET /health', 'POST /auth/login'];
+/**
+ * The web app's shell and bundles (api/routes/web-app.ts): public, they hold
+ * no data; what they show comes from the routes above, which check access.
+ * test/api/web-app-serving.test.ts checks what they answer.
+ */
+const PUBLIC_APP = ['GET /', 'GET /app', 'GET /app/assets/*', 'GET /app/*'];
 const PUBLIC_DOCS: Record<string, string> = {
   'GET /docs': '/docs',
   'GET /docs/json': '/docs/json',
@@ -216,8 +222,10 @@ async function auditCount(actor: string): Promise<number> {
 describe('authorization matrix', () => {
   it('has a row for every route the app serves', () => {
     const served = app.routeCatalogue.map((r) => `${r.method} ${r.url}`).sort();
-    expect(served).toEqual([...Object.keys(MATRIX), ...PUBLIC, ...Object.keys(PUBLIC_DOCS)].sort());
-    for (const route of [...PUBLIC, ...Object.keys(PUBLIC_DOCS)]) {
+    expect(served).toEqual(
+      [...Object.keys(MATRIX), ...PUBLIC, ...PUBLIC_APP, ...Object.keys(PUBLIC_DOCS)].sort(),
+    );
+    for (const route of [...PUBLIC, ...PUBLIC_APP, ...Object.keys(PUBLIC_DOCS)]) {
       expect(app.routeCatalogue.find((r) => `${r.method} ${r.url}` === route)?.access).toBe('public');
     }
   });
