@@ -1,7 +1,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type pg from 'pg';
+import { ZodType } from 'zod';
 import type { Config } from '../models/config.ts';
 import { MAX_ID_LENGTH } from '../models/input-checks.ts';
 import { ApiError, describeRoute } from './api-error.ts';
@@ -11,6 +13,7 @@ import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
 import { healthRoutes } from './routes/health.ts';
 import { resultRoutes } from './routes/results.ts';
+import { reviewRoutes } from './routes/review.ts';
 import { samplingRoutes } from './routes/sampling.ts';
 import { scoreRoutes } from './routes/scores.ts';
 import { masksPersonalDataFor, maskResponse } from './personal-data-masking.ts';
@@ -100,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       security: [{ bearer: [] }, { session: [] }],
     },
+    transform: zodInputsToJsonSchema,
   });
   await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
   await app.register(healthRoutes, deps);
@@ -109,7 +113,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(samplingRoutes, deps);
   await app.register(scoreRoutes, deps);
   await app.register(resultRoutes, deps);
+  await app.register(reviewRoutes, deps);
   return app;
+}
+
+type SwaggerTransform = Parameters<typeof jsonSchemaTransform>[0];
+
+/**
+ * The review routes validate with zod (api/contracts/review.ts), the others
+ * with JSON schema: the OpenAPI document turns a route's zod inputs into JSON
+ * schema and leaves everything else (JSON-schema inputs, every response) as
+ * written.
+ */
+function zodInputsToJsonSchema(document: SwaggerTransform) {
+  const { schema, url } = document;
+  const parts = schema ? [schema.params, schema.querystring, schema.body, schema.headers] : [];
+  if (!schema || !parts.some((part) => part instanceof ZodType)) return { schema, url };
+  const { response, ...inputs } = schema;
+  const transformed = jsonSchemaTransform({ ...document, schema: inputs });
+  return { schema: { ...transformed.schema, ...(response ? { response } : {}) }, url: transformed.url };
 }
 
 /**

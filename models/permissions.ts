@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   'sampling.pick', // add a call to the sample by hand
   'pipeline.read',
   'audit.read',
+  'reviews.read', // the review queue and QA plans (a supervisor's view is cut to their teams)
+  'plans.manage', // set a month's QA plan: reviewers, quotas, assignments
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -40,8 +42,9 @@ export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
     'sampling.read',
     'sampling.pick',
     'pipeline.read',
+    'reviews.read',
   ]),
-  supervisor: new Set(['calls.read', 'sampling.read']),
+  supervisor: new Set(['calls.read', 'sampling.read', 'reviews.read']),
   agent: new Set(['calls.read']),
 };
 

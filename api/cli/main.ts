@@ -6,6 +6,7 @@ import { ScorecardError } from '../../workers/scoring/parse-scorecard.ts';
 import { demoDataCommand } from './commands/demo-data.ts';
 import { importTranscriptsCommand } from './commands/import-transcripts.ts';
 import { ingestCommand } from './commands/ingest.ts';
+import { planCommand } from './commands/plan.ts';
 import { rescoreCommand } from './commands/rescore.ts';
 import { rosterCommand } from './commands/roster.ts';
 import { sampleCommand } from './commands/sample.ts';
@@ -27,6 +28,8 @@ const HELP = `callqa — call-centre QA
                    [--calls-per-day 40] [--seed 1] [--out demo-calls.csv] [--ingest]
   callqa sample --month YYYY-MM [--through ISO-TIME] [--seed TEXT]
   callqa sample list | show <run-id> [--agent ID] | replay <run-id>
+  callqa plan set --month YYYY-MM --reviewer USER:QUOTA [--reviewer …]   QA plan: reviewers, quotas, assignment
+  callqa plan show --month YYYY-MM                         a month's plan and its progress
   callqa status [--retry [CALL_ID…]]                       pipeline progress, failures and why
   callqa scorecard check <file> | test <file> <labelled.jsonl|corpus> [--cer 0,0.1,0.2]
   callqa scorecard explain <file> "<sentence>" [--intent NAME]  which pattern matches, or why none
@@ -49,6 +52,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   'demo-data': demoDataCommand,
   'import-transcripts': importTranscriptsCommand,
   sample: sampleCommand,
+  plan: planCommand,
   scorecard: scorecardCommand,
   rescore: rescoreCommand,
   status: statusCommand,

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
@@ -11,6 +11,7 @@ import { createUserToken } from '../helpers/auth.ts';
 import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { testConfig } from '../helpers/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { registerReviewCard, saveReviewableScore } from '../helpers/review-fixtures.ts';
 
 /**
  * The authorization matrix: every route of the app × every role × a resource
@@ -24,6 +25,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 let db: TestDatabase;
 let app: FastifyInstance;
 let runId: number;
+let storageDir: string;
 const tokens = {} as Record<Role, string>;
 const usernames = {} as Record<Role, string>;
 const ROLES: Role[] = ['admin', 'qa', 'supervisor', 'agent'];
@@ -96,6 +98,27 @@ const MATRIX: Record<string, Row> = {
     ok: 204,
     request: (callId) => ({ payload: [{ callId, score: 90, passed: true }] }),
   },
+  'GET /review/queue': { allowed: ['all', 'all', 'all', 'none'], ok: 200, request: () => ({}) },
+  'GET /review/plans/:month': { allowed: ['all', 'all', 'all', 'none'], ok: 200, request: () => ({}) },
+  'PUT /review/plans/:month': {
+    allowed: ['all', 'none', 'none', 'none'],
+    ok: 200,
+    request: () => ({ payload: { reviewers: [{ username: usernames.qa, quota: 5 }] } }),
+  },
+  'GET /calls/:id/review': { allowed: ['all', 'all', 'own', 'own'], ok: 200, request: () => ({}) },
+  'GET /calls/:id/audio': { allowed: ['all', 'all', 'own', 'own'], ok: 200, request: () => ({}) },
+  'POST /calls/:id/reviews': {
+    allowed: ['all', 'all', 'none', 'none'],
+    ok: 201,
+    request: () => ({
+      payload: {
+        baseVersion: 0,
+        items: [{ itemId: 'greeting-offer', status: 'pass' }],
+        finalScore: 90,
+        passed: true,
+      },
+    }),
+  },
 };
 /**
  * Routes anyone may call; checked without credentials below. The /docs routes
@@ -116,7 +139,11 @@ const PUBLIC_DOCS: Record<string, string> = {
 beforeAll(async () => {
   db = await createTestDatabase();
   const dir = await mkdtemp(join(tmpdir(), 'callqa-matrix-'));
-  app = await buildApp({ pool: db.pool, config: testConfig(db.url, dir) });
+  const config = testConfig(db.url, dir);
+  storageDir = config.storageDir;
+  await mkdir(storageDir, { recursive: true });
+  app = await buildApp({ pool: db.pool, config });
+  await registerReviewCard(db.pool);
   for (const role of ROLES) {
     const scope = role === 'agent' ? { agentId: 'A1' } : role === 'supervisor' ? { teams: ['T1'] } : {};
     ({ token: tokens[role], username: usernames[role] } = await createUserToken(db.pool, role, scope));
@@ -132,6 +159,13 @@ beforeAll(async () => {
     payload: { month: '2026-10', through: '2026-11-01T00:00:00+08:00' },
   });
   runId = run.json().runId;
+  const plan = await app.inject({
+    method: 'PUT',
+    url: '/review/plans/2026-09',
+    headers: { authorization: `Bearer ${tokens.admin}` },
+    payload: { reviewers: [{ username: usernames.qa, quota: 5 }] },
+  });
+  expect(plan.statusCode).toBe(200);
 });
 afterAll(async () => {
   await app.close();
@@ -139,15 +173,28 @@ afterAll(async () => {
 });
 
 let fresh = 0;
-/** A new call (with a transcript) of agent A1 (team T1) or A2 (team T2), so every cell starts clean. */
+/**
+ * A new call of agent A1 (team T1) or A2 (team T2), with a transcript, a score
+ * and a local recording, so every cell starts clean.
+ */
 async function newCall(target: Target): Promise<string> {
   fresh += 1;
   const callId = `m-${target}-${fresh}`;
   const own = target === 'own';
+  const recording = join(storageDir, `${callId}.wav`);
+  await writeFile(recording, Buffer.from('RIFF0000WAVE'));
   await upsertCalls(db.pool, [
-    buildCall({ callId, agentId: own ? 'A1' : 'A2', team: own ? 'T1' : 'T2', durationS: 120 }),
+    buildCall({
+      callId,
+      agentId: own ? 'A1' : 'A2',
+      team: own ? 'T1' : 'T2',
+      durationS: 120,
+      recording,
+      recordingStatus: 'ok',
+    }),
   ]);
   await saveTranscript(db.pool, buildTranscript(callId, { durationS: 120 }));
+  await saveReviewableScore(db.pool, callId);
   return callId;
 }
 

@@ -138,3 +138,10 @@ export function renderException(name: string, locale: Locale = 'en'): string {
   const label = words ? words[locale === 'en' ? 'en' : 'zh'] : name;
   return locale === 'en' ? `not counted: ${label}` : `不计：${label}`;
 }
+
+/** "borderline: conditional" for a hit a borderline exception sent to a human instead of clearing it. */
+export function renderBorderline(name: string, locale: Locale = 'en'): string {
+  const words = EXCEPTION_WORDS[name];
+  const label = words ? words[locale === 'en' ? 'en' : 'zh'] : name;
+  return locale === 'en' ? `borderline: ${label}` : `待定：${label}`;
+}

@@ -1,0 +1,275 @@
+import type { Queryable } from './db.ts';
+import type { CallScope } from './permissions.ts';
+
+/**
+ * The review queue and reviews (migration 010). Reviews are append-only
+ * versions per call; the queue row carries the latest version and the value
+ * in force so a page is one index range scan.
+ */
+
+export interface QueueFilter {
+  month: string;
+  scope: CallScope;
+  /** Only calls assigned to this user; undefined: anyone's (and unassigned). */
+  assignedTo?: number;
+  status: 'todo' | 'reviewed' | 'all';
+  team?: string;
+  agent?: string;
+  reason?: string;
+  needsReview?: boolean;
+  scoreMin?: number;
+  scoreMax?: number;
+  limit: number;
+  after?: QueueCursor;
+}
+
+/** Where the previous page ended, in the queue's order (review_first, started_at, call_id). */
+export interface QueueCursor {
+  reviewFirst: 0 | 1;
+  /** started_at as microseconds since the epoch (exact, unlike a JS Date). */
+  startedUs: string;
+  callId: string;
+}
+
+export interface QueueRow {
+  callId: string;
+  agentId: string;
+  agentName: string;
+  teamId: string | null;
+  startedAt: Date;
+  durationS: number;
+  direction: 'inbound' | 'outbound';
+  sampleReason: string;
+  autoScore: number;
+  autoPassed: boolean;
+  needsReview: boolean;
+  score: number;
+  passed: boolean;
+  reviewVersion: number;
+  assignee: string | null;
+  hasRecording: boolean;
+  cursor: QueueCursor;
+}
+
+/**
+ * One page of the queue in scope, `limit + 1` rows so the caller knows
+ * whether another page follows. Scope and filters are SQL predicates; with
+ * custom plans the unused ones fold away and the order comes from
+ * review_queue_page (or review_queue_assignee for one reviewer's calls).
+ */
+export async function queuePage(db: Queryable, f: QueueFilter): Promise<QueueRow[]> {
+  const { rows } = await db.query(
+    `select q.call_id, q.agent_id, a.agent_name, a.team_id, q.started_at, c.duration_s, c.direction, q.reason,
+            q.auto_score, q.auto_passed, q.needs_review, q.score, q.passed, q.review_version, u.username,
+            c.recording_status in ('ok', 'uploaded') as has_recording, q.review_first,
+            (extract(epoch from q.started_at) * 1000000)::bigint::text as started_us
+     from review_queue q
+     join calls c on c.call_id = q.call_id
+     join agents a on a.agent_id = q.agent_id
+     left join users u on u.user_id = q.assigned_to
+     where q.month = ($1 || '-01')::date
+       and ($2::bigint is null or q.assigned_to = $2)
+       and ($3::text = 'all' or ($3 = 'todo') = (q.review_version = 0))
+       and ($4::boolean or q.agent_id = $5 or q.agent_id in (
+             select agent_id from agents where team_id = any($6::text[])))
+       and ($7::text is null or q.agent_id in (select agent_id from agents where team_id = $7))
+       and ($8::text is null or q.agent_id = $8)
+       and ($9::text is null or q.reason = $9)
+       and ($10::boolean is null or q.needs_review = $10)
+       and ($11::numeric is null or q.score >= $11)
+       and ($12::numeric is null or q.score <= $12)
+       and ($13::smallint is null or (q.review_first, q.started_at, q.call_id) >
+             ($13, timestamptz 'epoch' + $14::bigint * interval '1 microsecond', $15::text))
+     order by q.review_first, q.started_at, q.call_id
+     limit $16`,
+    [
+      f.month,
+      f.assignedTo ?? null,
+      f.status,
+      f.scope.kind === 'all',
+      f.scope.kind === 'agent' ? f.scope.agentId : null,
+      f.scope.kind === 'teams' ? f.scope.teams : [],
+      f.team ?? null,
+      f.agent ?? null,
+      f.reason ?? null,
+      f.needsReview ?? null,
+      f.scoreMin ?? null,
+      f.scoreMax ?? null,
+      f.after?.reviewFirst ?? null,
+      f.after?.startedUs ?? null,
+      f.after?.callId ?? null,
+      f.limit + 1,
+    ],
+  );
+  return rows.map((r) => ({
+    callId: r.call_id,
+    agentId: r.agent_id,
+    agentName: r.agent_name,
+    teamId: r.team_id,
+    startedAt: r.started_at,
+    durationS: r.duration_s,
+    direction: r.direction,
+    sampleReason: r.reason,
+    autoScore: r.auto_score,
+    autoPassed: r.auto_passed,
+    needsReview: r.needs_review,
+    score: r.score,
+    passed: r.passed,
+    reviewVersion: r.review_version,
+    assignee: r.username,
+    hasRecording: r.has_recording,
+    cursor: { reviewFirst: r.review_first, startedUs: r.started_us, callId: r.call_id },
+  }));
+}
+
+/** The queue's default month: the latest with a QA plan, else the latest sampled month ('YYYY-MM'). */
+export async function defaultQueueMonth(db: Queryable): Promise<string | undefined> {
+  const { rows } = await db.query(
+    `select to_char(coalesce((select max(month) from qa_plans), (select max(month) from sampling_runs)), 'YYYY-MM') as m`,
+  );
+  return rows[0].m ?? undefined;
+}
+
+export async function userIdByName(db: Queryable, username: string): Promise<number | undefined> {
+  const { rows } = await db.query(`select user_id from users where username = $1`, [username]);
+  return rows[0]?.user_id;
+}
+
+export interface StoredReview {
+  version: number;
+  reviewer: string;
+  createdAt: Date;
+  scorecardId: string;
+  scorecardVersion: number;
+  computedScore: number;
+  finalScore: number;
+  passed: boolean;
+  comment: string;
+  exemplary: boolean;
+  exemplaryNote: string | null;
+  items: unknown[];
+  addedDeductions: unknown[];
+  outcomeEventId: number;
+}
+
+/** Every review version of a call, newest first. */
+export async function reviewsOf(db: Queryable, callId: string): Promise<StoredReview[]> {
+  const { rows } = await db.query(
+    `select version, reviewer, created_at, scorecard_id, scorecard_version, computed_score, final_score, passed,
+            comment, exemplary, exemplary_note, items, added_deductions, outcome_event_id
+     from call_reviews where call_id = $1 order by version desc`,
+    [callId],
+  );
+  return rows.map((r) => ({
+    version: r.version,
+    reviewer: r.reviewer,
+    createdAt: r.created_at,
+    scorecardId: r.scorecard_id,
+    scorecardVersion: r.scorecard_version,
+    computedScore: r.computed_score,
+    finalScore: r.final_score,
+    passed: r.passed,
+    comment: r.comment,
+    exemplary: r.exemplary,
+    exemplaryNote: r.exemplary_note,
+    items: r.items,
+    addedDeductions: r.added_deductions,
+    outcomeEventId: r.outcome_event_id,
+  }));
+}
+
+/**
+ * Locks the call's row for the rest of the transaction (so two reviews of
+ * one call are serialised) and returns its latest review version (0: none),
+ * or undefined when the call does not exist.
+ */
+export async function lockReviews(db: Queryable, callId: string): Promise<number | undefined> {
+  const { rows } = await db.query(
+    `select coalesce((select max(version) from call_reviews r where r.call_id = c.call_id), 0) as version
+     from calls c where c.call_id = $1 for update of c`,
+    [callId],
+  );
+  return rows[0]?.version;
+}
+
+export interface NewReview {
+  callId: string;
+  version: number;
+  reviewerUserId: number;
+  reviewer: string;
+  scorecardId: string;
+  scorecardVersion: number;
+  items: unknown[];
+  addedDeductions: unknown[];
+  comment: string;
+  computedScore: number;
+  finalScore: number;
+  passed: boolean;
+  exemplary: boolean;
+  exemplaryNote: string | null;
+  outcomeEventId: number;
+}
+
+/** Appends a review version and moves the queue row's latest version to it. */
+export async function insertReview(db: Queryable, r: NewReview): Promise<void> {
+  await db.query(
+    `with saved as (
+       insert into call_reviews (call_id, version, reviewer_user_id, reviewer, scorecard_id, scorecard_version,
+                                 items, added_deductions, comment, computed_score, final_score, passed,
+                                 exemplary, exemplary_note, outcome_event_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+       returning call_id, version)
+     update review_queue q set review_version = saved.version from saved where q.call_id = saved.call_id`,
+    [
+      r.callId,
+      r.version,
+      r.reviewerUserId,
+      r.reviewer,
+      r.scorecardId,
+      r.scorecardVersion,
+      JSON.stringify(r.items),
+      JSON.stringify(r.addedDeductions),
+      r.comment,
+      r.computedScore,
+      r.finalScore,
+      r.passed,
+      r.exemplary,
+      r.exemplaryNote,
+      r.outcomeEventId,
+    ],
+  );
+}
+
+/** Why a call is in the sample, and its assignment, for the call page. */
+export async function sampleAndAssignment(db: Queryable, callId: string) {
+  const { rows } = await db.query(
+    `select s.reason, s.detail, s.run_id, to_char(s.month, 'YYYY-MM') as month,
+            to_char(q.month, 'YYYY-MM') as queue_month, u.username as assignee
+     from calls c
+     left join sample_items s on s.call_id = c.call_id
+     left join review_queue q on q.call_id = c.call_id
+     left join users u on u.user_id = q.assigned_to
+     where c.call_id = $1`,
+    [callId],
+  );
+  const r = rows[0];
+  return {
+    sample: r?.reason
+      ? { reason: r.reason as string, detail: r.detail as unknown, runId: r.run_id as number, month: r.month }
+      : null,
+    assignment: r?.assignee ? { month: r.queue_month as string, reviewer: r.assignee as string } : null,
+  };
+}
+
+/** A scorecard's stored source (what produced a score), to read its items' points and weights. */
+export async function scorecardSource(
+  db: Queryable,
+  scorecardId: string,
+  version: number,
+): Promise<{ source: string; sha256: string } | undefined> {
+  const { rows } = await db.query(
+    `select source, sha256 from scorecards where scorecard_id = $1 and version = $2`,
+    [scorecardId, version],
+  );
+  return rows[0];
+}
