@@ -20,6 +20,7 @@ import { auditFields, type AuditActor } from '../services/service-context.ts';
 import { loadDemoAudio, placeDemoRecording, type DemoAudioCall } from './demo-audio.ts';
 import { demoTranscript } from './demo-transcript.ts';
 import { generateDemoCalls, toCsvLine, type DemoCall } from './generate-calls.ts';
+import { demoProgress, type DemoProgress } from './score-demo-calls.ts';
 import { setDemoPlan } from './set-demo-plan.ts';
 
 export interface DemoRunOptions {
@@ -50,15 +51,25 @@ export interface DemoRun {
   transcribed: number;
   audioCalls: string[];
   users: DemoUser[];
-  /** What became of the month's QA plan (see set-demo-plan.ts). */
-  plan: string;
+  /** Where the month's sampled calls ended up once `untilScored` returned. */
+  progress: DemoProgress;
+  /** The month's QA plan for demo-qa1 and demo-qa2 (set-demo-plan.ts). */
+  plan: Awaited<ReturnType<typeof setDemoPlan>>;
 }
 
 export interface DemoDeps {
   pool: pg.Pool;
-  config: Pick<Config, 'storageDir' | 'recordingRoots' | 'recordingHosts' | 'timeZone' | 'sampling'>;
+  config: Config;
   audit: AuditActor;
+  /**
+   * Returns once the month's sampled calls are scored (or it gave up): waits
+   * for a running server's pipeline, or scores them here (score-demo-calls.ts).
+   */
+  untilScored: (month: string) => Promise<void>;
 }
+
+/** The agent of the recorded calls (their greetings say 1001号, 小王). */
+const RECORDED_AGENT = '1001';
 
 /** Which calls are the demo's own: only these ever get a generated transcript. */
 const DEMO_CALL_ID = '^(D\\d{15}|DEMO-AUDIO-\\d+)$';
@@ -88,7 +99,7 @@ export async function runDemo(deps: DemoDeps, options: DemoRunOptions): Promise<
       recordingHosts: config.recordingHosts,
     });
     let transcribed = 0;
-    const run = await runSampling(pool, samplingParamsFrom(config as Config), {
+    const run = await runSampling(pool, samplingParamsFrom(config), {
       month,
       kind: 'on_demand',
       beforeCommit: async (tx) => {
@@ -104,8 +115,19 @@ export async function runDemo(deps: DemoDeps, options: DemoRunOptions): Promise<
     const users = await withTransaction(pool, (tx) =>
       demoUsers({ audit: deps.audit, tx }, agent, teams.slice(0, 2), options.resetPasswords),
     );
-    const plan = await setDemoPlan(pool, deps.audit, month, ['demo-qa1', 'demo-qa2']);
-    return { month, ingest, run, transcribed, audioCalls: audio.map((a) => a.call_id), users, plan };
+    await deps.untilScored(month);
+    const progress = await demoProgress(pool, month);
+    const plan = await setDemoPlan(pool, deps.audit, month, ['demo-qa1', 'demo-qa2'], progress.total);
+    return {
+      month,
+      ingest,
+      run,
+      transcribed,
+      audioCalls: audio.map((a) => a.call_id),
+      users,
+      progress,
+      plan,
+    };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -138,17 +160,19 @@ async function writeCalls(
   const stream = createWriteStream(path);
   stream.write(CALL_FIELDS.join(',') + '\n');
   let agent: DemoCall | undefined;
-  const teams = new Set<string>();
+  const teamOf = new Map<string, string>();
   const calls = generateDemoCalls({
     months,
     agents: options.agents,
     teams: options.teams,
     callsPerDay: options.callsPerDay,
     seed: options.seed,
+    // The built-in phone scorecard is for inbound service calls; none applies to outbound ones.
+    outboundShare: 0,
   });
   for (const call of calls) {
-    agent ??= call;
-    teams.add(call.team);
+    if (call.agent_id === RECORDED_AGENT) agent ??= call;
+    teamOf.set(call.agent_id, call.team);
     if (!stream.write(toCsvLine(call) + '\n')) await once(stream, 'drain');
   }
   if (!agent) throw new Error('the demo generated no calls');
@@ -168,7 +192,9 @@ async function writeCalls(
   }
   stream.end();
   await once(stream, 'finish');
-  return { agent, teams: [...teams].sort() };
+  // In agent order, so the supervisor's first team is the recorded agent's.
+  const teams = [...teamOf.entries()].sort(([a], [b]) => Number(a) - Number(b)).map(([, team]) => team);
+  return { agent, teams: [...new Set(teams)] };
 }
 
 /**
@@ -191,7 +217,8 @@ async function transcribeSampled(
   );
   const already = new Set(sampled.rows.map((r) => r.call_id));
   for (const a of audio) {
-    if (!already.has(a.call_id)) await insertManualPick(tx, a.call_id, 'demo: a call with a recording', timeZone);
+    if (!already.has(a.call_id))
+      await insertManualPick(tx, a.call_id, 'demo: a call with a recording', timeZone);
   }
   const { rows } = await tx.query(
     `select c.call_id, c.agent_id, a.agent_name, c.duration_s, c.direction, c.agent_channel
@@ -254,7 +281,12 @@ async function demoUsers(
       });
       continue;
     }
-    const added = await addUser(ctx, { username: u.username, role: u.role, agentId: u.agentId, teams: u.teams });
+    const added = await addUser(ctx, {
+      username: u.username,
+      role: u.role,
+      agentId: u.agentId,
+      teams: u.teams,
+    });
     users.push({ ...base, existed: false, password: added.generatedPassword });
   }
   return users;
