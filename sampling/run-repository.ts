@@ -231,7 +231,10 @@ export async function insertManualPick(
   const existing = await tx.query(`select run_id, reason from sample_items where call_id = $1`, [callId]);
   if (existing.rows[0]) {
     const { run_id, reason } = existing.rows[0];
-    throw new ManualPickError(`call ${callId} is already sampled (run ${run_id}, ${reason})`, 'already_sampled');
+    throw new ManualPickError(
+      `call ${callId} is already sampled (run ${run_id}, ${reason})`,
+      'already_sampled',
+    );
   }
   const { agent_id: agentId, month } = call.rows[0];
   const run = await tx.query<{ run_id: number }>(

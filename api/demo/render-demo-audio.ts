@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import * as prettier from 'prettier';
 import { mulberry32 } from '../../models/mulberry32.ts';
 import { resolveFfmpegPath } from '../../workers/audio/ffmpeg-path.ts';
 import { probeAudio } from '../../workers/audio/probe-audio.ts';
@@ -80,7 +81,9 @@ async function main(): Promise<void> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  await writeFile(join(DEMO_AUDIO_DIR, 'calls.json'), JSON.stringify(calls, null, 1) + '\n');
+  const path = join(DEMO_AUDIO_DIR, 'calls.json');
+  const options = await prettier.resolveConfig(path);
+  await writeFile(path, await prettier.format(JSON.stringify(calls), { ...options, parser: 'json' }));
 }
 
 function findDialogue(wanted: (typeof WANTED)[number], used: Set<string>): Dialogue {
