@@ -67,6 +67,12 @@ export async function disableUser(db: Queryable, userId: number): Promise<boolea
   return rowCount === 1;
 }
 
+/** Replaces a user's password and ends their sessions. */
+export async function setPasswordHash(db: Queryable, userId: number, passwordHash: string): Promise<void> {
+  await db.query(`update users set password_hash = $2 where user_id = $1`, [userId, passwordHash]);
+  await db.query(`delete from sessions where user_id = $1`, [userId]);
+}
+
 /** The password hash of an active user, for login. */
 export async function loginCandidate(
   db: Queryable,

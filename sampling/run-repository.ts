@@ -213,34 +213,42 @@ export async function addManualPick(
   note: string | undefined,
   timeZone: string,
 ): Promise<{ runId: number }> {
-  return withTransaction(pool, async (tx) => {
-    const call = await tx.query(
-      `select agent_id, date_trunc('month', started_at at time zone $2)::date as month from calls where call_id = $1`,
-      [callId, timeZone],
+  return withTransaction(pool, (tx) => insertManualPick(tx, callId, note, timeZone));
+}
+
+/** addManualPick inside the caller's transaction. */
+export async function insertManualPick(
+  tx: Queryable,
+  callId: string,
+  note: string | undefined,
+  timeZone: string,
+): Promise<{ runId: number }> {
+  const call = await tx.query(
+    `select agent_id, date_trunc('month', started_at at time zone $2)::date as month from calls where call_id = $1`,
+    [callId, timeZone],
+  );
+  if (!call.rows[0]) throw new ManualPickError(`call ${callId} does not exist`, 'call_not_found');
+  const existing = await tx.query(`select run_id, reason from sample_items where call_id = $1`, [callId]);
+  if (existing.rows[0]) {
+    const { run_id, reason } = existing.rows[0];
+    throw new ManualPickError(
+      `call ${callId} is already sampled (run ${run_id}, ${reason})`,
+      'already_sampled',
     );
-    if (!call.rows[0]) throw new ManualPickError(`call ${callId} does not exist`, 'call_not_found');
-    const existing = await tx.query(`select run_id, reason from sample_items where call_id = $1`, [callId]);
-    if (existing.rows[0]) {
-      const { run_id, reason } = existing.rows[0];
-      throw new ManualPickError(
-        `call ${callId} is already sampled (run ${run_id}, ${reason})`,
-        'already_sampled',
-      );
-    }
-    const { agent_id: agentId, month } = call.rows[0];
-    const run = await tx.query<{ run_id: number }>(
-      `insert into sampling_runs (kind, month, through, time_zone, seed, params, finished_at, summary)
-       values ('manual_pick', $1, now(), $2, '', '{}', now(), '{"selected": 1, "byReason": {"manual": 1}}')
-       returning run_id`,
-      [month, timeZone],
-    );
-    const runId = run.rows[0].run_id;
-    await tx.query(
-      `insert into sample_items (call_id, run_id, agent_id, month, reason, detail) values ($1, $2, $3, $4, 'manual', $5)`,
-      [callId, runId, agentId, month, JSON.stringify(note ? { note } : {})],
-    );
-    return { runId };
-  });
+  }
+  const { agent_id: agentId, month } = call.rows[0];
+  const run = await tx.query<{ run_id: number }>(
+    `insert into sampling_runs (kind, month, through, time_zone, seed, params, finished_at, summary)
+     values ('manual_pick', $1, now(), $2, '', '{}', now(), '{"selected": 1, "byReason": {"manual": 1}}')
+     returning run_id`,
+    [month, timeZone],
+  );
+  const runId = run.rows[0].run_id;
+  await tx.query(
+    `insert into sample_items (call_id, run_id, agent_id, month, reason, detail) values ($1, $2, $3, $4, 'manual', $5)`,
+    [callId, runId, agentId, month, JSON.stringify(note ? { note } : {})],
+  );
+  return { runId };
 }
 
 function toListing(row: Record<string, unknown>): RunListing {

@@ -11,6 +11,12 @@ export interface RunRequest {
   through?: Date;
   seed?: string;
   kind?: 'scheduled' | 'on_demand';
+  /**
+   * Runs in the run's transaction once its picks are stored, before anyone
+   * can see them: what must hold for the picks when the pipeline admits them
+   * (the demo imports their transcripts here).
+   */
+  beforeCommit?: (tx: pg.PoolClient, runId: number) => Promise<void>;
 }
 
 export interface RunSummary {
@@ -79,6 +85,7 @@ export async function runSampling(
       `update sampling_runs set finished_at = clock_timestamp(), summary = $2 where run_id = $1`,
       [runId, JSON.stringify(summary)],
     );
+    await request.beforeCommit?.(tx, runId);
     return { runId, month: request.month, through, seed, ...summary, elapsedMs: performance.now() - started };
   });
 }

@@ -3,6 +3,7 @@ import { IngestFileError } from '../ingest/read-records.ts';
 import { SamplingRequestError } from '../../sampling/run-sampling.ts';
 import { ReplayError } from '../../sampling/replay-run.ts';
 import { ScorecardError } from '../../workers/scoring/parse-scorecard.ts';
+import { demoCommand } from './commands/demo.ts';
 import { demoDataCommand } from './commands/demo-data.ts';
 import { importTranscriptsCommand } from './commands/import-transcripts.ts';
 import { ingestCommand } from './commands/ingest.ts';
@@ -24,6 +25,8 @@ const HELP = `callqa — call-centre QA
   callqa roster <file.csv|file.jsonl>                      load agents and teams
   callqa scores months|outcomes <file>                     load recorded QA scores
   callqa import-transcripts <file.jsonl>                   transcripts made elsewhere (skip ASR)
+  callqa demo [--agents 10] [--teams 3] [--calls-per-day 20] [--seed 1] [--reset-passwords]
+                                                           a scored, reviewable demo month, with users for every role
   callqa demo-data [--months 2026-09,2026-10] [--agents 50] [--teams 5]
                    [--calls-per-day 40] [--seed 1] [--out demo-calls.csv] [--ingest]
   callqa sample --month YYYY-MM [--through ISO-TIME] [--seed TEXT]
@@ -49,6 +52,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   roster: rosterCommand,
   scores: scoresCommand,
   score: scoreCommand,
+  demo: demoCommand,
   'demo-data': demoDataCommand,
   'import-transcripts': importTranscriptsCommand,
   sample: sampleCommand,

@@ -11,6 +11,8 @@ export interface DemoOptions {
   seed: number;
   /** No calls after this day (so the current month stops at today). */
   until?: Date;
+  /** Share of outbound calls (default 0.15). */
+  outboundShare?: number;
 }
 
 export interface DemoCall {
@@ -106,7 +108,7 @@ export function* generateDemoCalls(options: DemoOptions): Generator<DemoCall> {
             team: agent.team,
             started_at: localIso(year, mon, day, secondOfDay),
             duration_s: duration,
-            direction: random() < 0.85 ? 'inbound' : 'outbound',
+            direction: random() < 1 - (options.outboundShare ?? 0.15) ? 'inbound' : 'outbound',
             recording: '',
             agent_channel: agent.channel,
           };

@@ -22,6 +22,7 @@ import {
   recentLoginFailures,
   recordLoginAttempt,
   revokeToken,
+  setPasswordHash,
 } from '../../models/user-repository.ts';
 import { ApiError } from '../api-error.ts';
 import { auditFields, type AuditActor } from './service-context.ts';
@@ -107,6 +108,25 @@ export async function disableAccount(ctx: AccountContext, username: string): Pro
     before: { disabled: false },
     after: { disabled: true },
   });
+}
+
+/**
+ * A new generated password for a user, returned once; their sessions end
+ * (tokens stay: they are revoked one by one).
+ */
+export async function resetPassword(ctx: AccountContext, username: string): Promise<string> {
+  const user = await findUser(ctx.tx, username);
+  if (!user) throw new AccountError('user_not_found', `user ${username} does not exist`);
+  const password = generatePassword();
+  await setPasswordHash(ctx.tx, user.userId, await hashPassword(password));
+  await writeAudit(ctx.tx, {
+    ...auditFields(ctx.audit),
+    action: 'password_reset',
+    target: `user:${username}`,
+    before: null,
+    after: null,
+  });
+  return password;
 }
 
 /** A new API token for a user: returned once, stored only as its SHA-256. */

@@ -34,6 +34,19 @@ export async function visibleCall(ctx: Pick<ServiceContext, 'actor' | 'tx'>, cal
 /** A transcript made elsewhere replaces the call's transcript; the audit row keeps what it replaced. */
 export async function importTranscript(ctx: ServiceContext, callId: string, body: unknown) {
   const call = await visibleCall(ctx, callId);
+  return saveImportedTranscript(ctx, call, body);
+}
+
+/**
+ * importTranscript for a call the caller may already act on (the operator at
+ * the CLI, the demo): checks the transcript against the call, stores it and
+ * writes the audit row, in `ctx.tx`.
+ */
+export async function saveImportedTranscript(
+  ctx: Pick<ServiceContext, 'audit' | 'tx'>,
+  call: Pick<Call, 'callId' | 'durationS'>,
+  body: unknown,
+) {
   const parsed = parseTranscriptRecord(body, call.callId);
   if (!parsed.ok) throw transcriptRefused(parsed.problems);
   const beyond = checkTranscriptAgainstCall(parsed.transcript, call.durationS);
