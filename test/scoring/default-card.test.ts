@@ -129,8 +129,24 @@ describe('default-zh v2: families, exceptions, positions', () => {
     const reason = item(score, 'forbidden-ignorance').reason;
     expect(reason.code).toBe('violation');
     expect(renderReason(reason, 'en')).toMatch(/^violation: ignorance/);
-    expect(renderReason(reason, 'zh-CN')).toMatch(/^违规：ignorance/);
+    expect(renderReason(reason, 'zh-CN')).toBe('违规：一问三不知（不知道/不清楚）');
     expect(renderReason('stored before v2', 'zh-CN')).toBe('stored before v2');
+    // Descriptors of what was looked for: intent ids and speakers become words, phrases stay.
+    const missing = item(
+      scoreTranscript(phone, call([['agent', '嗯'], ...CLOSE])),
+      'greeting-identify',
+    ).reason;
+    expect(renderReason(missing, 'en')).toMatch(/^not found: intent identify \(agent\)/);
+    expect(renderReason(missing, 'zh-CN')).toBe('未找到：自报单位/工号（坐席）');
+    expect(
+      renderReason(
+        {
+          code: 'not_found',
+          params: { what: 'not any of [您好, 请] (agent) and intent thanks / farewell (customer)' },
+        },
+        'zh-CN',
+      ),
+    ).toBe('未找到：没有任一[您好, 请]（坐席） 且 致谢或道别/祝福（客户）');
   });
 });
 

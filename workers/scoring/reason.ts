@@ -114,9 +114,70 @@ export function reason(code: ReasonCode, params?: ReasonParams, cause?: Reason):
 export function renderReason(stored: Reason | string, locale: Locale = 'en'): string {
   if (typeof stored === 'string') return stored;
   const entry = (CATALOGUE as Record<string, { en: Template; zh: Template } | undefined>)[stored.code];
-  const text = entry ? entry[locale === 'en' ? 'en' : 'zh'](stored.params ?? {}) : stored.code;
+  const params = locale === 'en' ? (stored.params ?? {}) : inChinese(stored.params ?? {});
+  const text = entry ? entry[locale === 'en' ? 'en' : 'zh'](params) : stored.code;
   if (!stored.cause) return text;
   return `${text}${locale === 'en' ? ': ' : '：'}${renderReason(stored.cause, locale)}`;
+}
+
+/** The default cards' intent names, for people reading zh-CN; others are shown as their id. */
+const INTENT_WORDS: Record<string, string> = {
+  hello: '问候',
+  identify: '自报单位/工号',
+  offer: '主动询问需求',
+  'anything-else': '询问是否还有其他需要',
+  thanks: '致谢',
+  farewell: '道别/祝福',
+  'customer-reopens': '客户再次提问',
+  refusal: '推脱拒绝（没办法/办不了）',
+  ignorance: '一问三不知（不知道/不清楚）',
+  shirking: '推诿（不归我管）',
+  'brush-off': '搪塞（打错了/他不在）',
+  impatience: '不耐烦',
+  blame: '指责客户',
+  'rude-opener': '生硬开头（喂）',
+  threat: '威胁',
+  abuse: '辱骂',
+  'ni-address': '称客户为“你”',
+  hold: '等待告知',
+  'hold-thanks': '等待致谢',
+  apology: '致歉',
+};
+const SPEAKER_WORDS: Record<string, string> = {
+  agent: '坐席',
+  customer: '客户',
+  both: '双方',
+  any: '任一方',
+};
+
+/**
+ * zh-CN words for the parameters scoring stores in English-shaped descriptors
+ * ("intent hello / identify (agent)", "any of [您好, 请] (agent)", "shirking"):
+ * intent ids and speakers become words; phrases stay as they were said.
+ */
+function inChinese(params: ReasonParams): ReasonParams {
+  const out: ReasonParams = { ...params };
+  const intentName = (id: string) => INTENT_WORDS[id.trim()] ?? id.trim();
+  if (typeof out.intents === 'string')
+    out.intents = out.intents
+      .split(/\s*,\s*/)
+      .map(intentName)
+      .join('、');
+  if (typeof out.what === 'string') {
+    out.what = out.what
+      .replace(/intent ([\w-]+(?: \/ [\w-]+)*)/g, (_m, ids: string) =>
+        ids.split(' / ').map(intentName).join('或'),
+      )
+      .replace(/ ?\((agent|customer|both|any)\)/g, (_m, who: string) => `（${SPEAKER_WORDS[who]}）`)
+      .replace(/\bany of \[/g, '任一[')
+      .replace(/\ball of \[/g, '全部[')
+      .replace(/\b(\d+) of \[/g, '其中 $1 项[')
+      .replace(/\bnot /g, '没有')
+      .replace(/ near /g, ' 附近 ')
+      .replace(/ and /g, ' 且 ')
+      .replace(/ or /g, ' 或 ');
+  }
+  return out;
 }
 
 /** Exception names as the default cards define them, for people; others are shown as their id. */
