@@ -24,13 +24,11 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
  * server on a real PostgreSQL: a QA reviewer signs in, opens a call from the
  * queue, plays it, jumps to a rule hit, overturns it, adds a deduction and
  * submits; an agent opening another agent's call by URL sees "not found" and
- * none of that call's words. CALLQA_SCREENSHOTS=1 also saves the screenshots
- * in docs/screenshots/ (1440×900).
+ * none of that call's words. (The README's screenshots come from the demo:
+ * test/web/demo-screenshots.ts.)
  */
 
 const run = promisify(execFile);
-const SCREENSHOTS = process.env.CALLQA_SCREENSHOTS === '1';
-const SCREENSHOT_DIR = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const PASSWORD = 'correct horse battery staple';
 /** Words only agent B's call holds: they must never reach agent A's browser. */
 const B_SECRET = '乙坐席专属的通话内容';
@@ -163,13 +161,6 @@ async function newPage(): Promise<Page> {
   return page;
 }
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
-}
-
 async function signIn(page: Page, username: string): Promise<void> {
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(PASSWORD);
@@ -194,14 +185,12 @@ describe.skipIf(skipWithoutBrowser('review workspace in a browser'))('review wor
     await page.goto(`${base}/`);
     await page.waitForURL(`${base}/app/login`);
     await page.getByLabel('用户名').waitFor();
-    await screenshot(page, 'login');
     await signIn(page, users.qa);
 
     // The queue: the month's plan with its chart, A's calls assigned to this reviewer.
     await page.getByTestId('plan-progress').waitFor();
     await page.getByTestId('chart').locator('canvas').waitFor();
     await page.getByRole('link', { name: /web-a-1/ }).waitFor();
-    await screenshot(page, 'queue');
     await page.getByRole('link', { name: /web-a-1/ }).click();
     await page.waitForURL(`${base}/app/calls/web-a-1`);
 
@@ -237,7 +226,6 @@ describe.skipIf(skipWithoutBrowser('review workspace in a browser'))('review wor
         ) < 0.3,
       hit.start,
     );
-    await screenshot(page, 'call');
 
     // O overturns the current hit (the one just clicked).
     await page.locator('body').click({ position: { x: 5, y: 5 } });
@@ -272,7 +260,6 @@ describe.skipIf(skipWithoutBrowser('review workspace in a browser'))('review wor
       .getByTestId('review-history')
       .getByText(/v1 · qa-wang/)
       .waitFor();
-    await screenshot(page, 'review-submitted');
 
     // The database and the API agree with the page.
     const { rows } = await db.pool.query(
