@@ -3,7 +3,6 @@ import { samplingParamsFrom } from '../../sampling/params.ts';
 import { replayRun, ReplayError } from '../../sampling/replay-run.ts';
 import type { SampleReason } from '../../sampling/params.ts';
 import {
-  addManualPick,
   CursorError,
   getRunHeader,
   listRunItems,
@@ -28,6 +27,8 @@ import {
   sampleReason,
 } from '../response-schemas.ts';
 import { requireVisibleCall } from '../services/call-service.ts';
+import { addManualPickAudited, auditRunCreated } from '../services/sampling-service.ts';
+import { withTransaction } from '../../models/db.ts';
 import { auditActorOf, auditFields } from '../services/service-context.ts';
 
 /*
@@ -59,16 +60,13 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
     async (request, reply) => {
       const { month, through, seed } = request.body;
       try {
+        const audit = auditActorOf(request);
         const run = await runSampling(pool, params, {
           month,
           seed,
           through: through ? new Date(through) : undefined,
-        });
-        await writeAudit(pool, {
-          ...auditFields(auditActorOf(request)),
-          action: 'sampling_run_created',
-          target: `run:${run.runId}`,
-          after: { month, through: through ?? null, seed: seed ?? null, selected: run.selected },
+          beforeCommit: (tx, runId) =>
+            auditRunCreated(tx, audit, runId, { month, through: through ?? null, seed: seed ?? null }),
         });
         return reply.status(201).send(run);
       } catch (error) {
@@ -191,14 +189,13 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
     async (request, reply) => {
       try {
         await requireVisibleCall({ actor: actorOf(request), tx: pool }, request.body.callId);
-        const { runId } = await addManualPick(pool, request.body.callId, request.body.note, config.timeZone);
-        await writeAudit(pool, {
-          ...auditFields(auditActorOf(request)),
-          action: 'manual_pick_added',
-          target: `call:${request.body.callId}`,
-          before: null,
-          after: { runId, reason: 'manual', note: request.body.note ?? null },
-        });
+        const audit = auditActorOf(request);
+        const { runId } = await withTransaction(pool, (tx) =>
+          addManualPickAudited(
+            { audit, tx },
+            { callId: request.body.callId, note: request.body.note, timeZone: config.timeZone },
+          ),
+        );
         return reply.status(201).send({ callId: request.body.callId, runId, reason: 'manual' });
       } catch (error) {
         if (error instanceof ManualPickError) {

@@ -3,7 +3,8 @@ import { samplingParamsFrom } from '../../../sampling/params.ts';
 import { replayRun } from '../../../sampling/replay-run.ts';
 import { runSampling } from '../../../sampling/run-sampling.ts';
 import { getRun, listRuns } from '../../../sampling/run-repository.ts';
-import { auditCli, EXIT, UsageError, withDatabase, type CliContext } from '../context.ts';
+import { cliActor, EXIT, UsageError, withDatabase, type CliContext } from '../context.ts';
+import { auditRunCreated } from '../../services/sampling-service.ts';
 
 const USAGE = `usage:
   callqa sample --month YYYY-MM [--through ISO-TIME] [--seed TEXT]   run the sampler
@@ -37,12 +38,12 @@ export async function sampleCommand(args: string[]): Promise<number> {
       through,
       seed: values.seed,
       kind: 'on_demand',
-    });
-    await auditCli(database.pool, 'sampling_run_created', `run:${run.runId}`, {
-      month,
-      through: values.through ?? null,
-      seed: values.seed ?? null,
-      selected: run.selected,
+      beforeCommit: (tx, runId) =>
+        auditRunCreated(tx, cliActor(), runId, {
+          month,
+          through: values.through ?? null,
+          seed: values.seed ?? null,
+        }),
     });
     out(
       `run ${run.runId}: ${month} through ${run.through.toISOString()} (seed "${run.seed}") in ${(run.elapsedMs / 1000).toFixed(1)} s`,
