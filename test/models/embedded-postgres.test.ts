@@ -94,6 +94,8 @@ describe('embedded PostgreSQL lifecycle', () => {
     const first = await start(cluster);
     const pid = (await postmasterPid(cluster.dataDir))!;
     process.kill(pid, 'SIGKILL');
+    // SIGKILL is delivered asynchronously: "after" means once the process is gone.
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 100));
     const second = await start(cluster);
     try {
       expect(second.started).toBe(true);
@@ -167,3 +169,12 @@ describe('embedded PostgreSQL lifecycle', () => {
     }
   });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
