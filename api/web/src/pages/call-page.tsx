@@ -203,7 +203,9 @@ function CallReview({
       void message.success(t('review.saved', { version: answer.version, score: answer.finalScore }));
     } catch (error) {
       if (error instanceof ApiFailure && error.code === 'review_conflict') {
-        modal.warning({ title: t('review.conflictTitle'), content: errorText(t, error), onOk: reload });
+        // Someone saved a version first: show it now (this draft was made on the old one), and say so.
+        reload();
+        modal.warning({ title: t('review.conflictTitle'), content: errorText(t, error) });
       } else {
         void message.error(errorText(t, error));
       }
