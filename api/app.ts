@@ -12,6 +12,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { callRoutes } from './routes/calls.ts';
 import { healthRoutes } from './routes/health.ts';
+import { meRoutes } from './routes/me.ts';
 import { resultRoutes } from './routes/results.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { samplingRoutes } from './routes/sampling.ts';
@@ -115,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(scoreRoutes, deps);
   await app.register(resultRoutes, deps);
   await app.register(reviewRoutes, deps);
+  await app.register(meRoutes, deps);
   // The review workspace (the built browser app) at /app/; / leads there.
   await app.register(webAppRoutes);
   return app;

@@ -121,6 +121,14 @@ export interface ReviewHit {
   /** Not counted, and why (an exception name rendered in both languages). */
   excusedBy: RenderedReason | null;
   reviewBecause: RenderedReason | null;
+  /**
+   * The card's own points for this hit's forbidden phrase (`{ text, points }`), which a
+   * confirmed hit costs on a deduction card; null when the phrase has none (the item's
+   * points apply). `autoFailOnConfirm`: the phrase is marked auto-fail, so confirming
+   * the hit fails the call.
+   */
+  points: number | null;
+  autoFailOnConfirm: boolean;
 }
 
 export interface ReviewItem {
@@ -134,7 +142,9 @@ export interface ReviewItem {
   /** Points this item costs when it fails (deduction card) — what a reviewer's confirm or added deduction defaults to. */
   points: number;
   weight: number | null;
+  /** This verdict fails the call (the machine's); `autoFailOnFail`: the card fails the call whenever this item fails. */
   autoFail: boolean;
+  autoFailOnFail: boolean;
   reason: RenderedReason;
   evidence: ReviewHit[];
 }

@@ -121,7 +121,7 @@ function failPoints(
 }
 
 /** A forbidden-phrase entry with its own points, severity or auto-fail, by the phrase a hit quotes. */
-function phraseOf(item: ScorecardItem | undefined, phrase: string) {
+export function phraseOf(item: ScorecardItem | undefined, phrase: string) {
   if (item?.rule.kind !== 'forbidden') return undefined;
   for (const entry of item.rule.phrases) {
     if (typeof entry !== 'string' && entry.text === phrase) return entry;

@@ -12,7 +12,7 @@ import {
   type Reason,
 } from '../../workers/scoring/reason.ts';
 import type { CallReviewView, RenderedReason, ReviewItem, ReviewVersion } from '../contracts/review.ts';
-import { itemPoints } from './apply-review.ts';
+import { itemPoints, phraseOf } from './apply-review.ts';
 import { callNotFound, requireCallInScope, scorecardOf } from './review-service.ts';
 import { recordingContentType } from '../recordings/stream-recording.ts';
 import type { ServiceContext } from './service-context.ts';
@@ -126,8 +126,16 @@ export async function callReviewView(
                   points: card ? itemPoints(card, cardItem) : item.deduction,
                   weight: cardItem?.weight ?? null,
                   autoFail: item.autoFail,
+                  autoFailOnFail: cardItem?.autoFail ?? false,
                   reason: rendered(item.reason),
-                  evidence: item.evidence.map(reviewHit),
+                  evidence: item.evidence.map((hit, index) => {
+                    const phrase = phraseOf(cardItem, hit.phrase);
+                    return {
+                      ...reviewHit(hit, index),
+                      points: phrase?.points ?? null,
+                      autoFailOnConfirm: phrase?.autoFail === true,
+                    };
+                  }),
                 };
               }),
           }
@@ -160,7 +168,10 @@ export async function callReviewView(
   };
 }
 
-function reviewHit(hit: RuleHit, index: number): ReviewItem['evidence'][number] {
+function reviewHit(
+  hit: RuleHit,
+  index: number,
+): Omit<ReviewItem['evidence'][number], 'points' | 'autoFailOnConfirm'> {
   return {
     index,
     phrase: hit.phrase,

@@ -105,6 +105,8 @@ const MATRIX: Record<string, Row> = {
     ok: 200,
     request: () => ({ payload: { reviewers: [{ username: usernames.qa, quota: 5 }] } }),
   },
+  // An agent's home: their own calls; no one else has calls of their own (403, the queue is theirs).
+  'GET /me/calls': { allowed: ['none', 'none', 'none', 'all'], ok: 200, request: () => ({}) },
   'GET /calls/:id/review': { allowed: ['all', 'all', 'own', 'own'], ok: 200, request: () => ({}) },
   'GET /calls/:id/audio': { allowed: ['all', 'all', 'own', 'own'], ok: 200, request: () => ({}) },
   'POST /calls/:id/reviews': {
@@ -344,5 +346,58 @@ describe('authorization matrix', () => {
       expect(other.statusCode).toBe(404);
       expect(other.body).not.toContain('A2');
     }
+  });
+
+  it('an agent’s home lists their own sampled, scored calls only, newest first, without reviewer fields', async () => {
+    // Both seed calls were sampled in the run; scoring puts them in the review queue.
+    await saveReviewableScore(db.pool, 'seed-a1');
+    await saveReviewableScore(db.pool, 'seed-a2');
+    await upsertCalls(db.pool, [
+      buildCall({
+        callId: 'seed-a1-later',
+        agentId: 'A1',
+        team: 'T1',
+        durationS: 10,
+        startedAt: new Date('2026-10-20T02:00:00Z'),
+      }),
+    ]);
+    const pick = await app.inject({
+      method: 'POST',
+      url: '/sampling/items',
+      headers: { authorization: `Bearer ${tokens.admin}` },
+      payload: { callId: 'seed-a1-later' },
+    });
+    expect(pick.statusCode, pick.body).toBe(201);
+    await saveReviewableScore(db.pool, 'seed-a1-later');
+
+    const get = (url: string) =>
+      app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens.agent}` } });
+    const all = await get('/me/calls');
+    expect(all.statusCode, all.body).toBe(200);
+    expect(all.json().items.map((i: { callId: string }) => i.callId)).toEqual(['seed-a1-later', 'seed-a1']);
+    expect(all.json().items[0]).toEqual({
+      callId: 'seed-a1-later',
+      startedAt: '2026-10-20T02:00:00.000Z',
+      durationS: 10,
+      direction: 'inbound',
+      month: '2026-10',
+      sampleReason: 'manual',
+      score: 90,
+      passed: true,
+      reviewed: false,
+      hasRecording: false,
+    });
+    expect(all.body).not.toContain('seed-a2');
+    // A page at a time, the cursor walks on; nothing in the query can name another agent.
+    const first = await get('/me/calls?limit=1');
+    expect(first.json().items.map((i: { callId: string }) => i.callId)).toEqual(['seed-a1-later']);
+    // An `agent` parameter is no filter here: the actor's own agent id is the only one.
+    const next = await get(`/me/calls?limit=1&cursor=${first.json().nextCursor}&agent=A2`);
+    expect(next.statusCode, next.body).toBe(200);
+    expect(next.json()).toEqual({
+      items: [expect.objectContaining({ callId: 'seed-a1' })],
+      nextCursor: null,
+    });
+    expect((await get('/me/calls?cursor=bm90LWEtY3Vyc29y')).json().code).toBe('invalid_cursor');
   });
 });

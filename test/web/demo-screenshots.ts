@@ -7,7 +7,7 @@
  *   node --import tsx test/web/demo-screenshots.ts --url http://127.0.0.1:3000 \
  *     --qa demo-qa1:<password> --agent demo-agent:<password>
  *
- * Writes docs/screenshots/{login,queue,call,review-submitted,call-en,agent-call}.png
+ * Writes docs/screenshots/{login,queue,call,review-submitted,call-en,agent-home,agent-call}.png
  * (1440×900). It submits one review as the QA user, so use a throwaway data dir.
  */
 import { mkdir } from 'node:fs/promises';
@@ -94,6 +94,9 @@ try {
   const agentContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
   const agentPage = await agentContext.newPage();
   await signIn(agentPage, agentUser, agentPassword);
+  // An agent's home: their own calls.
+  await agentPage.getByTestId('my-calls-table').locator('.ant-table-row').first().waitFor();
+  await shot(agentPage, 'agent-home');
   await openCall(agentPage, values.agentCall!);
   await shot(agentPage, 'agent-call');
   await agentContext.close();

@@ -23,8 +23,10 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
  * The review workspace in a real browser (Debian's chromium) against a real
  * server on a real PostgreSQL: a QA reviewer signs in, opens a call from the
  * queue, plays it, jumps to a rule hit, overturns it, adds a deduction and
- * submits; an agent opening another agent's call by URL sees "not found" and
- * none of that call's words. (The README's screenshots come from the demo:
+ * submits; a second reviewer's stale submit gets the conflict notice and the
+ * new version; the call page's controls all have names and work from the
+ * keyboard; an agent lands on their own calls, and opening another agent's
+ * call by URL sees "not found" and none of that call's words. (The README's screenshots come from the demo:
  * test/web/demo-screenshots.ts.)
  */
 
@@ -38,7 +40,7 @@ let app: FastifyInstance;
 let admin: FastifyInstance;
 let base: string;
 let browser: Browser;
-const users = { qa: 'qa-wang', agentA: 'agent-a', agentB: 'agent-b' };
+const users = { qa: 'qa-wang', qa2: 'qa-li', agentA: 'agent-a', agentB: 'agent-b' };
 const problems: string[] = [];
 
 /** 12 s of stereo: the agent (left) and the customer (right) take turns, one second each. */
@@ -68,6 +70,7 @@ beforeAll(async () => {
   app = await buildApp({ pool: db.pool, config });
   admin = withToken(app, (await createUserToken(db.pool, 'admin')).token);
   await createUserToken(db.pool, 'qa', { username: users.qa, password: PASSWORD });
+  await createUserToken(db.pool, 'qa', { username: users.qa2, password: PASSWORD });
   await createUserToken(db.pool, 'agent', { username: users.agentA, agentId: 'A1', password: PASSWORD });
   await createUserToken(db.pool, 'agent', { username: users.agentB, agentId: 'B1', password: PASSWORD });
 
@@ -298,6 +301,146 @@ describe.skipIf(skipWithoutBrowser('review workspace in a browser'))('review wor
       .locator('.segment-text', { hasText: '请问您需要什么帮助' })
       .waitFor();
     await page.getByTestId('score-items').waitFor();
+    await page.context().close();
+  });
+
+  it('a second reviewer on the same call gets the conflict notice and the page shows the new version', async () => {
+    const [first, second] = [await newPage(), await newPage()];
+    for (const [page, username] of [
+      [first, users.qa],
+      [second, users.qa2],
+    ] as const) {
+      await page.goto(`${base}/app/calls/web-a-2`);
+      await signIn(page, username);
+      await page.waitForURL(`${base}/app/calls/web-a-2`);
+      await page.getByTestId('submit-review').waitFor();
+    }
+    const before = (
+      await db.pool.query(`select count(*)::int as n from call_reviews where call_id = 'web-a-2'`)
+    ).rows[0].n as number;
+    await first.getByTestId('submit-review').click();
+    await first.getByTestId('review-saved').waitFor();
+
+    // The second reviewer saw the call before that version: their submit is refused with words, not lost silently.
+    await second.getByTestId('submit-review').click();
+    const notice = second.getByRole('dialog').filter({ hasText: '这通电话已被他人复核' });
+    await notice.getByText('其他人已先复核了这通电话').waitFor();
+    // The page has reloaded to the version the first reviewer saved.
+    await second
+      .getByTestId('review-history')
+      .getByText(new RegExp(`v${before + 1} · ${users.qa}`))
+      .waitFor();
+    await notice.getByRole('button').click();
+    await notice.waitFor({ state: 'detached' });
+    // On the new version their review goes through as the next one.
+    await second.getByTestId('submit-review').click();
+    await second
+      .getByTestId('review-saved')
+      .getByText(`v${before + 2}`)
+      .waitFor();
+    const { rows } = await db.pool.query(
+      `select version, reviewer from call_reviews where call_id = 'web-a-2' order by version`,
+    );
+    expect(rows.slice(before)).toEqual([
+      { version: before + 1, reviewer: users.qa },
+      { version: before + 2, reviewer: users.qa2 },
+    ]);
+    await first.context().close();
+    await second.context().close();
+  });
+
+  it('the call page: every control has a name, Tab walks the review form, shortcuts stay quiet while typing', async () => {
+    const page = await newPage();
+    await page.goto(`${base}/app/calls/web-a-1`);
+    await signIn(page, users.qa);
+    await page.waitForURL(`${base}/app/calls/web-a-1`);
+    await page.getByTestId('submit-review').waitFor();
+    await page.waitForFunction(
+      () => document.querySelector<HTMLAudioElement>('[data-testid=player] audio')!.readyState >= 2,
+    );
+
+    // The accessibility tree as a screen reader gets it: no control without a name.
+    const tree = await page.locator('body').ariaSnapshot();
+    const controls = tree
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) =>
+        /^- (button|link|textbox|combobox|checkbox|switch|spinbutton|slider|radio|tab|searchbox)\b/.test(
+          line,
+        ),
+      );
+    expect(controls.length).toBeGreaterThan(15);
+    expect(controls.filter((line) => !/^- \w+ "[^"]*\S[^"]*"/.test(line))).toEqual([]);
+
+    // Typing n, c, o and space in the comment types them: no hit is picked, nothing plays.
+    const comment = page.getByLabel('复核意见');
+    await comment.click();
+    await page.keyboard.type('n c o ');
+    expect(await comment.inputValue()).toBe('n c o ');
+    expect(await page.locator('.evidence .hit.active').count()).toBe(0);
+    expect(await page.$eval('[data-testid=player] audio', (a) => (a as HTMLAudioElement).paused)).toBe(true);
+
+    // Tab goes on through the form in reading order: final score, pass switch, exemplary mark, submit.
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLElement;
+        return {
+          label:
+            element.getAttribute('aria-label') ??
+            element.closest('label')?.textContent?.trim() ??
+            element.closest('[data-testid]')?.getAttribute('data-testid') ??
+            element.tagName,
+          outline: getComputedStyle(element).outlineStyle,
+        };
+      });
+    const order: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      order.push((await focused()).label);
+    }
+    expect(order).toEqual(['最终得分', '是否合格', '优秀录音', 'submit-review']);
+    // Keyboard focus shows: the submit button has an outline now.
+    expect((await focused()).outline).not.toBe('none');
+
+    // Space on the focused pass switch toggles it (the play shortcut leaves it alone).
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    const toggle = page.getByRole('switch', { name: '是否合格' });
+    const was = await toggle.getAttribute('aria-checked');
+    await page.keyboard.press(' ');
+    expect(await toggle.getAttribute('aria-checked')).not.toBe(was);
+    expect(await page.$eval('[data-testid=player] audio', (a) => (a as HTMLAudioElement).paused)).toBe(true);
+    await page.context().close();
+  });
+
+  it('an agent lands on their own calls, newest first, and reads one without a review form', async () => {
+    const page = await newPage();
+    const scripts: string[] = [];
+    page.on('response', (response) => {
+      if (response.url().endsWith('.js')) scripts.push(response.url());
+    });
+    await page.goto(`${base}/app/`);
+    await page.getByLabel('用户名').waitFor();
+    // The sign-in page loads neither the chart library nor the waveform player.
+    const loaded = await Promise.all(scripts.map((url) => fetch(url).then((r) => r.text())));
+    expect(loaded.length).toBeGreaterThan(0);
+    expect(loaded.filter((code) => /echarts|wavesurfer/i.test(code))).toEqual([]);
+
+    await signIn(page, users.agentA);
+    await page.getByRole('heading', { name: '我的通话' }).waitFor();
+    const table = page.getByTestId('my-calls-table');
+    await table.getByRole('link', { name: /web-a-1/ }).waitFor();
+    const links = await table.getByRole('link').allInnerTexts();
+    expect(links).toEqual(['web-a-2', 'web-a-1']);
+    expect(await page.content()).not.toContain('web-b-1');
+    await table.getByRole('link', { name: /web-a-2/ }).click();
+    await page.waitForURL(`${base}/app/calls/web-a-2`);
+    await page.getByTestId('score-items').waitFor();
+    expect(await page.getByTestId('review-form').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /返回队列/ }).count()).toBe(0);
+    await page.getByRole('button', { name: /返回我的通话/ }).click();
+    await page.waitForURL(new RegExp(`^${base}/app/?$`));
+    await table.getByRole('link', { name: /web-a-2/ }).waitFor();
     await page.context().close();
   });
 

@@ -18,8 +18,8 @@ export function AppHeader() {
       <Link to="/" className="app-title">
         {t('app.title')}
       </Link>
-      <nav aria-label={t('header.queue')}>
-        {me.role !== 'agent' && <Link to="/">{t('header.queue')}</Link>}
+      <nav aria-label={t('header.navigation')}>
+        <Link to="/">{me.role === 'agent' ? t('header.myCalls') : t('header.queue')}</Link>
       </nav>
       <Space size="middle" className="app-header-right">
         <span aria-label={t('header.user')} data-testid="current-user">

@@ -125,6 +125,7 @@ export function ScorecardItems({
                             icon={<CheckOutlined />}
                             type={verdict === 'confirm' ? 'primary' : 'default'}
                             aria-pressed={verdict === 'confirm'}
+                            aria-label={`${verdict === 'confirm' ? t('review.confirmed') : t('review.confirm')} ${clock(hit.start)} ${hit.matchedText}`}
                             onClick={() => onHitVerdict(item, hit, 'confirm')}
                           >
                             {verdict === 'confirm' ? t('review.confirmed') : t('review.confirm')}
@@ -135,6 +136,7 @@ export function ScorecardItems({
                             icon={<CloseOutlined />}
                             type={verdict === 'overturn' ? 'primary' : 'default'}
                             aria-pressed={verdict === 'overturn'}
+                            aria-label={`${verdict === 'overturn' ? t('review.overturned') : t('review.overturn')} ${clock(hit.start)} ${hit.matchedText}`}
                             onClick={() => onHitVerdict(item, hit, 'overturn')}
                           >
                             {verdict === 'overturn' ? t('review.overturned') : t('review.overturn')}

@@ -3,7 +3,7 @@ import { Button, Popover } from 'antd';
 import { useTranslation } from 'react-i18next';
 
 export const SHORTCUTS = [
-  { key: 'Space', label: 'shortcuts.playPause' },
+  { key: 'Space', label: 'shortcuts.playPause' }, // not while a control has focus (Space is its own)
   { key: 'N', label: 'shortcuts.nextHit' },
   { key: 'C', label: 'shortcuts.confirmHit' },
   { key: 'O', label: 'shortcuts.overturnHit' },
@@ -51,4 +51,19 @@ export function isTyping(target: EventTarget | null): boolean {
   }
   // antd's Select and similar widgets put focus on an element with role=combobox.
   return target.getAttribute('role') === 'combobox';
+}
+
+/**
+ * True when Space on this element belongs to it (a button, link, switch or
+ * checkbox activates with Space): the play/pause shortcut then stays quiet, so
+ * every control still works from the keyboard.
+ */
+export function ownsSpace(target: EventTarget | null): boolean {
+  if (isTyping(target)) return true;
+  if (!(target instanceof HTMLElement)) return false;
+  return (
+    target.closest(
+      'button, a[href], input, select, textarea, summary, [role=button], [role=switch], [role=checkbox], [role=radio], [role=tab], [role=menuitem], [role=option], [role=link]',
+    ) !== null
+  );
 }

@@ -9,6 +9,8 @@ export const en: Messages = {
     logout: 'Sign out',
     roles: { agent: 'Agent', qa: 'QA reviewer', supervisor: 'Supervisor', admin: 'Administrator' },
     queue: 'Review queue',
+    myCalls: 'My calls',
+    navigation: 'Navigation',
   },
   login: {
     title: 'Sign in',
@@ -100,8 +102,29 @@ export const en: Messages = {
     exemption_month: 'Exemption month',
     manual: 'Picked by hand',
   },
+  myCalls: {
+    title: 'My calls',
+    intro:
+      'Your sampled calls that have been scored, newest first, with the score in force (a review outranks the machine).',
+    columns: {
+      call: 'Call',
+      startedAt: 'Started',
+      duration: 'Duration',
+      direction: 'Direction',
+      reason: 'Sampled as',
+      score: 'Score',
+      review: 'Review',
+      recording: 'Recording',
+    },
+    passed: 'Pass',
+    failed: 'Fail',
+    reviewed: 'Reviewed',
+    notReviewed: 'Not reviewed',
+    empty: 'None of your calls has been sampled and scored yet.',
+  },
   call: {
     back: 'Back to the queue',
+    backToMyCalls: 'Back to my calls',
     title: 'Call {{callId}}',
     callId: 'Call id',
     agent: 'Agent',
@@ -220,7 +243,7 @@ export const en: Messages = {
     nextHit: 'Go to the next hit',
     confirmHit: 'Confirm the current hit',
     overturnHit: 'Overturn the current hit',
-    note: 'Shortcuts do nothing while you type in a field.',
+    note: 'Shortcuts do nothing while you type in a field; Space on a focused button or switch operates that control.',
   },
   notFound: {
     title: 'Not found',

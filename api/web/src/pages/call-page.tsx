@@ -19,9 +19,10 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router-dom';
 import type { CallReviewView, ReviewHit, ReviewItem, ReviewSaved } from '../../../contracts/review.ts';
 import { api, ApiFailure } from '../api-client.ts';
+import { useAuth } from '../auth.tsx';
 import { ReviewForm } from '../components/review-form.tsx';
 import { hitId, orderedItems, reasonText, ScorecardItems } from '../components/scorecard-items.tsx';
-import { isTyping, ShortcutHelp } from '../components/shortcut-help.tsx';
+import { isTyping, ownsSpace, ShortcutHelp } from '../components/shortcut-help.tsx';
 import { TranscriptView, type TranscriptHit } from '../components/transcript-view.tsx';
 import { WaveformPlayer, type HitRegion, type PlayerHandle } from '../components/waveform-player.tsx';
 import { errorText } from '../error-text.ts';
@@ -105,6 +106,7 @@ function CallReview({
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const { message, modal } = App.useApp();
+  const { me } = useAuth();
   const player = useRef<PlayerHandle>(null);
   const [time, setTime] = useState(0);
   const timeRef = useRef(0);
@@ -169,7 +171,8 @@ function CallReview({
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
       const key = event.key.toLowerCase();
       if (key === ' ' && recording.url) {
-        // A focused button would also take Space as a click: the shortcut wins.
+        // Space on a focused control is that control's (a button's click, a switch's toggle).
+        if (ownsSpace(event.target)) return;
         event.preventDefault();
         player.current?.playPause();
       } else if (key === 'n' && hits.length > 0) {
@@ -200,7 +203,9 @@ function CallReview({
       void message.success(t('review.saved', { version: answer.version, score: answer.finalScore }));
     } catch (error) {
       if (error instanceof ApiFailure && error.code === 'review_conflict') {
-        modal.warning({ title: t('review.conflictTitle'), content: errorText(t, error), onOk: reload });
+        // Someone saved a version first: show it now (this draft was made on the old one), and say so.
+        reload();
+        modal.warning({ title: t('review.conflictTitle'), content: errorText(t, error) });
       } else {
         void message.error(errorText(t, error));
       }
@@ -214,7 +219,7 @@ function CallReview({
     <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
       <Space wrap className="page-title-row">
         <Button icon={<ArrowLeftOutlined />} onClick={() => void navigate('/')}>
-          {t('call.back')}
+          {me?.role === 'agent' ? t('call.backToMyCalls') : t('call.back')}
         </Button>
         <h1 className="page-heading">{t('call.title', { callId: call.callId })}</h1>
         {score?.needsReview && <Tag color="orange">{t('queue.needsReviewTag')}</Tag>}

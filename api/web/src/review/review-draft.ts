@@ -113,12 +113,12 @@ export function effectiveStatus(draft: ReviewDraft, item: ReviewItem): ReviewIte
  * The total these verdicts give, by the server's own rules: the same pure
  * applyReview (api/services/apply-review.ts) that POST /calls/:id/reviews
  * runs, which ends in the one total-score definition the scorer uses
- * (workers/scoring/total-score.ts). The view carries what it reads of the
- * card (each item's points, weight and auto-fail), so the card and the
- * machine's items are rebuilt from it; per-phrase points of a forbidden-phrase
- * rule are not in the view, so the server's figure (shown once saved) is the
- * one that counts. Items still under review cost nothing until decided (as
- * a pass costs nothing).
+ * (workers/scoring/total-score.ts). The view carries all it reads of the
+ * card — each item's points, weight and auto-fail, and the points and
+ * auto-fail of the forbidden phrases its hits quote — so the card and the
+ * machine's items are rebuilt from it and the live total is the total the
+ * server saves (test/api/review-total-parity.test.ts). Items still under
+ * review cost nothing until decided (as a pass costs nothing).
  */
 export function computedTotal(score: Score, draft: ReviewDraft): Total | null {
   const card = {
@@ -128,8 +128,17 @@ export function computedTotal(score: Score, draft: ReviewDraft): Total | null {
       id: item.itemId,
       points: item.points,
       weight: item.weight ?? undefined,
-      autoFail: false,
-      rule: { kind: 'view' },
+      autoFail: item.autoFailOnFail,
+      rule: {
+        kind: 'forbidden',
+        phrases: item.evidence
+          .filter((hit) => hit.points !== null || hit.autoFailOnConfirm)
+          .map((hit) => ({
+            text: hit.phrase,
+            points: hit.points ?? undefined,
+            autoFail: hit.autoFailOnConfirm,
+          })),
+      },
     })),
   } as unknown as Scorecard;
   const machine = score.items.map((item) => ({
