@@ -56,6 +56,24 @@ describe('default-zh v2: families, exceptions, positions', () => {
     expect(renderException(exception, 'zh-CN')).toMatch(/^不计：/);
   });
 
+  it('takes 么 as a question only as a particle, never the 么 of 怎么 / 什么 / 那么', () => {
+    for (const said of ['这个我不知道么', '您是不清楚了么']) {
+      const result = item(
+        scoreTranscript(phone, call([...OPEN, ['agent', said], ...CLOSE])),
+        'forbidden-ignorance',
+      );
+      expect(result.status, said).toBe('pass');
+      expect(result.evidence[0].excusedBy, said).toBe('question');
+    }
+    for (const said of ['我也不知道怎么办', '我不清楚什么原因', '我不知道那么多']) {
+      const result = item(
+        scoreTranscript(phone, call([...OPEN, ['agent', said], ...CLOSE])),
+        'forbidden-ignorance',
+      );
+      expect(result.status, said).toBe('fail');
+    }
+  });
+
   it('never counts what the customer says', () => {
     const score = scoreTranscript(
       phone,
