@@ -11,6 +11,7 @@ import type { CompiledIntent } from './intent-pattern.ts';
 import { naOutcome, type EvidenceHit, type ItemOutcome } from './item-outcome.ts';
 import { normalisedClauses } from './normalise-text.ts';
 import { reason } from './reason.ts';
+import { hasAnyKey, heardKeys, soundKey } from './sound-text.ts';
 
 /** Rules decided by what was said: match, conditional, greeting, closing, forbidden, flat-no. */
 
@@ -126,6 +127,30 @@ function bareClause(clause: string, fillers: string[], particles: string): strin
   return bare.slice(0, end);
 }
 
+/** The keys the refusals heard by sound start with (不's bu, 没's mei), per rule. */
+const leads = new WeakMap<object, Int32Array>();
+function heardLeads(rule: Extract<CompiledRule, { kind: 'flat-no' }>): Int32Array {
+  let keys = leads.get(rule);
+  if (!keys) {
+    keys = Int32Array.from(new Set([...rule.heard.keys()].map((k) => k.charCodeAt(0))));
+    leads.set(rule, keys);
+  }
+  return keys;
+}
+
+/**
+ * A bare clause that is, as a whole, a refusal heard through ASR noise: the
+ * same syllables (布行的 / 步能 / 卜可以), trailing particles taken by sound too
+ * (不行德). Only whole clauses: with a topic before it, a homophone is too
+ * often another word (或者步行 is walking, not 不行).
+ */
+function heardRefusal(bare: string, rule: Extract<CompiledRule, { kind: 'flat-no' }>): string | undefined {
+  let end = bare.length;
+  while (end > 2 && rule.particleKeys.has(soundKey(bare.charCodeAt(end - 1)))) end -= 1;
+  const keys = heardKeys(bare.slice(0, end));
+  return keys === null ? undefined : rule.heard.get(keys);
+}
+
 /**
  * The refusal a bare clause ends with, when at most `topic` characters come
  * before it — unless it is the second half of an A-not-A question (行不行,
@@ -144,11 +169,12 @@ function refusalAtEnd(bare: string, phrases: Set<string>, topic: number): string
 function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>): ItemOutcome {
   const evidence: EvidenceHit[] = [];
   for (const index of view.inScope(rule.speaker)) {
-    // Every bare refusal contains 不; most utterances can be skipped without splitting.
-    if (!view.text(index).text.includes('不')) continue;
+    // Every bare refusal starts with a negator (不, 没) or its homophone; most utterances are skipped unsplit.
+    if (!view.text(index).text.includes('不') && !hasAnyKey(view.soundKeys(index), heardLeads(rule)))
+      continue;
     for (const clause of normalisedClauses(view.segments[index].text)) {
       const bare = bareClause(clause, rule.fillers, rule.particles);
-      const refusal = refusalAtEnd(bare, rule.phrases, rule.topic);
+      const refusal = refusalAtEnd(bare, rule.phrases, rule.topic) ?? heardRefusal(bare, rule);
       if (refusal === undefined) continue;
       const from = view.text(index).text.indexOf(clause);
       const hit: RawHit = {
