@@ -127,16 +127,12 @@ function bareClause(clause: string, fillers: string[], particles: string): strin
   return bare.slice(0, end);
 }
 
-/** The keys the refusals heard by sound start with (不's bu, 没's mei), per rule. */
-const leads = new WeakMap<object, Int32Array>();
-function heardLeads(rule: Extract<CompiledRule, { kind: 'flat-no' }>): Int32Array {
-  let keys = leads.get(rule);
-  if (!keys) {
-    keys = Int32Array.from(new Set([...rule.heard.keys()].map((k) => k.charCodeAt(0))));
-    leads.set(rule, keys);
-  }
-  return keys;
-}
+/**
+ * The sound key of 不: a bare refusal heard by sound starts with it (布行, 步能), and the
+ * turns without one are skipped unsplit. (没办法 is the refusal family's; flat-no never
+ * looked at turns without 不.)
+ */
+const BU = Int32Array.of(soundKey('不'.charCodeAt(0)));
 
 /**
  * A bare clause that is, as a whole, a refusal heard through ASR noise: the
@@ -169,8 +165,8 @@ function refusalAtEnd(bare: string, phrases: Set<string>, topic: number): string
 function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>): ItemOutcome {
   const evidence: EvidenceHit[] = [];
   for (const index of view.inScope(rule.speaker)) {
-    // Every bare refusal starts with a negator (不, 没) or its homophone; most utterances are skipped unsplit.
-    if (!view.text(index).text.includes('不') && !hasAnyKey(view.soundKeys(index), heardLeads(rule)))
+    // Every bare refusal holds 不 or, heard through ASR noise, its syllable; most utterances are skipped unsplit.
+    if (!view.text(index).text.includes('不') && !hasAnyKey(view.soundKeys(index), BU))
       continue;
     for (const clause of normalisedClauses(view.segments[index].text)) {
       const bare = bareClause(clause, rule.fillers, rule.particles);
