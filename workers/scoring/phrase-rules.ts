@@ -166,8 +166,7 @@ function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>
   const evidence: EvidenceHit[] = [];
   for (const index of view.inScope(rule.speaker)) {
     // Every bare refusal holds 不 or, heard through ASR noise, its syllable; most utterances are skipped unsplit.
-    if (!view.text(index).text.includes('不') && !hasAnyKey(view.soundKeys(index), BU))
-      continue;
+    if (!view.text(index).text.includes('不') && !hasAnyKey(view.soundKeys(index), BU)) continue;
     for (const clause of normalisedClauses(view.segments[index].text)) {
       const bare = bareClause(clause, rule.fillers, rule.particles);
       const refusal = refusalAtEnd(bare, rule.phrases, rule.topic) ?? heardRefusal(bare, rule);
