@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCorpus } from '../../workers/scoring/dialogue-corpus.ts';
+import { evaluateCorpus, formatCorpusReport } from '../../workers/scoring/evaluate-corpus.ts';
 import { readCorpus, runCorpusTest } from '../../workers/scoring/run-corpus-test.ts';
-import { repoRoot, scorecardPath } from './helpers.ts';
+import { defaultZh, repoRoot, scorecardPath } from './helpers.ts';
 
 const corpus = `${repoRoot}/test/scoring/corpus`;
 const cards = [scorecardPath('default-zh'), scorecardPath('default-zh-chat')];
@@ -28,6 +29,32 @@ describe('the independent dialogue corpus', () => {
     const [report] = run.reports;
     expect(report.dialogues).toBeGreaterThanOrEqual(200);
     expect(report.forbiddenTurns.tp).toBeGreaterThan(50);
+  });
+
+  it('shows a miss under simulated ASR errors with the text the scorer read', () => {
+    const turn = (speaker: string, text: string, tags: string[] = []) => ({ speaker, text, tags });
+    const [dialogue] = parseCorpus(
+      JSON.stringify({
+        id: 'x-1',
+        channel: 'phone',
+        split: 'dev',
+        turns: [
+          turn('agent', '嗯', ['hello']),
+          turn('customer', '我家宽带断了'),
+          turn('agent', '这个我们这边没办法，您找别人吧', ['forbidden']),
+        ],
+        labels: { greeting_ok: true, closing_ok: true },
+      }) + '\n',
+      'x.jsonl',
+    );
+    const phone = defaultZh();
+    const clean = evaluateCorpus([dialogue], () => phone);
+    expect(clean.misses.find((m) => m.metric === 'greeting')).toMatchObject({ text: '嗯', heard: undefined });
+    const noisy = evaluateCorpus([dialogue], () => phone, { cer: 0.9, seed: 3 });
+    const misses = noisy.misses.filter((m) => m.heard !== undefined);
+    expect(misses.length).toBeGreaterThan(0);
+    for (const miss of misses) expect(miss.heard).not.toBe(miss.text);
+    expect(formatCorpusReport(noisy)).toContain(`heard: ${misses[0].heard}`);
   });
 
   it('refuses a malformed corpus line with its file and line', () => {

@@ -56,6 +56,24 @@ describe('default-zh v2: families, exceptions, positions', () => {
     expect(renderException(exception, 'zh-CN')).toMatch(/^不计：/);
   });
 
+  it('takes 么 as a question only as a particle, never the 么 of 怎么 / 什么 / 那么', () => {
+    for (const said of ['这个我不知道么', '您是不清楚了么']) {
+      const result = item(
+        scoreTranscript(phone, call([...OPEN, ['agent', said], ...CLOSE])),
+        'forbidden-ignorance',
+      );
+      expect(result.status, said).toBe('pass');
+      expect(result.evidence[0].excusedBy, said).toBe('question');
+    }
+    for (const said of ['我也不知道怎么办', '我不清楚什么原因', '我不知道那么多']) {
+      const result = item(
+        scoreTranscript(phone, call([...OPEN, ['agent', said], ...CLOSE])),
+        'forbidden-ignorance',
+      );
+      expect(result.status, said).toBe('fail');
+    }
+  });
+
   it('never counts what the customer says', () => {
     const score = scoreTranscript(
       phone,
@@ -64,6 +82,39 @@ describe('default-zh v2: families, exceptions, positions', () => {
     for (const id of ['forbidden-refusal', 'forbidden-ignorance', 'no-flat-no']) {
       expect(item(score, id).status).toBe('pass');
     }
+  });
+
+  it('hears a bare refusal through ASR homophones (布行的, 步能), only as a whole clause', () => {
+    for (const said of ['布行的', '步能', '卜可以。', '不性的']) {
+      const score = scoreTranscript(phone, call([...OPEN, ['agent', said], ...CLOSE]));
+      expect(item(score, 'no-flat-no').status, said).toBe('fail');
+    }
+    // With a topic before it, a homophone is another word: 或者步行 is walking.
+    for (const said of ['您可以坐地铁，或者步行', '可以的', '不行不行，我再帮您看看']) {
+      const score = scoreTranscript(phone, call([...OPEN, ['agent', said], ...CLOSE]));
+      expect(item(score, 'no-flat-no').status, said).toBe('pass');
+    }
+  });
+
+  it('takes a greeting and a closing that ASR noise broke, and only scripted formulas', () => {
+    const opened = (said: string) =>
+      scoreTranscript(phone, call([['agent', said], ...OPEN.slice(1), ...CLOSE]));
+    for (const said of ['您，XX饮行在线客服，工号6610', '好，我是外卖平台客服小美', '你吧好燃气公司']) {
+      expect(item(opened(said), 'greeting-hello').status, said).toBe('pass');
+    }
+    expect(item(opened('顺丰速运，号87231，请问有什么可以帮您'), 'greeting-identify').status).toBe('pass');
+    // 好的 opening a turn is no greeting.
+    expect(item(opened('好的，请问您要办理什么业务'), 'greeting-hello').status).toBe('fail');
+    const closed = scoreTranscript(
+      phone,
+      call([
+        ...OPEN,
+        ['agent', '好的已经处理了'],
+        ['customer', '好'],
+        ['agent', '不客气，您生活愉快，再呃见'],
+      ]),
+    );
+    expect(item(closed, 'closing-goodbye').status).toBe('pass');
   });
 
   it('takes 喂 as rude only opening a turn with a demand, never 为 in 为您服务', () => {

@@ -31,6 +31,21 @@ describe('intent patterns', () => {
     expect(find(intent('[~您好]'), '您号，客服中心')).not.toBeNull();
   });
 
+  it('lets a ~ word of a scripted intent keep a stray character or lose its middle one, said exactly', () => {
+    const scripted = (...patterns: string[]) => new CompiledIntent('s', patterns, [], true);
+    expect(find(scripted('[~再见]'), '好的再呃见')).toMatchObject({ from: 2, to: 5 });
+    expect(find(scripted('[~你好]'), '你吧好燃气公司')).not.toBeNull();
+    expect(find(scripted('[~不客气]'), '不气哦')).not.toBeNull();
+    // Only the characters themselves: two sounds with a gap would take 在软件 for 再见.
+    expect(find(scripted('[~再见]'), '你在软件中心自己装')).toBeNull();
+    // Never a hard character (or its homophone) as the stray one.
+    expect(find(scripted('[~再见]'), '再不见')).toBeNull();
+    expect(find(scripted('[~再见]'), '再布见')).toBeNull();
+    // Nor without ~, nor in an intent that is not scripted (violations stay as said).
+    expect(find(scripted('[再见]'), '好的再呃见')).toBeNull();
+    expect(find(intent('[~再见]'), '好的再呃见')).toBeNull();
+  });
+
   it('never takes 你 for 您 nor drops a negator, but lets 不 be heard as ASR writes it (部)', () => {
     expect(find(intent('您好'), '你好')).toBeNull();
     expect(find(intent('[不可以|不行]'), '可以的')).toBeNull();

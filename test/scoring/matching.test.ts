@@ -24,6 +24,15 @@ describe('normaliseText', () => {
   it('keeps one space between English words and joins contractions', () => {
     expect(normaliseText("That's  NOT my problem!")).toBe('thats not my problem');
   });
+  it('keeps 么 the question particle: OpenCC reads a lone 么 as 幺, which would become the digit 1', () => {
+    expect(normaliseText('问题么')).toBe('问题么');
+    expect(normaliseText('饿了么')).toBe('饿了么');
+    expect(normaliseText('好麼')).toBe('好么');
+    expect(normaliseText('這個問題好么')).toBe('这个问题好么');
+    for (const word of ['怎么', '什么', '那么', '这么', '多么']) expect(normaliseText(word)).toBe(word);
+    expect(normaliseText('什麼')).toBe('什么');
+    expect(normaliseText('幺幺零')).toBe('110');
+  });
   it('turns Chinese numerals into Arabic digits', () => {
     expect(normaliseText('一零二三号')).toBe('1023号');
     expect(normaliseText('二十三元')).toBe('23元');

@@ -1,4 +1,5 @@
 import { CompiledIntent } from './intent-pattern.ts';
+import { heardKeys, soundKey } from './sound-text.ts';
 import { buildPhraseIndex, compilePhrase, type CompiledPhrase, type PhraseIndex } from './phrase-matcher.ts';
 import type {
   Cond,
@@ -91,6 +92,10 @@ export type CompiledRule =
   | {
       kind: 'flat-no';
       phrases: Set<string>;
+      /** The refusals of two or more Han characters by their sound keys (`heardKeys`), for ASR-noisy clauses. */
+      heard: Map<string, string>;
+      /** Sound keys of the particles (ASR's 德 for 的). */
+      particleKeys: Set<number>;
       speaker: SpeakerScope;
       fillers: string[];
       particles: string;
@@ -131,6 +136,35 @@ export interface CompiledScorecard {
   phraseIndex: PhraseIndex;
   /** Compiles an ad-hoc phrase with this scorecard's matching settings (e.g. context company names). */
   phrase(text: string, threshold?: number): CompiledPhrase;
+}
+
+/**
+ * The intents a card only ever asks to be said (greeting, closing, hold
+ * formulas): never a violation, an exception, a customer's reopening, nor
+ * under `not`. Their words tolerate more ASR noise (intent-pattern.ts
+ * `soundOf`): a formula lost to noise costs the agent points unheard, while
+ * a violation must stay as said, so a noisy word never accuses anyone.
+ */
+export function scriptedIntents(card: Scorecard): Set<string> {
+  const asked = new Set<string>();
+  const strict = new Set<string>();
+  const walk = (cond: Cond, negated: boolean): void => {
+    if ('intent' in cond) for (const name of cond.intent) (negated ? strict : asked).add(name);
+    else if ('not' in cond) walk(cond.not, !negated);
+    else if ('and' in cond) cond.and.forEach((c) => walk(c, negated));
+    else if ('or' in cond) cond.or.forEach((c) => walk(c, negated));
+    else if ('near' in cond) cond.near.forEach((c) => walk(c, negated));
+  };
+  for (const { rule } of card.items) {
+    if (rule.kind === 'match' || rule.kind === 'closing') walk(rule.cond, false);
+    if (rule.kind === 'closing' && rule.reopen) strict.add(rule.reopen);
+    if (rule.kind === 'conditional') {
+      walk(rule.if, false);
+      walk(rule.then, false);
+    }
+    if (rule.kind === 'violation') for (const name of rule.intents) strict.add(name);
+  }
+  return new Set([...asked].filter((name) => !strict.has(name)));
 }
 
 export function compileScorecard(card: Scorecard): CompiledScorecard {
@@ -176,10 +210,11 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
     };
   };
 
+  const scripted = scriptedIntents(card);
   const intents = new Map<string, CompiledIntent>(
     Object.entries(card.intents).map(([name, patterns]) => [
       name,
-      new CompiledIntent(name, patterns, card.companies),
+      new CompiledIntent(name, patterns, card.companies, scripted.has(name)),
     ]),
   );
   // References were checked by the schema.
@@ -295,6 +330,13 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
           kind: 'flat-no',
           speaker: source.speaker ?? 'agent',
           phrases: new Set(source.phrases.map((text) => phrase(text).text)),
+          heard: new Map(
+            source.phrases
+              .map((text) => phrase(text).text)
+              .filter((text) => text.length >= 2 && heardKeys(text) !== null)
+              .map((text) => [heardKeys(text) as string, text]),
+          ),
+          particleKeys: new Set(Array.from(source.particles ?? '', (ch) => soundKey(ch.charCodeAt(0)))),
           fillers: (source.fillers ?? []).map((text) => phrase(text).text),
           particles: source.particles ?? '',
           topic: source.topic,

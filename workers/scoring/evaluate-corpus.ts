@@ -29,6 +29,8 @@ export interface CorpusMiss {
   kind: 'missed' | 'false alarm';
   turn?: number;
   text: string;
+  /** The same turns as the scorer read them under simulated ASR errors (only when they differ from `text`). */
+  heard?: string;
   detail: string;
 }
 
@@ -102,6 +104,13 @@ export function evaluateCorpus(
     if (score.needsReview) needsReview += 1;
     const p = predictions(score);
     const firstAgent = dialogue.turns.findIndex((t) => t.speaker === 'agent');
+    const lastAgent = dialogue.turns.flatMap((t, i) => (t.speaker === 'agent' ? [i] : [])).slice(-2);
+    /** What the scorer read at these turns, when the simulated ASR changed it. */
+    const heard = (turns: number[]): string | undefined => {
+      const said = turns.map((i) => dialogue.turns[i]?.text ?? '').join(' / ');
+      const read = turns.map((i) => transcript.segments[i]?.text ?? '').join(' / ');
+      return read === said ? undefined : read;
+    };
     const report = (
       metricName: CorpusMiss['metric'],
       truthEvent: boolean,
@@ -117,11 +126,8 @@ export function evaluateCorpus(
           text:
             metricName === 'greeting'
               ? (dialogue.turns[firstAgent]?.text ?? '')
-              : dialogue.turns
-                  .filter((t) => t.speaker === 'agent')
-                  .slice(-2)
-                  .map((t) => t.text)
-                  .join(' / '),
+              : lastAgent.map((i) => dialogue.turns[i].text).join(' / '),
+          heard: heard(metricName === 'greeting' ? [firstAgent] : lastAgent),
           detail,
         });
       }
@@ -161,6 +167,7 @@ export function evaluateCorpus(
           kind: truth ? 'missed' : 'false alarm',
           turn: index,
           text: turn.text,
+          heard: heard([index]),
           detail: truth
             ? `${turn.forbidden?.class ?? ''}: ${turn.forbidden?.span ?? ''}`
             : (p.flagged.get(index) ?? ''),
@@ -214,6 +221,7 @@ export function formatCorpusReport(report: CorpusReport, maxMisses = 20): string
       lines.push(
         `    ${miss.id}${miss.turn !== undefined ? `#${miss.turn}` : ''} ${miss.metric} ${miss.kind}: ${miss.text} [${miss.detail}]`,
       );
+      if (miss.heard !== undefined) lines.push(`      heard: ${miss.heard}`);
     }
   }
   return lines.join('\n');

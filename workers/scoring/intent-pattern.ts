@@ -1,3 +1,4 @@
+import { HARD_CHARACTERS } from './hard-characters.ts';
 import { normaliseText } from './normalise-text.ts';
 import { holdsIn, needsProgram, type NeedsProgram, type Requirement } from './pattern-prefilter.ts';
 import {
@@ -147,6 +148,16 @@ const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '
 const PAIR = `${KEY_CLASS}${CHAR_CLASS}`;
 
 /**
+ * A stray character ASR put inside a scripted word: any Han character but a
+ * hard one or its homophone (再不见 is no 再见).
+ */
+let stray: string | undefined;
+function strayPair(): string {
+  stray ??= `(?!${[...new Set(Array.from(HARD_CHARACTERS, (ch) => hex(soundKey(ch.charCodeAt(0)))))].join('|')})${HAN_KEY_CLASS}${CHAR_CLASS}`;
+  return stray;
+}
+
+/**
  * Written text as a regex over paired sound text. A word with two or more
  * ordinary Han characters is heard: each matches its accent group, a hard
  * character its own syllable (不 also as ASR's 部, never 你 as 您), and — as
@@ -155,7 +166,7 @@ const PAIR = `${KEY_CLASS}${CHAR_CLASS}`;
  * character: one edit at most, listed as alternatives. Shorter words (懂, 得,
  * 喂) must be exact: their sound alone says too little (不动产 is not 不懂).
  */
-function soundOf(raw: string, alwaysHeard = false): string {
+function soundOf(raw: string, alwaysHeard = false, tolerant = false): string {
   const text = normaliseText(raw);
   let soft = 0;
   for (let i = 0; i < text.length; i += 1) if (isSoft(text.charCodeAt(i))) soft += 1;
@@ -168,8 +179,15 @@ function soundOf(raw: string, alwaysHeard = false): string {
     else units.push(hex(soundKey(code)) + escape(text[i]));
   }
   const exact = units.join('');
+  // A `~` word of a scripted intent (您好, 再见) may also have one stray character inside when it
+  // has two, or lose its middle one when it has three — with the characters themselves kept, not
+  // only their sound: a formula lost to noise costs the agent points, yet two sounds with a gap
+  // would take far too much (在软件 for 再见).
+  const said = Array.from(text, (ch) => hex(soundKey(ch.charCodeAt(0))) + escape(ch));
+  if (tolerant && text.length === 2) return `(?:${exact}|${said[0]}${strayPair()}${said[1]})`;
   if (!heard || text.length < 3) return exact;
   const variants = [exact];
+  if (tolerant && text.length === 3 && isSoft(text.charCodeAt(1))) variants.push(said[0] + said[2]);
   for (let gap = 1; gap < units.length; gap += 1) {
     variants.push([...units.slice(0, gap), PAIR, ...units.slice(gap)].join(''));
   }
@@ -188,7 +206,7 @@ function soundOf(raw: string, alwaysHeard = false): string {
  * one (under four). Requiring the inner 不 of 办不了, and not only 办 and 了,
  * is what keeps most turns from running the word's regex at all.
  */
-function wordKeys(raw: string, alwaysHeard = false): Int32Array[] | null {
+function wordKeys(raw: string, alwaysHeard = false, tolerant = false): Int32Array[] | null {
   const text = normaliseText(raw);
   if (text.length === 0) return null;
   let soft = 0;
@@ -201,7 +219,7 @@ function wordKeys(raw: string, alwaysHeard = false): Int32Array[] | null {
   if (text.length === 1) return [keysAt(0)];
   const kept: Int32Array[] = [keysAt(0)];
   // soundOf drops an inner character only from heard words of four or more, and only a soft one.
-  const mayDrop = heard && text.length >= 4;
+  const mayDrop = heard && (text.length >= 4 || (tolerant && text.length === 3));
   for (let i = 1; i < text.length - 1; i += 1) {
     if (!mayDrop || !isSoft(text.charCodeAt(i))) kept.push(keysAt(i));
   }
@@ -217,11 +235,11 @@ function wordKeys(raw: string, alwaysHeard = false): Int32Array[] | null {
  * price of a few set lookups.
  */
 
-function requirements(tokens: PatternToken[]): Requirement[] {
+function requirements(tokens: PatternToken[], scripted: boolean): Requirement[] {
   const needs: Requirement[] = [];
   for (const token of tokens) {
     if (token.kind === 'text') {
-      const ends = wordKeys(token.raw, token.heard);
+      const ends = wordKeys(token.raw, token.heard, scripted && token.heard);
       if (ends) needs.push([ends]);
     } else if (token.kind === 'choice') {
       const options: Int32Array[][] = [];
@@ -229,7 +247,8 @@ function requirements(tokens: PatternToken[]): Requirement[] {
         const first = option[0];
         // An alternative that may be empty or starts with a slot needs nothing we can check.
         // The first word of an alternative must match whole, whatever follows it.
-        const lead = first?.kind === 'text' ? wordKeys(first.raw, first.heard) : null;
+        const lead =
+          first?.kind === 'text' ? wordKeys(first.raw, first.heard, scripted && first.heard) : null;
         if (lead) options.push(lead);
         else {
           options.length = 0;
@@ -244,6 +263,8 @@ function requirements(tokens: PatternToken[]): Requirement[] {
 
 export interface SlotValues {
   company: string[];
+  /** Words of a scripted intent tolerate more ASR noise (`soundOf`). */
+  scripted?: boolean;
 }
 
 function slotSource(name: SlotName, values: SlotValues): string {
@@ -263,7 +284,7 @@ function slotSource(name: SlotName, values: SlotValues): string {
 function tokenSource(token: PatternToken, values: SlotValues): string {
   switch (token.kind) {
     case 'text':
-      return soundOf(token.raw, token.heard);
+      return soundOf(token.raw, token.heard, token.heard && values.scripted === true);
     case 'choice':
       return `(?:${token.options.map((option) => option.map((t) => tokenSource(t, values)).join('')).join('|')})`;
     case 'gap':
@@ -331,16 +352,20 @@ export class CompiledIntent {
     readonly name: string,
     readonly patterns: string[],
     private readonly cardCompanies: string[],
+    /** A scripted intent (a formula the agent must say, never a violation): its words tolerate more noise. */
+    readonly scripted = false,
   ) {
     this.tokens = patterns.map(parsePattern);
     this.company = this.tokens.some(usesCompany);
-    this.needs = this.tokens.map((tokens) => needsProgram(requirements(tokens)));
+    this.needs = this.tokens.map((tokens) => needsProgram(requirements(tokens, this.scripted)));
     this.anchored = this.tokens.map((tokens) => tokens[0].kind === 'start');
     this.wordEnds = this.tokens.map((tokens) => {
       const only = tokens[0];
       if (tokens.length !== 1 || only.kind !== 'choice') return null;
       return only.options.map((option) =>
-        option.length === 1 && option[0].kind === 'text' ? wordKeys(option[0].raw, option[0].heard) : null,
+        option.length === 1 && option[0].kind === 'text'
+          ? wordKeys(option[0].raw, option[0].heard, this.scripted && option[0].heard)
+          : null,
       );
     });
     this.wordsOnly = this.wordEnds.map((words) => words !== null && words.every((ends) => ends !== null));
@@ -353,7 +378,7 @@ export class CompiledIntent {
   }
 
   values(companies: string[]): SlotValues {
-    return { company: [...this.cardCompanies, ...companies] };
+    return { company: [...this.cardCompanies, ...companies], scripted: this.scripted };
   }
 
   private key(companies: string[]): string {
@@ -507,7 +532,7 @@ function scanner(
   values: SlotValues,
   ends: Int32Array[] | null,
 ): Scanner {
-  const keys = startKeys(tokens);
+  const keys = startKeys(tokens, values.scripted ?? false);
   let starts: Int32Array | null = null;
   if (keys) {
     starts = new Int32Array(128);
@@ -523,10 +548,12 @@ function scanner(
  * (`soundOf`), and a list with one of its words' first units. Null when a
  * slot, an empty alternative or `^` comes first.
  */
-function startKeys(tokens: PatternToken[]): number[] | null {
+function startKeys(tokens: PatternToken[], scripted: boolean): number[] | null {
   const lead = (option: PatternToken[]): Int32Array | null => {
     const first = option[0];
-    return first?.kind === 'text' ? (wordKeys(first.raw, first.heard)?.[0] ?? null) : null;
+    return first?.kind === 'text'
+      ? (wordKeys(first.raw, first.heard, scripted && first.heard)?.[0] ?? null)
+      : null;
   };
   const first = tokens[0];
   const options = first.kind === 'text' ? [[first]] : first.kind === 'choice' ? first.options : [];

@@ -18,6 +18,25 @@ const UNKNOWN = 0;
 const UNCHANGED = 1;
 const CHANGES = 2;
 const underOpenCC = new Uint8Array(0x10000);
+// 么 is the Simplified question particle (好么, 问题么), but OpenCC's Taiwan table reads a lone 么 as the
+// variant of 幺 — which normalisation would then turn into the digit 1. Simplified text keeps it.
+const ME = '么'.charCodeAt(0);
+underOpenCC[ME] = UNCHANGED;
+
+/** OpenCC on a segment that holds a Traditional character, with every 么 kept as it was. */
+function simplify(text: string): string {
+  const converted = toSimplified(text);
+  if (!text.includes('么') || converted.length !== text.length) return converted;
+  let out = '';
+  let runStart = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    if (text.charCodeAt(i) === ME && converted.charCodeAt(i) !== ME) {
+      out += converted.slice(runStart, i) + '么';
+      runStart = i + 1;
+    }
+  }
+  return runStart === 0 ? converted : out + converted.slice(runStart);
+}
 
 function needsConversion(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
@@ -129,7 +148,7 @@ function foldCode(code: number): number {
 }
 
 export function normaliseText(text: string): string {
-  const simplified = needsConversion(text) ? toSimplified(text) : text;
+  const simplified = needsConversion(text) ? simplify(text) : text;
   // Unchanged characters are copied in runs (one slice per run, not one
   // string per character): most segments are Chinese text with a few commas.
   let out = '';

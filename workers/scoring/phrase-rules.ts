@@ -11,6 +11,7 @@ import type { CompiledIntent } from './intent-pattern.ts';
 import { naOutcome, type EvidenceHit, type ItemOutcome } from './item-outcome.ts';
 import { normalisedClauses } from './normalise-text.ts';
 import { reason } from './reason.ts';
+import { hasAnyKey, heardKeys, soundKey } from './sound-text.ts';
 
 /** Rules decided by what was said: match, conditional, greeting, closing, forbidden, flat-no. */
 
@@ -127,6 +128,26 @@ function bareClause(clause: string, fillers: string[], particles: string): strin
 }
 
 /**
+ * The sound key of 不: a bare refusal heard by sound starts with it (布行, 步能), and the
+ * turns without one are skipped unsplit. (没办法 is the refusal family's; flat-no never
+ * looked at turns without 不.)
+ */
+const BU = Int32Array.of(soundKey('不'.charCodeAt(0)));
+
+/**
+ * A bare clause that is, as a whole, a refusal heard through ASR noise: the
+ * same syllables (布行的 / 步能 / 卜可以), trailing particles taken by sound too
+ * (不行德). Only whole clauses: with a topic before it, a homophone is too
+ * often another word (或者步行 is walking, not 不行).
+ */
+function heardRefusal(bare: string, rule: Extract<CompiledRule, { kind: 'flat-no' }>): string | undefined {
+  let end = bare.length;
+  while (end > 2 && rule.particleKeys.has(soundKey(bare.charCodeAt(end - 1)))) end -= 1;
+  const keys = heardKeys(bare.slice(0, end));
+  return keys === null ? undefined : rule.heard.get(keys);
+}
+
+/**
  * The refusal a bare clause ends with, when at most `topic` characters come
  * before it — unless it is the second half of an A-not-A question (行不行,
  * 能不能, 可不可以), which asks rather than refuses.
@@ -144,11 +165,11 @@ function refusalAtEnd(bare: string, phrases: Set<string>, topic: number): string
 function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>): ItemOutcome {
   const evidence: EvidenceHit[] = [];
   for (const index of view.inScope(rule.speaker)) {
-    // Every bare refusal contains 不; most utterances can be skipped without splitting.
-    if (!view.text(index).text.includes('不')) continue;
+    // Every bare refusal holds 不 or, heard through ASR noise, its syllable; most utterances are skipped unsplit.
+    if (!view.text(index).text.includes('不') && !hasAnyKey(view.soundKeys(index), BU)) continue;
     for (const clause of normalisedClauses(view.segments[index].text)) {
       const bare = bareClause(clause, rule.fillers, rule.particles);
-      const refusal = refusalAtEnd(bare, rule.phrases, rule.topic);
+      const refusal = refusalAtEnd(bare, rule.phrases, rule.topic) ?? heardRefusal(bare, rule);
       if (refusal === undefined) continue;
       const from = view.text(index).text.indexOf(clause);
       const hit: RawHit = {

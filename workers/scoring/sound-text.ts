@@ -123,3 +123,19 @@ export function soundText(normalised: string): string {
   }
   return out;
 }
+
+/**
+ * A Han text spelled by its toneless syllables (one key per character), or
+ * null if any character is not Han: two texts that sound alike spell the
+ * same (不行 and ASR's 布行, 不行的 and 不性的). A hard character keeps its
+ * own syllable, so 不 still never sounds like 可.
+ */
+export function heardKeys(text: string): string | null {
+  let out = '';
+  for (let i = 0; i < text.length; i += 1) {
+    const key = soundKey(text.charCodeAt(i));
+    if (key === OTHER_KEY) return null;
+    out += String.fromCharCode(key);
+  }
+  return out;
+}
