@@ -87,7 +87,11 @@ export const runDetail = {
   properties: {
     ...runListing.properties,
     params: openObject,
-    agents: { type: 'array', items: runAgent },
+    agents: {
+      type: 'array',
+      items: runAgent,
+      description: 'the quota maths per agent, on the first page only (a request without `after`)',
+    },
     items: { type: 'array', items: runItem },
     nextCursor: { ...nullable('string'), description: 'pass as `after` for the next page; null on the last' },
     totals: {

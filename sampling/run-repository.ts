@@ -41,7 +41,8 @@ export interface RunItem {
 
 export interface RunDetail extends RunListing {
   params: unknown;
-  agents: RunAgent[];
+  /** Absent when asked without (the API sends it on a run's first page only). */
+  agents?: RunAgent[];
   items: RunItem[];
   itemsTruncated: boolean;
 }
@@ -81,11 +82,15 @@ export async function getRun(
 
 export type RunHeader = Omit<RunDetail, 'items' | 'itemsTruncated'>;
 
-/** A run with the quota maths of every agent it touched (one agent's; only `inScope` agents), without its picks. */
+/**
+ * A run with the quota maths of every agent it touched (one agent's; only
+ * `inScope` agents), without its picks; `withAgents: false` leaves the quota
+ * maths out (a run of the whole centre has a thousand agents).
+ */
 export async function getRunHeader(
   db: Queryable,
   runId: number,
-  options: { agent?: string; inScope?: readonly string[] },
+  options: { agent?: string; inScope?: readonly string[]; withAgents?: boolean },
 ): Promise<RunHeader | undefined> {
   const run = await db.query(
     `select run_id, kind, month, through, seed, created_at, params,
@@ -94,30 +99,32 @@ export async function getRunHeader(
     [runId],
   );
   if (!run.rows[0]) return undefined;
-  const agents = await db.query(
-    `select a.agent_id, a.mode, a.prev_month_calls, a.month_calls, a.last_score, a.multiplier, a.quota,
+  const header = { ...toListing(run.rows[0]), params: run.rows[0].params };
+  if (options.withAgents === false) return header;
+  // Picks per agent and reason come from sampling_run_pick_counts (migration 011), kept as picks are written.
+  const agents = await db.query({
+    name: 'run-header-agents',
+    text: `select a.agent_id, a.mode, a.prev_month_calls, a.month_calls, a.last_score, a.multiplier, a.quota,
             a.random_target, a.random_before, a.expected_calls, a.hash_cutoff::text,
             coalesce(p.picked, '{}') as picked
      from sampling_run_agents a
-     left join (select agent_id, jsonb_object_agg(reason, n) as picked
-                from (select agent_id, reason, count(*)::int as n from sample_items where run_id = $1
-                      group by agent_id, reason) g group by agent_id) p using (agent_id)
+     left join lateral (select jsonb_object_agg(k.reason, k.picks) as picked from sampling_run_pick_counts k
+                        where k.run_id = a.run_id and k.agent_id = a.agent_id) p on true
      where a.run_id = $1 and ($2::text is null or a.agent_id = $2)
        and ($3::text[] is null or a.agent_id = any($3))
      union all
      -- agents picked without a quota row (manual picks, neighbours of agents idle this month)
-     select p.agent_id, 'none', 0, 0, null, 1, 0, 0, 0, null, null, jsonb_object_agg(p.reason, p.n)
-     from (select agent_id, reason, count(*)::int as n from sample_items where run_id = $1
-           group by agent_id, reason) p
-     where not exists (select 1 from sampling_run_agents a where a.run_id = $1 and a.agent_id = p.agent_id)
-       and ($2::text is null or p.agent_id = $2) and ($3::text[] is null or p.agent_id = any($3))
-     group by p.agent_id
+     select k.agent_id, 'none', 0, 0, null, 1, 0, 0, 0, null, null, jsonb_object_agg(k.reason, k.picks)
+     from sampling_run_pick_counts k
+     where k.run_id = $1
+       and not exists (select 1 from sampling_run_agents a where a.run_id = $1 and a.agent_id = k.agent_id)
+       and ($2::text is null or k.agent_id = $2) and ($3::text[] is null or k.agent_id = any($3))
+     group by k.agent_id
      order by 1`,
-    [runId, options.agent ?? null, options.inScope ?? null],
-  );
+    values: [runId, options.agent ?? null, options.inScope ?? null],
+  });
   return {
-    ...toListing(run.rows[0]),
-    params: run.rows[0].params,
+    ...header,
     agents: agents.rows.map((a) => ({
       agentId: a.agent_id,
       mode: a.mode,
@@ -183,12 +190,13 @@ export async function listRunItems(
      order by s.agent_id, s.call_id limit $7`,
     [...filters, options.reason ?? null, from?.agent_id ?? null, from?.call_id ?? null, options.limit + 1],
   );
-  const totals = await db.query(
-    `select reason, count(*)::int as n from sample_items s
-     where s.run_id = $1 and ($2::text is null or s.agent_id = $2) and ($3::text[] is null or s.agent_id = any($3))
+  const totals = await db.query({
+    name: 'run-page-totals',
+    text: `select reason, sum(picks)::int as n from sampling_run_pick_counts k
+     where k.run_id = $1 and ($2::text is null or k.agent_id = $2) and ($3::text[] is null or k.agent_id = any($3))
      group by reason order by reason`,
-    filters,
-  );
+    values: filters,
+  });
   const page = items.rows.slice(0, options.limit).map(toItem);
   return {
     items: page,
