@@ -1,3 +1,5 @@
+import { callInScope, scopeParams } from './access-repository.ts';
+import { CALL_COLUMNS, toCall, type Call } from './call-repository.ts';
 import type { Queryable } from './db.ts';
 import type { CallScope } from './permissions.ts';
 
@@ -160,22 +162,26 @@ export async function reviewsOf(db: Queryable, callId: string): Promise<StoredRe
      from call_reviews where call_id = $1 order by version desc`,
     [callId],
   );
-  return rows.map((r) => ({
-    version: r.version,
-    reviewer: r.reviewer,
-    createdAt: r.created_at,
-    scorecardId: r.scorecard_id,
-    scorecardVersion: r.scorecard_version,
-    computedScore: r.computed_score,
-    finalScore: r.final_score,
-    passed: r.passed,
-    comment: r.comment,
-    exemplary: r.exemplary,
-    exemplaryNote: r.exemplary_note,
-    items: r.items,
-    addedDeductions: r.added_deductions,
-    outcomeEventId: r.outcome_event_id,
-  }));
+  return rows.map(toStoredReview);
+}
+
+function toStoredReview(r: Record<string, unknown>): StoredReview {
+  return {
+    version: r.version as number,
+    reviewer: r.reviewer as string,
+    createdAt: r.created_at as Date,
+    scorecardId: r.scorecard_id as string,
+    scorecardVersion: r.scorecard_version as number,
+    computedScore: Number(r.computed_score),
+    finalScore: Number(r.final_score),
+    passed: r.passed as boolean,
+    comment: r.comment as string,
+    exemplary: r.exemplary as boolean,
+    exemplaryNote: r.exemplary_note as string | null,
+    items: r.items as unknown[],
+    addedDeductions: r.added_deductions as unknown[],
+    outcomeEventId: Number(r.outcome_event_id),
+  };
 }
 
 /**
@@ -272,4 +278,123 @@ export async function scorecardSource(
     [scorecardId, version],
   );
   return rows[0];
+}
+
+/** Everything the call page shows about one call, read in one statement (see callReviewRecord). */
+export interface CallReviewRecord {
+  call: Call;
+  agentName: string | null;
+  transcript: {
+    source: 'asr' | 'import';
+    speakerMode: 'stereo' | 'mono';
+    durationS: number;
+    segments: Array<{ speaker: 'agent' | 'customer' | 'unknown'; start: number; end: number; text: string }>;
+  } | null;
+  /** The latest score (as latestCallScore picks it) and its scorecard's sha256. */
+  score: { scorecardId: string; version: number; result: unknown; cardSha256: string | null } | null;
+  /** The outcome in force (effective_outcome). */
+  outcome: {
+    score: number;
+    passed: boolean;
+    source: string;
+    recordedAt: Date;
+    recordedBy: string | null;
+  } | null;
+  sample: { reason: string; detail: unknown; runId: number; month: string } | null;
+  assignment: { month: string; reviewer: string } | null;
+  processing: { state: string; failureCode: string | null } | null;
+  /** Newest first. */
+  reviews: StoredReview[];
+}
+
+/**
+ * The call page's data in one statement (one parse, one plan, one round
+ * trip instead of eleven), cut to the scope like canSeeCall: undefined when
+ * the call is out of scope or does not exist, the same answer. Each part
+ * reads what its own repository function reads (getCall, getTranscript,
+ * latestCallScore, effectiveOutcome, sampleAndAssignment, getProcessing,
+ * reviewsOf); test/api/review.test.ts compares them.
+ */
+export async function callReviewRecord(
+  db: Queryable,
+  scope: CallScope,
+  callId: string,
+): Promise<CallReviewRecord | undefined> {
+  const { rows } = await db.query({
+    name: 'call-review-record',
+    text: `select ${CALL_COLUMNS.map((column) => `c.${column}`).join(', ')}, a.agent_name,
+            t.call_id is not null as has_transcript, t.source as t_source, t.speaker_mode as t_speaker_mode,
+            t.duration_s as t_duration_s, t.segments as t_segments,
+            s.scorecard_id as s_scorecard_id, s.scorecard_version as s_version, s.result as s_result,
+            card.sha256 as card_sha256,
+            o.call_id is not null as has_outcome, o.score as o_score, o.passed as o_passed, o.source as o_source,
+            o.recorded_at as o_recorded_at, o.recorded_by as o_recorded_by,
+            si.reason as si_reason, si.detail as si_detail, si.run_id as si_run_id,
+            to_char(si.month, 'YYYY-MM') as si_month,
+            to_char(q.month, 'YYYY-MM') as queue_month, u.username as assignee,
+            p.state as p_state, p.failure_code as p_failure_code,
+            coalesce(r.reviews, '[]') as reviews
+     from calls c
+     left join agents a using (agent_id)
+     left join transcripts t on t.call_id = c.call_id
+     left join lateral (
+       select scorecard_id, scorecard_version, result from call_scores where call_id = c.call_id
+       order by created_at desc, scorecard_version desc limit 1) s on true
+     left join scorecards card on card.scorecard_id = s.scorecard_id and card.version = s.scorecard_version
+     left join lateral effective_outcome(c.call_id, 'infinity') o on true
+     left join sample_items si on si.call_id = c.call_id
+     left join review_queue q on q.call_id = c.call_id
+     left join users u on u.user_id = q.assigned_to
+     left join call_processing p on p.call_id = c.call_id
+     left join lateral (
+       select json_agg(json_build_object(
+                'version', version, 'reviewer', reviewer, 'created_at', created_at, 'scorecard_id', scorecard_id,
+                'scorecard_version', scorecard_version, 'computed_score', computed_score,
+                'final_score', final_score, 'passed', passed, 'comment', comment, 'exemplary', exemplary,
+                'exemplary_note', exemplary_note, 'items', items, 'added_deductions', added_deductions,
+                'outcome_event_id', outcome_event_id) order by version desc) as reviews
+       from call_reviews where call_id = c.call_id) r on true
+     where c.call_id = $1 and ${callInScope('c', 'a', 2)}`,
+    values: scopeParams(scope, [callId]),
+  });
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    call: toCall(r),
+    agentName: r.agent_name ?? null,
+    transcript: r.has_transcript
+      ? {
+          source: r.t_source,
+          speakerMode: r.t_speaker_mode,
+          durationS: r.t_duration_s,
+          segments: r.t_segments,
+        }
+      : null,
+    score:
+      r.s_scorecard_id !== null
+        ? {
+            scorecardId: r.s_scorecard_id,
+            version: r.s_version,
+            result: r.s_result,
+            cardSha256: r.card_sha256,
+          }
+        : null,
+    outcome: r.has_outcome
+      ? {
+          score: r.o_score,
+          passed: r.o_passed,
+          source: r.o_source,
+          recordedAt: r.o_recorded_at,
+          recordedBy: r.o_recorded_by,
+        }
+      : null,
+    sample: r.si_reason
+      ? { reason: r.si_reason, detail: r.si_detail, runId: r.si_run_id, month: r.si_month }
+      : null,
+    assignment: r.assignee ? { month: r.queue_month, reviewer: r.assignee } : null,
+    processing: r.p_state ? { state: r.p_state, failureCode: r.p_failure_code } : null,
+    reviews: (r.reviews as Array<Record<string, unknown>>).map((v) =>
+      toStoredReview({ ...v, created_at: new Date(v.created_at as string) }),
+    ),
+  };
 }

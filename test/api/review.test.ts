@@ -4,9 +4,16 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
-import { upsertCalls } from '../../models/call-repository.ts';
-import { saveTranscript } from '../../models/pipeline-repository.ts';
-import { importQaOutcomes } from '../../models/score-repository.ts';
+import { getCall, upsertCalls } from '../../models/call-repository.ts';
+import { latestCallScore } from '../../models/call-score-repository.ts';
+import { getProcessing, getTranscript, saveTranscript } from '../../models/pipeline-repository.ts';
+import {
+  callReviewRecord,
+  reviewsOf,
+  sampleAndAssignment,
+  scorecardSource,
+} from '../../models/review-repository.ts';
+import { effectiveOutcome, importQaOutcomes } from '../../models/score-repository.ts';
 import { createUserToken, withToken } from '../helpers/auth.ts';
 import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { testConfig } from '../helpers/config.ts';
@@ -585,5 +592,58 @@ describe('POST /calls/:id/reviews', () => {
     };
     expect((await review('q-P1-5', payload, as.supervisor)).statusCode).toBe(403);
     expect((await review('q-P1-5', payload, as.agent)).statusCode).toBe(403);
+  });
+});
+
+describe('the call page in one statement', () => {
+  it('reads what each repository function reads, for reviewed, scored and bare calls, cut to the scope', async () => {
+    // A call with nothing yet: no transcript, score, outcome, sample, assignment or processing row.
+    await upsertCalls(db.pool, [
+      buildCall({ callId: 'bare-1', agentId: 'P1', team: 'TA', startedAt: new Date(Date.UTC(2026, 9, 20)) }),
+    ]);
+    const { rows } = await db.pool.query(`select call_id from calls order by call_id`);
+    expect(rows.length).toBeGreaterThan(18);
+    const { rows: reviewed } = await db.pool.query(`select distinct call_id from call_reviews`);
+    expect(reviewed.length).toBeGreaterThan(0);
+    for (const { call_id: callId } of rows) {
+      const record = await callReviewRecord(db.pool, { kind: 'all' }, callId);
+      const stored = await latestCallScore(db.pool, callId);
+      const transcript = await getTranscript(db.pool, callId);
+      const outcome = await effectiveOutcome(db.pool, callId);
+      const processing = await getProcessing(db.pool, callId);
+      const placement = await sampleAndAssignment(db.pool, callId);
+      const { rows: agent } = await db.pool.query(`select agent_name from agents where agent_id = $1`, [
+        record!.call.agentId,
+      ]);
+      expect(record, callId).toEqual({
+        call: await getCall(db.pool, callId),
+        agentName: agent[0]?.agent_name ?? null,
+        transcript: transcript
+          ? {
+              source: transcript.source,
+              speakerMode: transcript.speakerMode,
+              durationS: transcript.durationS,
+              segments: transcript.segments,
+            }
+          : null,
+        score: stored
+          ? {
+              ...stored,
+              cardSha256: (await scorecardSource(db.pool, stored.scorecardId, stored.version))!.sha256,
+            }
+          : null,
+        outcome: outcome ?? null,
+        sample: placement.sample,
+        assignment: placement.assignment,
+        processing: processing ? { state: processing.state, failureCode: processing.failureCode } : null,
+        reviews: await reviewsOf(db.pool, callId),
+      });
+    }
+    // Out of scope and missing: the same answer.
+    expect(await callReviewRecord(db.pool, { kind: 'teams', teams: ['TB'] }, 'q-P1-4')).toBeUndefined();
+    expect(await callReviewRecord(db.pool, { kind: 'teams', teams: ['TA'] }, 'q-P1-4')).toBeDefined();
+    expect(await callReviewRecord(db.pool, { kind: 'agent', agentId: 'P2' }, 'q-P1-4')).toBeUndefined();
+    expect(await callReviewRecord(db.pool, { kind: 'agent', agentId: 'P1' }, 'q-P1-4')).toBeDefined();
+    expect(await callReviewRecord(db.pool, { kind: 'all' }, 'no-such-call')).toBeUndefined();
   });
 });
