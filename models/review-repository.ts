@@ -55,13 +55,52 @@ export interface QueueRow {
 
 /**
  * One page of the queue in scope, `limit + 1` rows so the caller knows
- * whether another page follows. Scope and filters are SQL predicates; with
- * custom plans the unused ones fold away and the order comes from
- * review_queue_page (or review_queue_assignee for one reviewer's calls).
+ * whether another page follows. The statement holds only the predicates the
+ * filter uses and is prepared under a name per such combination: PostgreSQL
+ * then parses and plans each shape once per connection, and its generic plan
+ * is the right one (the order from review_queue_page, review_queue_assignee
+ * for one reviewer's calls, review_queue_agent for one agent's) because no
+ * `$n is null or …` is left for a generic plan to get wrong.
  */
 export async function queuePage(db: Queryable, f: QueueFilter): Promise<QueueRow[]> {
-  const { rows } = await db.query(
-    `select q.call_id, q.agent_id, a.agent_name, a.team_id, q.started_at, c.duration_s, c.direction, q.reason,
+  const values: unknown[] = [f.month];
+  const where = [`q.month = ($1 || '-01')::date`];
+  const shape: string[] = [];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  const when = (used: boolean, key: string, predicate: () => string) => {
+    if (!used) return;
+    shape.push(key);
+    where.push(predicate());
+  };
+  when(f.assignedTo !== undefined, 'assignee', () => `q.assigned_to = ${param(f.assignedTo)}::bigint`);
+  when(f.status !== 'all', 'status', () => `(q.review_version = 0) = ${param(f.status === 'todo')}::boolean`);
+  when(f.scope.kind === 'agent', 'scope-agent', () => `q.agent_id = ${param(scopeAgent(f.scope))}::text`);
+  when(
+    f.scope.kind === 'teams',
+    'scope-teams',
+    () =>
+      `q.agent_id in (select agent_id from agents where team_id = any(${param(scopeTeams(f.scope))}::text[]))`,
+  );
+  when(
+    f.team !== undefined,
+    'team',
+    () => `q.agent_id in (select agent_id from agents where team_id = ${param(f.team)}::text)`,
+  );
+  when(f.agent !== undefined, 'agent', () => `q.agent_id = ${param(f.agent)}::text`);
+  when(f.reason !== undefined, 'reason', () => `q.reason = ${param(f.reason)}::text`);
+  when(f.needsReview !== undefined, 'needs', () => `q.needs_review = ${param(f.needsReview)}::boolean`);
+  when(f.scoreMin !== undefined, 'min', () => `q.score >= ${param(f.scoreMin)}::numeric`);
+  when(f.scoreMax !== undefined, 'max', () => `q.score <= ${param(f.scoreMax)}::numeric`);
+  when(
+    f.after !== undefined,
+    'after',
+    () =>
+      `(q.review_first, q.started_at, q.call_id) > (${param(f.after!.reviewFirst)}::smallint,
+         timestamptz 'epoch' + ${param(f.after!.startedUs)}::bigint * interval '1 microsecond', ${param(f.after!.callId)}::text)`,
+  );
+  const { rows } = await db.query({
+    name: `queue-page:${shape.join(',')}`,
+    text: `select q.call_id, q.agent_id, a.agent_name, a.team_id, q.started_at, c.duration_s, c.direction, q.reason,
             q.auto_score, q.auto_passed, q.needs_review, q.score, q.passed, q.review_version, u.username,
             c.recording_status in ('ok', 'uploaded') as has_recording, q.review_first,
             (extract(epoch from q.started_at) * 1000000)::bigint::text as started_us
@@ -69,40 +108,11 @@ export async function queuePage(db: Queryable, f: QueueFilter): Promise<QueueRow
      join calls c on c.call_id = q.call_id
      join agents a on a.agent_id = q.agent_id
      left join users u on u.user_id = q.assigned_to
-     where q.month = ($1 || '-01')::date
-       and ($2::bigint is null or q.assigned_to = $2)
-       and ($3::text = 'all' or ($3 = 'todo') = (q.review_version = 0))
-       and ($4::boolean or q.agent_id = $5 or q.agent_id in (
-             select agent_id from agents where team_id = any($6::text[])))
-       and ($7::text is null or q.agent_id in (select agent_id from agents where team_id = $7))
-       and ($8::text is null or q.agent_id = $8)
-       and ($9::text is null or q.reason = $9)
-       and ($10::boolean is null or q.needs_review = $10)
-       and ($11::numeric is null or q.score >= $11)
-       and ($12::numeric is null or q.score <= $12)
-       and ($13::smallint is null or (q.review_first, q.started_at, q.call_id) >
-             ($13, timestamptz 'epoch' + $14::bigint * interval '1 microsecond', $15::text))
+     where ${where.join('\n       and ')}
      order by q.review_first, q.started_at, q.call_id
-     limit $16`,
-    [
-      f.month,
-      f.assignedTo ?? null,
-      f.status,
-      f.scope.kind === 'all',
-      f.scope.kind === 'agent' ? f.scope.agentId : null,
-      f.scope.kind === 'teams' ? f.scope.teams : [],
-      f.team ?? null,
-      f.agent ?? null,
-      f.reason ?? null,
-      f.needsReview ?? null,
-      f.scoreMin ?? null,
-      f.scoreMax ?? null,
-      f.after?.reviewFirst ?? null,
-      f.after?.startedUs ?? null,
-      f.after?.callId ?? null,
-      f.limit + 1,
-    ],
-  );
+     limit ${param(f.limit + 1)}::int`,
+    values,
+  });
   return rows.map((r) => ({
     callId: r.call_id,
     agentId: r.agent_id,
@@ -124,16 +134,24 @@ export async function queuePage(db: Queryable, f: QueueFilter): Promise<QueueRow
   }));
 }
 
+const scopeAgent = (scope: CallScope) => (scope.kind === 'agent' ? scope.agentId : '');
+const scopeTeams = (scope: CallScope) => (scope.kind === 'teams' ? scope.teams : []);
+
 /** The queue's default month: the latest with a QA plan, else the latest sampled month ('YYYY-MM'). */
 export async function defaultQueueMonth(db: Queryable): Promise<string | undefined> {
-  const { rows } = await db.query(
-    `select to_char(coalesce((select max(month) from qa_plans), (select max(month) from sampling_runs)), 'YYYY-MM') as m`,
-  );
+  const { rows } = await db.query({
+    name: 'default-queue-month',
+    text: `select to_char(coalesce((select max(month) from qa_plans), (select max(month) from sampling_runs)), 'YYYY-MM') as m`,
+  });
   return rows[0].m ?? undefined;
 }
 
 export async function userIdByName(db: Queryable, username: string): Promise<number | undefined> {
-  const { rows } = await db.query(`select user_id from users where username = $1`, [username]);
+  const { rows } = await db.query({
+    name: 'user-id-by-name',
+    text: `select user_id from users where username = $1`,
+    values: [username],
+  });
   return rows[0]?.user_id;
 }
 
