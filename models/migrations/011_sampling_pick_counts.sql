@@ -10,6 +10,13 @@ create table sampling_run_pick_counts (
   picks     integer not null check (picks > 0),
   primary key (run_id, agent_id, reason)
 );
+-- The same per run and reason: a page's totals without an agent or scope cut.
+create table sampling_run_reason_counts (
+  run_id    bigint not null,
+  reason    text not null,
+  picks     integer not null check (picks > 0),
+  primary key (run_id, reason)
+);
 
 create function sampling_pick_counts_add() returns trigger language plpgsql as $$
 begin
@@ -19,6 +26,9 @@ begin
   order by run_id, agent_id, reason
   on conflict (run_id, agent_id, reason)
   do update set picks = sampling_run_pick_counts.picks + excluded.picks;
+  insert into sampling_run_reason_counts (run_id, reason, picks)
+  select run_id, reason, count(*) from added group by run_id, reason order by run_id, reason
+  on conflict (run_id, reason) do update set picks = sampling_run_reason_counts.picks + excluded.picks;
   return null;
 end $$;
 
@@ -31,12 +41,18 @@ begin
   update sampling_run_pick_counts c set picks = c.picks - g.n
   from (select run_id, agent_id, reason, count(*)::int as n from removed group by run_id, agent_id, reason) g
   where c.run_id = g.run_id and c.agent_id = g.agent_id and c.reason = g.reason and c.picks > g.n;
+  delete from sampling_run_reason_counts c
+  using (select run_id, reason, count(*)::int as n from removed group by run_id, reason) g
+  where c.run_id = g.run_id and c.reason = g.reason and c.picks <= g.n;
+  update sampling_run_reason_counts c set picks = c.picks - g.n
+  from (select run_id, reason, count(*)::int as n from removed group by run_id, reason) g
+  where c.run_id = g.run_id and c.reason = g.reason and c.picks > g.n;
   return null;
 end $$;
 
 create function sampling_pick_counts_clear() returns trigger language plpgsql as $$
 begin
-  truncate sampling_run_pick_counts;
+  truncate sampling_run_pick_counts, sampling_run_reason_counts;
   return null;
 end $$;
 
@@ -55,3 +71,5 @@ create trigger sample_items_count_truncate after truncate on sample_items
 -- The picks already written.
 insert into sampling_run_pick_counts (run_id, agent_id, reason, picks)
 select run_id, agent_id, reason, count(*) from sample_items group by run_id, agent_id, reason;
+insert into sampling_run_reason_counts (run_id, reason, picks)
+select run_id, reason, count(*) from sample_items group by run_id, reason;

@@ -126,12 +126,20 @@ describe('GET /sampling/runs/:id pages', () => {
            group by run_id, agent_id, reason order by 1, 2, 3`,
         )
       ).rows;
-    const kept = async () =>
-      (
+    const kept = async () => {
+      const { rows: perRun } = await db.pool.query(
+        `select run_id, reason, picks from sampling_run_reason_counts order by 1, 2`,
+      );
+      const { rows: summed } = await db.pool.query(
+        `select run_id, reason, sum(picks)::int as picks from sampling_run_pick_counts group by 1, 2 order by 1, 2`,
+      );
+      expect(perRun).toEqual(summed);
+      return (
         await db.pool.query(
           `select run_id::int, agent_id, reason, picks from sampling_run_pick_counts order by 1, 2, 3`,
         )
       ).rows;
+    };
     expect(await kept()).toEqual(await recount());
     const body = (await app.inject({ method: 'GET', url: `/sampling/runs/${runId}?agent=P2` })).json();
     expect(body.agents).toEqual([
@@ -192,6 +200,12 @@ describe('GET /sampling/runs pages', () => {
        where k.picks is distinct from s.n`,
     );
     expect(drift).toEqual([]);
+    const { rows: runDrift } = await db.pool.query(
+      `select run_id, reason from sampling_run_reason_counts k
+       full join (select run_id, reason, count(*)::int as n from sample_items group by 1, 2) s using (run_id, reason)
+       where k.picks is distinct from s.n`,
+    );
+    expect(runDrift).toEqual([]);
     const first = (await app.inject({ method: 'GET', url: '/sampling/runs?limit=2' })).json();
     expect(first.items).toHaveLength(2);
     const second = (
