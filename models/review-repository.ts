@@ -1,6 +1,6 @@
 import { callInScope, scopeParams } from './access-repository.ts';
 import { CALL_COLUMNS, toCall, type Call } from './call-repository.ts';
-import type { Queryable } from './db.ts';
+import { sqlLimit, type Queryable } from './db.ts';
 import type { CallScope } from './permissions.ts';
 
 /**
@@ -60,7 +60,9 @@ export interface QueueRow {
  * then parses and plans each shape once per connection, and its generic plan
  * is the right one (the order from review_queue_page, review_queue_assignee
  * for one reviewer's calls, review_queue_agent for one agent's) because no
- * `$n is null or …` is left for a generic plan to get wrong. A team cut
+ * `$n is null or …` is left for a generic plan to get wrong, and the limit
+ * is written into the statement (a generic plan with `limit $n` does not
+ * know it is small: measured 2.7× the CPU). A team cut
  * reads the joined agent row (a semi-join on agents measured 1.5× slower).
  */
 export async function queuePage(db: Queryable, f: QueueFilter): Promise<QueueRow[]> {
@@ -95,7 +97,7 @@ export async function queuePage(db: Queryable, f: QueueFilter): Promise<QueueRow
          timestamptz 'epoch' + ${param(f.after!.startedUs)}::bigint * interval '1 microsecond', ${param(f.after!.callId)}::text)`,
   );
   const { rows } = await db.query({
-    name: `queue-page:${shape.join(',')}`,
+    name: `queue-page:${shape.join(',')}:${f.limit}`,
     text: `select q.call_id, q.agent_id, a.agent_name, a.team_id, q.started_at, c.duration_s, c.direction, q.reason,
             q.auto_score, q.auto_passed, q.needs_review, q.score, q.passed, q.review_version, u.username,
             c.recording_status in ('ok', 'uploaded') as has_recording, q.review_first,
@@ -106,7 +108,7 @@ export async function queuePage(db: Queryable, f: QueueFilter): Promise<QueueRow
      left join users u on u.user_id = q.assigned_to
      where ${where.join('\n       and ')}
      order by q.review_first, q.started_at, q.call_id
-     limit ${param(f.limit + 1)}::int`,
+     limit ${sqlLimit(f.limit + 1)}`,
     values,
   });
   return rows.map((r) => ({

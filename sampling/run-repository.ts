@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Queryable } from '../models/db.ts';
-import { withTransaction } from '../models/db.ts';
+import { sqlLimit, withTransaction } from '../models/db.ts';
 import type { SampleReason } from './params.ts';
 
 export interface RunListing {
@@ -199,11 +199,11 @@ export async function listRunItems(
     );
   }
   const items = await db.query({
-    name: `run-page:${shape.join(',')}`,
+    name: `run-page:${shape.join(',')}:${options.limit}`,
     text: `select s.call_id, s.agent_id, c.started_at, c.duration_s, s.reason, s.detail
      from sample_items s join calls c using (call_id)
      where ${where.join(' and ')}
-     order by s.agent_id, s.call_id limit $${values.push(options.limit + 1)}::int`,
+     order by s.agent_id, s.call_id limit ${sqlLimit(options.limit + 1)}`,
     values,
   });
   // Totals from the counts kept as picks are written (migration 011): per run and reason when
