@@ -1,5 +1,5 @@
 /**
- * npm run bench:api [-- --keep DIR --rate 500 --connections 10 --duration 20 --warmup 3 --route NAME]
+ * npm run bench:api [-- --keep DIR --rate 500 --connections 10 --duration 20 --warmup 3 --route NAME --profile DIR]
  *
  * Seeds a database of 1M calls (100k scored, see api-seed.ts), starts the real
  * API in a child process (test/bench/api-server.ts, LOG_LEVEL warn) on
@@ -39,6 +39,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
     route: { type: 'string', multiple: true },
+    // Writes a V8 CPU profile of the API process (node --cpu-prof) into this directory.
+    profile: { type: 'string' },
     calls: { type: 'string', default: String(DEFAULT_SIZES.calls) },
     scored: { type: 'string', default: String(DEFAULT_SIZES.scored) },
   },
@@ -110,7 +112,8 @@ const server = await startServer();
 log(`API: ${server.url} (pid ${server.child.pid}), LOG_LEVEL warn`);
 
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/bench/api-server.ts')], {
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(root, 'test/bench/api-server.ts')], {
     cwd: root,
     env: {
       ...process.env,
