@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -401,6 +402,41 @@ describe('GET /calls/:id/audio', () => {
     }
     const none = await audio('q-P1-0');
     expect(none.json()).toMatchObject({ code: 'recording_unavailable', reason: 'no_recording' });
+  });
+
+  it('sends a file larger than one read exactly, and refuses a FIFO or a directory without blocking', async () => {
+    // 700 KB: several 256 KiB reads; ranges across read boundaries.
+    const big = Buffer.from(Array.from({ length: 700_000 }, (_, i) => (i * 7) % 256));
+    await writeFile(join(storageDir, 'big.wav'), big);
+    await mkdir(join(storageDir, 'dir.wav'));
+    execFileSync('mkfifo', [join(storageDir, 'fifo.wav')]);
+    await upsertCalls(
+      db.pool,
+      ['big', 'dir', 'fifo'].map((name) =>
+        buildCall({
+          callId: `au-${name}`,
+          agentId: 'P1',
+          team: 'TA',
+          recording: join(storageDir, `${name}.wav`),
+          recordingStatus: 'ok',
+        }),
+      ),
+    );
+    expect((await audio('au-big')).rawPayload.equals(big)).toBe(true);
+    for (const [start, end] of [
+      [0, 262_143],
+      [262_000, 530_000],
+      [600_000, 699_999],
+    ]) {
+      const part = await audio('au-big', `bytes=${start}-${end}`);
+      expect(part.statusCode).toBe(206);
+      expect(part.rawPayload.equals(big.subarray(start, end + 1))).toBe(true);
+    }
+    for (const callId of ['au-dir', 'au-fifo']) {
+      const response = await audio(callId);
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toMatchObject({ code: 'recording_unavailable', reason: 'not_a_file' });
+    }
   });
 });
 
