@@ -9,7 +9,7 @@ import type { AppDeps } from '../app.ts';
 import { actorOf } from '../auth/access.ts';
 import { MONTH, planBody, queueQuery, reviewSubmission } from '../contracts/review.ts';
 import { openRecording } from '../recordings/stream-recording.ts';
-import { described } from '../response-schemas.ts';
+import { callReviewViewSchema, described, queuePageSchema } from '../response-schemas.ts';
 import { callReviewView } from '../services/call-review-view.ts';
 import { requirePlan, setPlan } from '../services/plan-service.ts';
 import { reviewQueue } from '../services/review-queue.ts';
@@ -40,7 +40,7 @@ export const reviewRoutes: FastifyPluginAsync<AppDeps> = async (plugin, { pool, 
       schema: {
         summary: 'The review queue: needs-review first, then by start time (keyset cursor)',
         querystring: queueQuery,
-        response: { 200: described('QueuePage: month, items, nextCursor') },
+        response: { 200: queuePageSchema },
       },
     },
     async (request) => reviewQueue({ actor: actorOf(request), tx: pool }, request.query),
@@ -83,7 +83,7 @@ export const reviewRoutes: FastifyPluginAsync<AppDeps> = async (plugin, { pool, 
       schema: {
         summary: 'Everything the review page shows about a call',
         params: callParams,
-        response: { 200: described('CallReviewView') },
+        response: { 200: callReviewViewSchema },
       },
     },
     async (request) => callReviewView({ actor: actorOf(request), tx: pool }, request.params.id),

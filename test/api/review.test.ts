@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
+import { queueQuery } from '../../api/contracts/review.ts';
+import { callReviewView } from '../../api/services/call-review-view.ts';
+import { reviewQueue } from '../../api/services/review-queue.ts';
+import type { Actor } from '../../models/permissions.ts';
 import { getCall, upsertCalls } from '../../models/call-repository.ts';
 import { latestCallScore } from '../../models/call-score-repository.ts';
 import { getProcessing, getTranscript, saveTranscript } from '../../models/pipeline-repository.ts';
@@ -681,5 +685,37 @@ describe('the call page in one statement', () => {
     expect(await callReviewRecord(db.pool, { kind: 'agent', agentId: 'P2' }, 'q-P1-4')).toBeUndefined();
     expect(await callReviewRecord(db.pool, { kind: 'agent', agentId: 'P1' }, 'q-P1-4')).toBeDefined();
     expect(await callReviewRecord(db.pool, { kind: 'all' }, 'no-such-call')).toBeUndefined();
+  });
+});
+
+describe('response schemas', () => {
+  it('serialize the queue and the call page without dropping or changing anything', async () => {
+    const { rows } = await db.pool.query(`select user_id from users where username = $1`, [names.qa1]);
+    const actor: Actor = {
+      userId: rows[0].user_id,
+      username: names.qa1,
+      role: 'qa',
+      teams: [],
+      via: 'token',
+    };
+    const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+    const { rows: calls } = await db.pool.query(`select call_id from calls order by call_id`);
+    const { rows: reviewed } = await db.pool.query(`select 1 from call_reviews`);
+    expect(reviewed.length).toBeGreaterThan(0);
+    for (const { call_id: callId } of calls) {
+      const response = await as.qa1.inject({ method: 'GET', url: `/calls/${callId}/review` });
+      expect(response.statusCode).toBe(200);
+      // The phone number in the transcript is not masked for qa (testConfig masks no role but agent).
+      expect(response.json(), callId).toEqual(plain(await callReviewView({ actor, tx: db.pool }, callId)));
+    }
+    for (const query of [
+      'month=2026-10&assignee=all&status=all&limit=7',
+      'month=2026-10&status=reviewed&assignee=all',
+    ]) {
+      const response = await as.qa1.inject({ method: 'GET', url: `/review/queue?${query}` });
+      const parsed = queueQuery.parse(Object.fromEntries(new URLSearchParams(query)));
+      expect(response.json()).toEqual(plain(await reviewQueue({ actor, tx: db.pool }, parsed)));
+      expect(response.json().items.length).toBeGreaterThan(0);
+    }
   });
 });
