@@ -7,6 +7,7 @@ import { ZodType } from 'zod';
 import type { Config } from '../models/config.ts';
 import { MAX_ID_LENGTH } from '../models/input-checks.ts';
 import { ApiError, describeRoute } from './api-error.ts';
+import { ActorCache } from './auth/actor-cache.ts';
 import { DOCS_PREFIX, installAccess, SESSION_COOKIE, type RouteEntry } from './auth/access.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -31,6 +32,8 @@ declare module 'fastify' {
 export interface AppDeps {
   pool: pg.Pool;
   config: Config;
+  /** Who recent credentials belong to (actor-cache.ts); a fresh one per app unless a test passes its own. */
+  actorCache?: ActorCache;
 }
 
 /** Fastify's own 4xx errors, as the stable codes this API documents. */
@@ -88,7 +91,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
 
   // Before any route: every route must declare its access, and every request is authenticated.
-  app.decorate('routeCatalogue', installAccess(app, deps.pool));
+  const actorCache = deps.actorCache ?? new ActorCache();
+  deps = { ...deps, actorCache };
+  app.decorate('routeCatalogue', installAccess(app, deps.pool, actorCache));
   // The OpenAPI document is built from the route schemas below (GET /docs/json, the page at /docs).
   await app.register(swagger, {
     openapi: {

@@ -127,13 +127,25 @@ async function upsertAgentsFromCalls(db: Queryable, calls: readonly CallToStore[
   );
 }
 
+/** The columns toCall reads. */
+export const CALL_COLUMNS = [
+  'call_id',
+  'agent_id',
+  'team_id',
+  'started_at',
+  'duration_s',
+  'direction',
+  'recording',
+  'agent_channel',
+  'recording_status',
+  'recording_problem',
+  'recording_problem_code',
+] as const;
+
 export async function getCall(db: Queryable, callId: string): Promise<Call | undefined> {
-  const { rows } = await db.query(
-    `select call_id, agent_id, team_id, started_at, duration_s, direction, recording, agent_channel,
-            recording_status, recording_problem, recording_problem_code
-     from calls where call_id = $1`,
-    [callId],
-  );
+  const { rows } = await db.query(`select ${CALL_COLUMNS.join(', ')} from calls where call_id = $1`, [
+    callId,
+  ]);
   return rows[0] ? toCall(rows[0]) : undefined;
 }
 
@@ -152,7 +164,7 @@ export async function setRecording(
   return result.rowCount === 1;
 }
 
-function toCall(row: Record<string, unknown>): Call {
+export function toCall(row: Record<string, unknown>): Call {
   return {
     callId: row.call_id as string,
     agentId: row.agent_id as string,

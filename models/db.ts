@@ -30,3 +30,14 @@ export async function withTransaction<T>(pool: pg.Pool, work: (tx: pg.PoolClient
     client.release();
   }
 }
+
+/**
+ * A row limit written into a statement's text rather than passed as a
+ * parameter, for statements prepared under a name: a generic plan with
+ * `limit $n` is costed for an unknown (large) limit. Only a positive safe
+ * integer passes, so nothing but digits can reach the SQL.
+ */
+export function sqlLimit(limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`not a row limit: ${limit}`);
+  return String(limit);
+}

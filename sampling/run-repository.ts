@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Queryable } from '../models/db.ts';
-import { withTransaction } from '../models/db.ts';
+import { sqlLimit, withTransaction } from '../models/db.ts';
 import type { SampleReason } from './params.ts';
 
 export interface RunListing {
@@ -41,7 +41,8 @@ export interface RunItem {
 
 export interface RunDetail extends RunListing {
   params: unknown;
-  agents: RunAgent[];
+  /** Absent when asked without (the API sends it on a run's first page only). */
+  agents?: RunAgent[];
   items: RunItem[];
   itemsTruncated: boolean;
 }
@@ -81,43 +82,49 @@ export async function getRun(
 
 export type RunHeader = Omit<RunDetail, 'items' | 'itemsTruncated'>;
 
-/** A run with the quota maths of every agent it touched (one agent's; only `inScope` agents), without its picks. */
+/**
+ * A run with the quota maths of every agent it touched (one agent's; only
+ * `inScope` agents), without its picks; `withAgents: false` leaves the quota
+ * maths out (a run of the whole centre has a thousand agents).
+ */
 export async function getRunHeader(
   db: Queryable,
   runId: number,
-  options: { agent?: string; inScope?: readonly string[] },
+  options: { agent?: string; inScope?: readonly string[]; withAgents?: boolean },
 ): Promise<RunHeader | undefined> {
-  const run = await db.query(
-    `select run_id, kind, month, through, seed, created_at, params,
+  const run = await db.query({
+    name: 'run-header',
+    text: `select run_id, kind, month, through, seed, created_at, params,
             coalesce((summary->>'selected')::int, 0) as selected
      from sampling_runs where run_id = $1`,
-    [runId],
-  );
+    values: [runId],
+  });
   if (!run.rows[0]) return undefined;
-  const agents = await db.query(
-    `select a.agent_id, a.mode, a.prev_month_calls, a.month_calls, a.last_score, a.multiplier, a.quota,
+  const header = { ...toListing(run.rows[0]), params: run.rows[0].params };
+  if (options.withAgents === false) return header;
+  // Picks per agent and reason come from sampling_run_pick_counts (migration 011), kept as picks are written.
+  const cut = agentCut(options);
+  const agents = await db.query({
+    name: `run-header-agents:${cut.shape}`,
+    text: `select a.agent_id, a.mode, a.prev_month_calls, a.month_calls, a.last_score, a.multiplier, a.quota,
             a.random_target, a.random_before, a.expected_calls, a.hash_cutoff::text,
             coalesce(p.picked, '{}') as picked
      from sampling_run_agents a
-     left join (select agent_id, jsonb_object_agg(reason, n) as picked
-                from (select agent_id, reason, count(*)::int as n from sample_items where run_id = $1
-                      group by agent_id, reason) g group by agent_id) p using (agent_id)
-     where a.run_id = $1 and ($2::text is null or a.agent_id = $2)
-       and ($3::text[] is null or a.agent_id = any($3))
+     left join lateral (select jsonb_object_agg(k.reason, k.picks) as picked from sampling_run_pick_counts k
+                        where k.run_id = a.run_id and k.agent_id = a.agent_id) p on true
+     where ${['a.run_id = $1', ...cut.where('a')].join(' and ')}
      union all
      -- agents picked without a quota row (manual picks, neighbours of agents idle this month)
-     select p.agent_id, 'none', 0, 0, null, 1, 0, 0, 0, null, null, jsonb_object_agg(p.reason, p.n)
-     from (select agent_id, reason, count(*)::int as n from sample_items where run_id = $1
-           group by agent_id, reason) p
-     where not exists (select 1 from sampling_run_agents a where a.run_id = $1 and a.agent_id = p.agent_id)
-       and ($2::text is null or p.agent_id = $2) and ($3::text[] is null or p.agent_id = any($3))
-     group by p.agent_id
+     select k.agent_id, 'none', 0, 0, null, 1, 0, 0, 0, null, null, jsonb_object_agg(k.reason, k.picks)
+     from sampling_run_pick_counts k
+     where ${['k.run_id = $1', ...cut.where('k')].join(' and ')}
+       and not exists (select 1 from sampling_run_agents a where a.run_id = $1 and a.agent_id = k.agent_id)
+     group by k.agent_id
      order by 1`,
-    [runId, options.agent ?? null, options.inScope ?? null],
-  );
+    values: [runId, ...cut.values],
+  });
   return {
-    ...toListing(run.rows[0]),
-    params: run.rows[0].params,
+    ...header,
     agents: agents.rows.map((a) => ({
       agentId: a.agent_id,
       mode: a.mode,
@@ -164,36 +171,83 @@ export async function listRunItems(
     inScope?: readonly string[];
   },
 ): Promise<RunItemPage> {
-  const filters = [runId, options.agent ?? null, options.inScope ?? null];
   let from: { agent_id: string; call_id: string } | undefined;
   if (options.after !== undefined) {
-    const cursor = await db.query(
-      `select agent_id, call_id from sample_items where call_id = $1 and run_id = $2`,
-      [options.after, runId],
-    );
+    const cursor = await db.query({
+      name: 'run-page-cursor',
+      text: `select agent_id, call_id from sample_items where call_id = $1 and run_id = $2`,
+      values: [options.after, runId],
+    });
     from = cursor.rows[0];
     if (!from) throw new CursorError(`"${options.after}" is not a pick of run ${runId}`);
   }
-  const items = await db.query(
-    `select s.call_id, s.agent_id, c.started_at, c.duration_s, s.reason, s.detail
+  // Only the predicates in use, each shape prepared under its own name (as the review queue's
+  // page): parsed and planned once per connection, and a generic plan without `$n is null or …`
+  // keeps the (run_id, agent_id, call_id) order of sample_items_run_page.
+  const cut = agentCut(options);
+  const values: unknown[] = [runId, ...cut.values];
+  const shape = [cut.shape];
+  const where = [`s.run_id = $1`, ...cut.where('s')];
+  if (options.reason !== undefined) {
+    shape.push('reason');
+    where.push(`s.reason = $${values.push(options.reason)}::text`);
+  }
+  if (from) {
+    shape.push('after');
+    where.push(
+      `(s.agent_id, s.call_id) > ($${values.push(from.agent_id)}::text, $${values.push(from.call_id)}::text)`,
+    );
+  }
+  const items = await db.query({
+    name: `run-page:${shape.join(',')}:${options.limit}`,
+    text: `select s.call_id, s.agent_id, c.started_at, c.duration_s, s.reason, s.detail
      from sample_items s join calls c using (call_id)
-     where s.run_id = $1 and ($2::text is null or s.agent_id = $2) and ($3::text[] is null or s.agent_id = any($3))
-       and ($4::text is null or s.reason = $4)
-       and ($5::text is null or (s.agent_id, s.call_id) > ($5, $6))
-     order by s.agent_id, s.call_id limit $7`,
-    [...filters, options.reason ?? null, from?.agent_id ?? null, from?.call_id ?? null, options.limit + 1],
-  );
-  const totals = await db.query(
-    `select reason, count(*)::int as n from sample_items s
-     where s.run_id = $1 and ($2::text is null or s.agent_id = $2) and ($3::text[] is null or s.agent_id = any($3))
-     group by reason order by reason`,
-    filters,
-  );
+     where ${where.join(' and ')}
+     order by s.agent_id, s.call_id limit ${sqlLimit(options.limit + 1)}`,
+    values,
+  });
+  // Totals from the counts kept as picks are written (migration 011): per run and reason when
+  // nothing is cut, else summed over the agents in the cut.
+  const totals =
+    cut.shape === 'all'
+      ? await db.query({
+          name: 'run-page-totals',
+          text: `select reason, picks as n from sampling_run_reason_counts where run_id = $1 order by reason`,
+          values: [runId],
+        })
+      : await db.query({
+          name: `run-page-totals:${cut.shape}`,
+          text: `select reason, sum(picks)::int as n from sampling_run_pick_counts k
+           where k.run_id = $1 and ${cut.where('k').join(' and ')} group by reason order by reason`,
+          values: [runId, ...cut.values],
+        });
   const page = items.rows.slice(0, options.limit).map(toItem);
   return {
     items: page,
     nextCursor: items.rows.length > options.limit ? page[page.length - 1].callId : null,
     totals: Object.fromEntries(totals.rows.map((r) => [r.reason, r.n])),
+  };
+}
+
+/** The agent filter and the scope as predicates on `$2`, `$3` (what is in use, named by `shape`). */
+function agentCut(options: { agent?: string; inScope?: readonly string[] }) {
+  const values: unknown[] = [];
+  const parts: Array<(alias: string) => string> = [];
+  if (options.agent !== undefined) {
+    const n = values.push(options.agent) + 1;
+    parts.push((alias) => `${alias}.agent_id = $${n}::text`);
+  }
+  if (options.inScope !== undefined) {
+    const n = values.push(options.inScope) + 1;
+    parts.push((alias) => `${alias}.agent_id = any($${n}::text[])`);
+  }
+  const shape = [options.agent !== undefined ? 'agent' : '', options.inScope !== undefined ? 'scope' : '']
+    .filter(Boolean)
+    .join('+');
+  return {
+    shape: shape || 'all',
+    values,
+    where: (alias: string) => parts.map((part) => part(alias)),
   };
 }
 

@@ -5,6 +5,7 @@ import { may, type Actor, type Permission } from '../../models/permissions.ts';
 import { actorBySessionHash, actorByTokenHash } from '../../models/user-repository.ts';
 import { ApiError } from '../api-error.ts';
 import { CSRF_HEADER } from '../contracts/session.ts';
+import type { ActorCache } from './actor-cache.ts';
 
 /**
  * What a route needs: 'public' (health probes, login), 'signed-in' (any
@@ -42,12 +43,13 @@ export interface RouteEntry {
 /**
  * Installs authentication before any route plugin: every request to a
  * non-public route must carry `Authorization: Bearer <token>` or the session
- * cookie, resolved in one query each, checked before the body is read (an
- * unauthenticated 20 MB upload is refused at its first byte). Returns the
+ * cookie, resolved in one query each (then kept for ACTOR_CACHE_MS, see
+ * actor-cache.ts), checked before the body is read (an unauthenticated 20 MB
+ * upload is refused at its first byte). Returns the
  * catalogue of routes with their access, which the authorization matrix
  * test walks.
  */
-export function installAccess(app: FastifyInstance, pool: pg.Pool): RouteEntry[] {
+export function installAccess(app: FastifyInstance, pool: pg.Pool, cache: ActorCache): RouteEntry[] {
   const routes: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {
     const methods = [route.method].flat();
@@ -64,7 +66,7 @@ export function installAccess(app: FastifyInstance, pool: pg.Pool): RouteEntry[]
     if (request.is404) return; // unknown routes answer 404 not_found; they hold nothing.
     const access = request.routeOptions.config.access;
     if (access === 'public') return;
-    const actor = await authenticate(pool, request);
+    const actor = await authenticate(pool, cache, request);
     if (!actor) throw new ApiError(401, 'unauthenticated', 'sign in or send Authorization: Bearer <token>');
     if (actor.via === 'session' && !SAFE_METHODS.has(request.method) && !request.headers[CSRF_HEADER]) {
       // SameSite=Strict already keeps other sites' requests from carrying the cookie; the header is the
@@ -79,16 +81,42 @@ export function installAccess(app: FastifyInstance, pool: pg.Pool): RouteEntry[]
   return routes;
 }
 
-async function authenticate(pool: pg.Pool, request: FastifyRequest): Promise<Actor | undefined> {
+async function authenticate(
+  pool: pg.Pool,
+  cache: ActorCache,
+  request: FastifyRequest,
+): Promise<Actor | undefined> {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     // A malformed or unknown token is refused, never taken as "no token, try the cookie".
     if (!match || !match[1].startsWith(TOKEN_PREFIX)) return undefined;
-    return actorByTokenHash(pool, sha256(match[1]));
+    const hash = sha256(match[1]);
+    return remembered(cache, `token:${hash.toString('base64')}`, () => actorByTokenHash(pool, hash));
   }
   const session = sessionIdOf(request);
-  return session ? actorBySessionHash(pool, sha256(session)) : undefined;
+  if (!session) return undefined;
+  const hash = sha256(session);
+  return remembered(cache, sessionCacheKey(hash), () => actorBySessionHash(pool, hash));
+}
+
+async function remembered(
+  cache: ActorCache,
+  key: string,
+  lookUp: () => Promise<Actor | undefined>,
+): Promise<Actor | undefined> {
+  const known = cache.get(key);
+  if (known) return known;
+  const actor = await lookUp();
+  if (actor) cache.set(key, actor);
+  return actor;
+}
+
+const sessionCacheKey = (hash: Buffer) => `session:${hash.toString('base64')}`;
+
+/** Forgets a session this process may have cached (a logout ends it at once, not within the cache's bound). */
+export function forgetSession(cache: ActorCache, sessionId: string): void {
+  cache.forget(sessionCacheKey(sha256(sessionId)));
 }
 
 export function sessionIdOf(request: FastifyRequest): string | undefined {

@@ -2,12 +2,19 @@ import type { FastifyPluginAsync } from 'fastify';
 import { withTransaction } from '../../models/db.ts';
 import type { AppDeps } from '../app.ts';
 import { ApiError } from '../api-error.ts';
-import { actorOf, clearSessionCookie, CSRF_HEADER, sessionCookie, sessionIdOf } from '../auth/access.ts';
+import {
+  actorOf,
+  clearSessionCookie,
+  CSRF_HEADER,
+  forgetSession,
+  sessionCookie,
+  sessionIdOf,
+} from '../auth/access.ts';
 import { login, logout } from '../services/account-service.ts';
 import { auditActorOf } from '../services/service-context.ts';
 
 /** Browser sign-in: a password gives an httpOnly, SameSite=Strict session cookie; scripts use tokens. */
-export const authRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) => {
+export const authRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, actorCache }) => {
   app.post<{ Body: { username: string; password: string } }>(
     '/auth/login',
     {
@@ -39,7 +46,9 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) => 
 
   app.post('/auth/logout', { config: { access: 'signed-in' } }, async (request, reply) => {
     const audit = auditActorOf(request);
-    await withTransaction(pool, (tx) => logout({ audit, tx }, sessionIdOf(request)));
+    const sessionId = sessionIdOf(request);
+    await withTransaction(pool, (tx) => logout({ audit, tx }, sessionId));
+    if (sessionId && actorCache) forgetSession(actorCache, sessionId);
     return clearSessionCookie(request, reply).status(204).send();
   });
 

@@ -1,18 +1,19 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { getCall } from '../../models/call-repository.ts';
+import { visibleCall } from '../../models/access-repository.ts';
 import { withTransaction } from '../../models/db.ts';
+import { callScopeOf } from '../../models/permissions.ts';
 import { codePointLength, ID_PATTERN, MAX_ID_LENGTH } from '../../models/input-checks.ts';
 import type { AppDeps } from '../app.ts';
 import { actorOf } from '../auth/access.ts';
 import { MONTH, planBody, queueQuery, reviewSubmission } from '../contracts/review.ts';
 import { openRecording } from '../recordings/stream-recording.ts';
-import { described } from '../response-schemas.ts';
+import { callReviewViewSchema, described, queuePageSchema } from '../response-schemas.ts';
 import { callReviewView } from '../services/call-review-view.ts';
 import { requirePlan, setPlan } from '../services/plan-service.ts';
 import { reviewQueue } from '../services/review-queue.ts';
-import { callNotFound, requireCallInScope, submitReview } from '../services/review-service.ts';
+import { callNotFound, submitReview } from '../services/review-service.ts';
 import { auditActorOf } from '../services/service-context.ts';
 
 /** A call id as every other route takes it (models/input-checks.ts), as zod. */
@@ -39,7 +40,7 @@ export const reviewRoutes: FastifyPluginAsync<AppDeps> = async (plugin, { pool, 
       schema: {
         summary: 'The review queue: needs-review first, then by start time (keyset cursor)',
         querystring: queueQuery,
-        response: { 200: described('QueuePage: month, items, nextCursor') },
+        response: { 200: queuePageSchema },
       },
     },
     async (request) => reviewQueue({ actor: actorOf(request), tx: pool }, request.query),
@@ -82,7 +83,7 @@ export const reviewRoutes: FastifyPluginAsync<AppDeps> = async (plugin, { pool, 
       schema: {
         summary: 'Everything the review page shows about a call',
         params: callParams,
-        response: { 200: described('CallReviewView') },
+        response: { 200: callReviewViewSchema },
       },
     },
     async (request) => callReviewView({ actor: actorOf(request), tx: pool }, request.params.id),
@@ -103,9 +104,8 @@ export const reviewRoutes: FastifyPluginAsync<AppDeps> = async (plugin, { pool, 
       },
     },
     async (request, reply) => {
-      const actor = actorOf(request);
-      await requireCallInScope({ actor, tx: pool }, request.params.id);
-      const call = await getCall(pool, request.params.id);
+      // Scope and the call row in one statement: out of scope and missing are the same 404.
+      const call = await visibleCall(pool, callScopeOf(actorOf(request)), request.params.id);
       if (!call) throw callNotFound(request.params.id);
       const opened = await openRecording(call, { roots: config.recordingRoots }, request.headers.range);
       if (opened.status === 416) {

@@ -111,7 +111,8 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
     {
       config: { access: 'sampling.read' },
       schema: {
-        summary: "A run's quota maths per agent and one page of its picks",
+        summary:
+          "One page of a run's picks; the first page (no `after`) also carries the quota maths per agent",
         params: runIdParams,
         querystring: {
           type: 'object',
@@ -130,7 +131,12 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
       const { agent, reason, after } = request.query;
       // A supervisor sees the run cut to their teams' agents.
       const inScope = await agentsInScope(pool, callScopeOf(actorOf(request)));
-      const run = await getRunHeader(pool, request.params.id, { agent, inScope });
+      // The quota maths (every agent of the run: 240 KiB for a thousand agents) come with the first page only.
+      const run = await getRunHeader(pool, request.params.id, {
+        agent,
+        inScope,
+        withAgents: after === undefined,
+      });
       if (!run) throw notFound(`sampling run ${request.params.id}`);
       try {
         const limit = request.query.limit ?? DEFAULT_PAGE;

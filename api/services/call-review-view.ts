@@ -1,9 +1,5 @@
-import { getCall } from '../../models/call-repository.ts';
-import { latestCallScore } from '../../models/call-score-repository.ts';
-import { may } from '../../models/permissions.ts';
-import { getProcessing, getTranscript } from '../../models/pipeline-repository.ts';
-import { reviewsOf, sampleAndAssignment } from '../../models/review-repository.ts';
-import { effectiveOutcome } from '../../models/score-repository.ts';
+import { callScopeOf, may } from '../../models/permissions.ts';
+import { callReviewRecord } from '../../models/review-repository.ts';
 import type { CallScore, ItemResult, RuleHit } from '../../workers/scoring/call-score.ts';
 import {
   renderBorderline,
@@ -13,7 +9,7 @@ import {
 } from '../../workers/scoring/reason.ts';
 import type { CallReviewView, RenderedReason, ReviewItem, ReviewVersion } from '../contracts/review.ts';
 import { itemPoints, phraseOf } from './apply-review.ts';
-import { callNotFound, requireCallInScope, scorecardOf } from './review-service.ts';
+import { callNotFound, scorecardOf } from './review-service.ts';
 import { recordingContentType } from '../recordings/stream-recording.ts';
 import type { ServiceContext } from './service-context.ts';
 
@@ -49,20 +45,14 @@ export async function callReviewView(
   callId: string,
 ): Promise<CallReviewView> {
   const { tx } = ctx;
-  await requireCallInScope(ctx, callId);
-  const call = await getCall(tx, callId);
-  if (!call) throw callNotFound(callId);
-  const [agent, transcript, stored, outcome, reviews, placement, processing] = await Promise.all([
-    tx.query(`select agent_name from agents where agent_id = $1`, [call.agentId]),
-    getTranscript(tx, callId),
-    latestCallScore(tx, callId),
-    effectiveOutcome(tx, callId),
-    reviewsOf(tx, callId),
-    sampleAndAssignment(tx, callId),
-    getProcessing(tx, callId),
-  ]);
+  const record = await callReviewRecord(tx, callScopeOf(ctx.actor), callId);
+  if (!record) throw callNotFound(callId);
+  const { call, transcript, outcome, reviews, processing } = record;
+  const stored = record.score ?? undefined;
   const score = stored?.result as CallScore | undefined;
-  const card = stored ? await scorecardOf(tx, stored.scorecardId, stored.version) : undefined;
+  const card = stored
+    ? await scorecardOf(tx, stored.scorecardId, stored.version, stored.cardSha256 ?? undefined)
+    : undefined;
   const cardItems = new Map(card?.items.map((item) => [item.id, item]));
   const playable =
     call.recording !== null && (call.recordingStatus === 'ok' || call.recordingStatus === 'uploaded');
@@ -70,14 +60,14 @@ export async function callReviewView(
     call: {
       callId: call.callId,
       agentId: call.agentId,
-      agentName: agent.rows[0]?.agent_name ?? call.agentId,
+      agentName: record.agentName ?? call.agentId,
       teamId: call.teamId,
       startedAt: call.startedAt.toISOString(),
       durationS: call.durationS,
       direction: call.direction,
       agentChannel: call.agentChannel,
     },
-    sample: placement.sample as CallReviewView['sample'],
+    sample: record.sample as CallReviewView['sample'],
     recording: playable
       ? {
           url: `/calls/${encodeURIComponent(call.callId)}/audio`,
@@ -162,7 +152,7 @@ export async function callReviewView(
       items: r.items as ReviewVersion['items'],
       addedDeductions: r.addedDeductions as ReviewVersion['addedDeductions'],
     })),
-    assignment: placement.assignment,
+    assignment: record.assignment,
     processing: processing ? { state: processing.state, failureCode: processing.failureCode } : null,
     can: { review: may(ctx.actor, 'scores.review') && stored !== undefined },
   };

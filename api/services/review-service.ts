@@ -31,7 +31,11 @@ export async function scorecardOf(
   db: Queryable,
   id: string,
   version: number,
+  /** The card's sha256 when the caller read it already: a parsed card is then used without reading its source. */
+  knownSha256?: string,
 ): Promise<Scorecard | undefined> {
+  const known = knownSha256 === undefined ? undefined : cards.get(`${id}@${version}:${knownSha256}`);
+  if (known) return known;
   const stored = await scorecardSource(db, id, version);
   if (!stored) return undefined;
   const key = `${id}@${version}:${stored.sha256}`;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
+import { ACTOR_CACHE_MS, ActorCache } from '../../api/auth/actor-cache.ts';
 import { LOGIN_POLICY } from '../../api/services/account-service.ts';
 import { createUserToken } from '../helpers/auth.ts';
 import { testConfig } from '../helpers/config.ts';
@@ -11,6 +12,11 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 let db: TestDatabase;
 let app: FastifyInstance;
+// The API trusts a resolved credential for ACTOR_CACHE_MS (api/auth/actor-cache.ts); its clock is this
+// counter, so a test moves past the bound instead of waiting for it.
+let clock = 0;
+const actorCache = new ActorCache(ACTOR_CACHE_MS, () => clock);
+const passCacheBound = () => (clock += ACTOR_CACHE_MS + 1);
 let admin: string;
 const PASSWORD = 'correct horse battery';
 const xhr = { 'x-requested-with': 'callqa' };
@@ -20,6 +26,7 @@ beforeAll(async () => {
   app = await buildApp({
     pool: db.pool,
     config: testConfig(db.url, await mkdtemp(join(tmpdir(), 'callqa-acc-'))),
+    actorCache,
   });
   admin = (await createUserToken(db.pool, 'admin')).token;
 });
@@ -59,6 +66,7 @@ describe('browser sessions', () => {
     const out = await app.inject({ method: 'POST', url: '/auth/logout', headers: { cookie, ...xhr } });
     expect(out.statusCode).toBe(204);
     expect(String(out.headers['set-cookie'])).toMatch(/Max-Age=0/);
+    // At once, not within the cache's bound: the cache's clock has not moved since the session was used.
     expect((await app.inject({ method: 'GET', url: '/auth/me', headers: { cookie } })).statusCode).toBe(401);
   });
 
@@ -66,6 +74,7 @@ describe('browser sessions', () => {
     const cookie = cookieOf(await login('qa-web', PASSWORD));
     expect((await app.inject({ method: 'GET', url: '/pipeline', headers: { cookie } })).statusCode).toBe(200);
     await db.pool.query(`update sessions set expires_at = now() - interval '1 second'`);
+    passCacheBound();
     const expired = await app.inject({ method: 'GET', url: '/pipeline', headers: { cookie } });
     expect(expired.statusCode).toBe(401);
     expect(expired.json().code).toBe('unauthenticated');
@@ -169,9 +178,15 @@ describe('stored credentials', () => {
       `update api_tokens set revoked_at = now() where user_id = (select user_id from users where username = $1)`,
       [username],
     );
+    // What the CLI changes reaches the API within the cache's bound (ACTOR_CACHE_MS).
+    passCacheBound();
     expect((await me()).statusCode).toBe(401);
     const other = await createUserToken(db.pool, 'qa');
+    const otherMe = () =>
+      app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${other.token}` } });
+    expect((await otherMe()).statusCode).toBe(200);
     await db.pool.query(`update users set disabled_at = now() where username = $1`, [other.username]);
+    passCacheBound();
     const disabled = await app.inject({
       method: 'GET',
       url: '/auth/me',
@@ -202,6 +217,7 @@ describe('stored credentials', () => {
       [username],
     );
     const thirtySecondsAgo = await lastUsed();
+    passCacheBound();
     expect((await me()).statusCode).toBe(200);
     expect(await lastUsed()).toEqual(thirtySecondsAgo);
     await db.pool.query(
@@ -209,6 +225,7 @@ describe('stored credentials', () => {
        where user_id = (select user_id from users where username = $1)`,
       [username],
     );
+    passCacheBound();
     expect((await me()).statusCode).toBe(200);
     expect((await lastUsed())!.getTime()).toBeGreaterThan(thirtySecondsAgo!.getTime());
   });

@@ -1,12 +1,24 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
-import { upsertCalls } from '../../models/call-repository.ts';
-import { saveTranscript } from '../../models/pipeline-repository.ts';
-import { importQaOutcomes } from '../../models/score-repository.ts';
+import { queueQuery } from '../../api/contracts/review.ts';
+import { callReviewView } from '../../api/services/call-review-view.ts';
+import { reviewQueue } from '../../api/services/review-queue.ts';
+import type { Actor } from '../../models/permissions.ts';
+import { getCall, upsertCalls } from '../../models/call-repository.ts';
+import { latestCallScore } from '../../models/call-score-repository.ts';
+import { getProcessing, getTranscript, saveTranscript } from '../../models/pipeline-repository.ts';
+import {
+  callReviewRecord,
+  reviewsOf,
+  sampleAndAssignment,
+  scorecardSource,
+} from '../../models/review-repository.ts';
+import { effectiveOutcome, importQaOutcomes } from '../../models/score-repository.ts';
 import { createUserToken, withToken } from '../helpers/auth.ts';
 import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { testConfig } from '../helpers/config.ts';
@@ -395,6 +407,41 @@ describe('GET /calls/:id/audio', () => {
     const none = await audio('q-P1-0');
     expect(none.json()).toMatchObject({ code: 'recording_unavailable', reason: 'no_recording' });
   });
+
+  it('sends a file larger than one read exactly, and refuses a FIFO or a directory without blocking', async () => {
+    // 700 KB: several 256 KiB reads; ranges across read boundaries.
+    const big = Buffer.from(Array.from({ length: 700_000 }, (_, i) => (i * 7) % 256));
+    await writeFile(join(storageDir, 'big.wav'), big);
+    await mkdir(join(storageDir, 'dir.wav'));
+    execFileSync('mkfifo', [join(storageDir, 'fifo.wav')]);
+    await upsertCalls(
+      db.pool,
+      ['big', 'dir', 'fifo'].map((name) =>
+        buildCall({
+          callId: `au-${name}`,
+          agentId: 'P1',
+          team: 'TA',
+          recording: join(storageDir, `${name}.wav`),
+          recordingStatus: 'ok',
+        }),
+      ),
+    );
+    expect((await audio('au-big')).rawPayload.equals(big)).toBe(true);
+    for (const [start, end] of [
+      [0, 262_143],
+      [262_000, 530_000],
+      [600_000, 699_999],
+    ]) {
+      const part = await audio('au-big', `bytes=${start}-${end}`);
+      expect(part.statusCode).toBe(206);
+      expect(part.rawPayload.equals(big.subarray(start, end + 1))).toBe(true);
+    }
+    for (const callId of ['au-dir', 'au-fifo']) {
+      const response = await audio(callId);
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toMatchObject({ code: 'recording_unavailable', reason: 'not_a_file' });
+    }
+  });
 });
 
 describe('POST /calls/:id/reviews', () => {
@@ -585,5 +632,90 @@ describe('POST /calls/:id/reviews', () => {
     };
     expect((await review('q-P1-5', payload, as.supervisor)).statusCode).toBe(403);
     expect((await review('q-P1-5', payload, as.agent)).statusCode).toBe(403);
+  });
+});
+
+describe('the call page in one statement', () => {
+  it('reads what each repository function reads, for reviewed, scored and bare calls, cut to the scope', async () => {
+    // A call with nothing yet: no transcript, score, outcome, sample, assignment or processing row.
+    await upsertCalls(db.pool, [
+      buildCall({ callId: 'bare-1', agentId: 'P1', team: 'TA', startedAt: new Date(Date.UTC(2026, 9, 20)) }),
+    ]);
+    const { rows } = await db.pool.query(`select call_id from calls order by call_id`);
+    expect(rows.length).toBeGreaterThan(18);
+    const { rows: reviewed } = await db.pool.query(`select distinct call_id from call_reviews`);
+    expect(reviewed.length).toBeGreaterThan(0);
+    for (const { call_id: callId } of rows) {
+      const record = await callReviewRecord(db.pool, { kind: 'all' }, callId);
+      const stored = await latestCallScore(db.pool, callId);
+      const transcript = await getTranscript(db.pool, callId);
+      const outcome = await effectiveOutcome(db.pool, callId);
+      const processing = await getProcessing(db.pool, callId);
+      const placement = await sampleAndAssignment(db.pool, callId);
+      const { rows: agent } = await db.pool.query(`select agent_name from agents where agent_id = $1`, [
+        record!.call.agentId,
+      ]);
+      expect(record, callId).toEqual({
+        call: await getCall(db.pool, callId),
+        agentName: agent[0]?.agent_name ?? null,
+        transcript: transcript
+          ? {
+              source: transcript.source,
+              speakerMode: transcript.speakerMode,
+              durationS: transcript.durationS,
+              segments: transcript.segments,
+            }
+          : null,
+        score: stored
+          ? {
+              ...stored,
+              cardSha256: (await scorecardSource(db.pool, stored.scorecardId, stored.version))!.sha256,
+            }
+          : null,
+        outcome: outcome ?? null,
+        sample: placement.sample,
+        assignment: placement.assignment,
+        processing: processing ? { state: processing.state, failureCode: processing.failureCode } : null,
+        reviews: await reviewsOf(db.pool, callId),
+      });
+    }
+    // Out of scope and missing: the same answer.
+    expect(await callReviewRecord(db.pool, { kind: 'teams', teams: ['TB'] }, 'q-P1-4')).toBeUndefined();
+    expect(await callReviewRecord(db.pool, { kind: 'teams', teams: ['TA'] }, 'q-P1-4')).toBeDefined();
+    expect(await callReviewRecord(db.pool, { kind: 'agent', agentId: 'P2' }, 'q-P1-4')).toBeUndefined();
+    expect(await callReviewRecord(db.pool, { kind: 'agent', agentId: 'P1' }, 'q-P1-4')).toBeDefined();
+    expect(await callReviewRecord(db.pool, { kind: 'all' }, 'no-such-call')).toBeUndefined();
+  });
+});
+
+describe('response schemas', () => {
+  it('serialize the queue and the call page without dropping or changing anything', async () => {
+    const { rows } = await db.pool.query(`select user_id from users where username = $1`, [names.qa1]);
+    const actor: Actor = {
+      userId: rows[0].user_id,
+      username: names.qa1,
+      role: 'qa',
+      teams: [],
+      via: 'token',
+    };
+    const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as unknown;
+    const { rows: calls } = await db.pool.query(`select call_id from calls order by call_id`);
+    const { rows: reviewed } = await db.pool.query(`select 1 from call_reviews`);
+    expect(reviewed.length).toBeGreaterThan(0);
+    for (const { call_id: callId } of calls) {
+      const response = await as.qa1.inject({ method: 'GET', url: `/calls/${callId}/review` });
+      expect(response.statusCode).toBe(200);
+      // The phone number in the transcript is not masked for qa (testConfig masks no role but agent).
+      expect(response.json(), callId).toEqual(plain(await callReviewView({ actor, tx: db.pool }, callId)));
+    }
+    for (const query of [
+      'month=2026-10&assignee=all&status=all&limit=7',
+      'month=2026-10&status=reviewed&assignee=all',
+    ]) {
+      const response = await as.qa1.inject({ method: 'GET', url: `/review/queue?${query}` });
+      const parsed = queueQuery.parse(Object.fromEntries(new URLSearchParams(query)));
+      expect(response.json()).toEqual(plain(await reviewQueue({ actor, tx: db.pool }, parsed)));
+      expect(response.json().items.length).toBeGreaterThan(0);
+    }
   });
 });

@@ -106,6 +106,73 @@ describe('GET /sampling/runs/:id pages', () => {
     expect(reasons).toHaveLength(45);
   });
 
+  it('sends the quota maths per agent on the first page only', async () => {
+    const first = (await app.inject({ method: 'GET', url: `/sampling/runs/${runId}?limit=50` })).json();
+    expect(first.agents.map((a: { agentId: string }) => a.agentId)).toEqual(AGENTS);
+    const next = (
+      await app.inject({ method: 'GET', url: `/sampling/runs/${runId}?limit=50&after=${first.nextCursor}` })
+    ).json();
+    expect(next).not.toHaveProperty('agents');
+    expect(next).toMatchObject({ runId, selected: 270, totals: byReason });
+    expect(next.items[0].callId > first.items[49].callId || next.items[0].agentId > 'P1').toBe(true);
+  });
+
+  it("reads the agents' picks and the totals from counts kept as picks are written, deleted and moved", async () => {
+    // What the pages read (sampling_run_pick_counts, migration 011) equals a fresh count of the picks…
+    const recount = async () =>
+      (
+        await db.pool.query(
+          `select run_id, agent_id, reason, count(*)::int as picks from sample_items
+           group by run_id, agent_id, reason order by 1, 2, 3`,
+        )
+      ).rows;
+    const kept = async () => {
+      const { rows: perRun } = await db.pool.query(
+        `select run_id, reason, picks from sampling_run_reason_counts order by 1, 2`,
+      );
+      const { rows: summed } = await db.pool.query(
+        `select run_id, reason, sum(picks)::int as picks from sampling_run_pick_counts group by 1, 2 order by 1, 2`,
+      );
+      expect(perRun).toEqual(summed);
+      return (
+        await db.pool.query(
+          `select run_id::int, agent_id, reason, picks from sampling_run_pick_counts order by 1, 2, 3`,
+        )
+      ).rows;
+    };
+    expect(await kept()).toEqual(await recount());
+    const body = (await app.inject({ method: 'GET', url: `/sampling/runs/${runId}?agent=P2` })).json();
+    expect(body.agents).toEqual([
+      expect.objectContaining({ agentId: 'P2', picked: { short_call: 45, long_call: 45 } }),
+    ]);
+
+    // …after a pick moves to another reason and agent, and after picks are deleted (what a replay does).
+    await db.pool.query(
+      `update sample_items set reason = 'manual', agent_id = 'P9' where call_id in ('pg-000', 'pg-003')`,
+    );
+    expect(await kept()).toEqual(await recount());
+    const moved = (await app.inject({ method: 'GET', url: `/sampling/runs/${runId}?agent=P9` })).json();
+    expect(moved.agents).toEqual([
+      expect.objectContaining({ agentId: 'P9', mode: 'none', picked: { manual: 2 } }),
+    ]);
+    expect(moved.totals).toEqual({ manual: 2 });
+    await db.pool.query(`delete from sample_items where call_id in ('pg-000', 'pg-003', 'pg-006')`);
+    expect(await kept()).toEqual(await recount());
+    const shown = (await app.inject({ method: 'GET', url: `/sampling/runs/${runId}?agent=P9` })).json();
+    expect(shown.agents).toEqual([]);
+    expect(shown.totals).toEqual({});
+    // Put the picks back as they were for the other tests.
+    await db.pool.query(
+      `insert into sample_items (call_id, run_id, agent_id, month, reason)
+       values ('pg-000', $1, 'P1', '2026-10-01', 'short_call'), ('pg-003', $1, 'P1', '2026-10-01', 'long_call'),
+              ('pg-006', $1, 'P1', '2026-10-01', 'short_call')`,
+      [runId],
+    );
+    expect(await kept()).toEqual(await recount());
+    const restored = (await app.inject({ method: 'GET', url: `/sampling/runs/${runId}` })).json();
+    expect(restored.totals).toEqual(byReason);
+  });
+
   it.each([
     ['limit=0', 'invalid_query'],
     ['limit=1001', 'invalid_query'],
@@ -125,6 +192,20 @@ describe('GET /sampling/runs pages', () => {
       await app.inject({ method: 'POST', url: `/sampling/runs/${runId}/replay` });
       await app.inject({ method: 'POST', url: '/sampling/runs', payload: { month: '2026-09' } });
     }
+    // Replays delete and rewrite picks: the kept counts follow.
+    const { rows: drift } = await db.pool.query(
+      `select run_id, agent_id, reason from sampling_run_pick_counts k
+       full join (select run_id, agent_id, reason, count(*)::int as n from sample_items group by 1, 2, 3) s
+         using (run_id, agent_id, reason)
+       where k.picks is distinct from s.n`,
+    );
+    expect(drift).toEqual([]);
+    const { rows: runDrift } = await db.pool.query(
+      `select run_id, reason from sampling_run_reason_counts k
+       full join (select run_id, reason, count(*)::int as n from sample_items group by 1, 2) s using (run_id, reason)
+       where k.picks is distinct from s.n`,
+    );
+    expect(runDrift).toEqual([]);
     const first = (await app.inject({ method: 'GET', url: '/sampling/runs?limit=2' })).json();
     expect(first.items).toHaveLength(2);
     const second = (

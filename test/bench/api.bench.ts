@@ -1,13 +1,13 @@
 /**
- * npm run bench:api [-- --keep DIR --rate 500 --connections 10 --duration 20 --warmup 3 --route NAME]
+ * npm run bench:api [-- --keep DIR --rate 500 --connections 10 --duration 20 --warmup 3 --route NAME --profile DIR]
  *
  * Seeds a database of 1M calls (100k scored, see api-seed.ts), starts the real
  * API in a child process (test/bench/api-server.ts, LOG_LEVEL warn) on
  * loopback, and drives each read route of the review workspace with
- * autocannon — in this process — at a fixed overall rate, requests varied
+ * autocannon — in a process of its own (api-load.ts) — at a fixed overall rate, requests varied
  * (cursors and filters, call ids, byte ranges). Prints per route the
  * latencies, the non-2xx count and the CPU time of the API process, of
- * PostgreSQL and of this process; exits 1 when a route misses p99 ≤ 50 ms or
+ * PostgreSQL and of the load generator; exits 1 when a route misses p99 ≤ 50 ms or
  * answers anything but 2xx.
  *
  * --keep DIR seeds into DIR once and reuses it on later runs (the seed takes
@@ -15,7 +15,6 @@
  * the end. DATABASE_URL, when set, is used instead of the embedded PostgreSQL
  * (it must point to an empty database the first time).
  */
-import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -39,6 +38,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
     route: { type: 'string', multiple: true },
+    // Writes a V8 CPU profile of the API process (node --cpu-prof) into this directory.
+    profile: { type: 'string' },
     calls: { type: 'string', default: String(DEFAULT_SIZES.calls) },
     scored: { type: 'string', default: String(DEFAULT_SIZES.scored) },
   },
@@ -110,19 +111,24 @@ const server = await startServer();
 log(`API: ${server.url} (pid ${server.child.pid}), LOG_LEVEL warn`);
 
 async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/bench/api-server.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      CALLQA_DATA_DIR: dir,
-      CALLQA_STORAGE_DIR: storageDir,
-      LOG_LEVEL: 'warn',
-      HOST: '127.0.0.1',
-      PORT: '0',
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${resolve(values.profile)}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', join(root, 'test/bench/api-server.ts')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: database.url,
+        CALLQA_DATA_DIR: dir,
+        CALLQA_STORAGE_DIR: storageDir,
+        LOG_LEVEL: 'warn',
+        HOST: '127.0.0.1',
+        PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   let output = '';
   child.stdout!.setEncoding('utf8');
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -345,31 +351,35 @@ interface RouteFigures {
   bytesPerRequest: number;
 }
 
-async function drive(load: RouteLoad, seconds: number) {
-  let next = 0;
-  const statuses: Record<number, number> = {};
-  let bytes = 0;
-  const instance = autocannon({
-    url: server.url,
-    connections,
-    duration: seconds,
-    overallRate: rate,
-    timeout: 10,
-    requests: [
-      {
-        setupRequest: (request) => {
-          const r = load.requests[next++ % load.requests.length];
-          return { ...request, method: 'GET', path: r.path, headers: { ...request.headers, ...r.headers } };
-        },
-      },
-    ],
+interface DriveResult {
+  requests: number;
+  seconds: number;
+  non2xx: number;
+  errors: number;
+  latency: { p50: number; p90: number; p99: number; max: number };
+  statuses: Record<number, number>;
+  bytes: number;
+  /** The load generator's own CPU seconds. */
+  cpuS: number;
+}
+
+/** Runs autocannon in its own process (api-load.ts) through this route's requests. */
+async function drive(load: RouteLoad, seconds: number): Promise<DriveResult> {
+  const file = join(dir, 'load.json');
+  await writeFile(
+    file,
+    JSON.stringify({ url: server.url, connections, duration: seconds, rate, requests: load.requests }),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/bench/api-load.ts'), file], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  instance.on('response', (_client, status, resBytes) => {
-    statuses[status] = (statuses[status] ?? 0) + 1;
-    bytes += resBytes;
-  });
-  const result = await instance;
-  return { result, statuses, bytes };
+  let output = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => (output += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`the load generator exited ${code}: ${output}`);
+  return JSON.parse(output) as DriveResult;
 }
 
 const postmasterPid = database.dataDir
@@ -380,12 +390,10 @@ async function benchRoute(load: RouteLoad): Promise<RouteFigures> {
   if (warmup > 0) await drive(load, warmup);
   const serverBefore = await processUsage(server.child.pid!);
   const pgBefore = postmasterPid ? await postgresCpuSeconds(postmasterPid) : 0;
-  const benchBefore = process.cpuUsage();
-  const { result, statuses, bytes } = await drive(load, duration);
-  const benchUsed = process.cpuUsage(benchBefore);
+  const result = await drive(load, duration);
   const serverAfter = await processUsage(server.child.pid!);
   const pgAfter = postmasterPid ? await postgresCpuSeconds(postmasterPid) : 0;
-  const requests = result.requests.total;
+  const requests = result.requests;
   return {
     name: load.name,
     varies: load.varies,
@@ -393,17 +401,17 @@ async function benchRoute(load: RouteLoad): Promise<RouteFigures> {
     requests,
     non2xx: result.non2xx,
     errors: result.errors,
-    statuses,
+    statuses: result.statuses,
     p50: result.latency.p50,
     p90: result.latency.p90,
     p99: result.latency.p99,
     max: result.latency.max,
-    rps: requests / result.duration,
+    rps: requests / result.seconds,
     serverCpuS: serverAfter.cpuS - serverBefore.cpuS,
     postgresCpuS: pgAfter - pgBefore,
-    benchCpuS: (benchUsed.user + benchUsed.system) / 1e6,
+    benchCpuS: result.cpuS,
     serverRssMb: serverAfter.rssMb,
-    bytesPerRequest: requests ? bytes / requests : 0,
+    bytesPerRequest: requests ? result.bytes / requests : 0,
   };
 }
 

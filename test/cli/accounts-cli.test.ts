@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
+import { ACTOR_CACHE_MS, ActorCache } from '../../api/auth/actor-cache.ts';
 import { verifyPassword } from '../../models/credentials.ts';
 import { testConfig } from '../helpers/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -12,11 +13,18 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 let db: TestDatabase;
 let app: FastifyInstance;
 let dataDir: string;
+// The API's credential cache runs on this counter (api/auth/actor-cache.ts): a revocation by the CLI,
+// another process, reaches it within ACTOR_CACHE_MS, which the test passes by moving the counter.
+let clock = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase();
   dataDir = await mkdtemp(join(tmpdir(), 'callqa-users-cli-'));
-  app = await buildApp({ pool: db.pool, config: testConfig(db.url, dataDir) });
+  app = await buildApp({
+    pool: db.pool,
+    config: testConfig(db.url, dataDir),
+    actorCache: new ActorCache(ACTOR_CACHE_MS, () => clock),
+  });
 });
 afterAll(async () => {
   await app.close();
@@ -101,6 +109,7 @@ describe('callqa users and tokens', () => {
     expect(listed.stdout).toMatch(/^1\tops\t\S+\tlast used /);
     expect(listed.stdout).not.toContain(token);
     expect((await callqa(['tokens', 'revoke', '1'])).code).toBe(0);
+    clock += ACTOR_CACHE_MS + 1;
     expect((await me()).statusCode).toBe(401);
     expect((await callqa(['tokens', 'revoke', '1'])).stderr).toMatch(/token_not_found/);
     expect((await callqa(['tokens', 'create', 'sup'])).stderr).toMatch(/user_disabled/);

@@ -74,7 +74,7 @@ async function show({ database, out }: CliContext, id: number, agent?: string): 
     `run ${run.runId} (${run.kind}) for ${run.month.slice(0, 7)} through ${run.through.toISOString()}, seed "${run.seed}"`,
   );
   out('agent       mode        prev  month  score  quota  target  picked');
-  for (const a of run.agents) {
+  for (const a of run.agents ?? []) {
     const picked = Object.entries(a.picked)
       .map(([k, v]) => `${k}:${v}`)
       .join(' ');
