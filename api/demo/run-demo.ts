@@ -167,7 +167,7 @@ async function writeCalls(
     teams: options.teams,
     callsPerDay: options.callsPerDay,
     seed: options.seed,
-    // The built-in phone scorecard is for inbound service calls; none applies to outbound ones.
+    // The demo's dialogues are service calls the customer made (inbound).
     outboundShare: 0,
   });
   for (const call of calls) {

@@ -41,7 +41,7 @@ describe('re-scoring under a new scorecard version', () => {
     const dir = await mkdtemp(join(tmpdir(), 'callqa-v2-'));
     const source = await readFile(join(BUILT_IN_SCORECARDS, 'default-zh.yaml'), 'utf8');
     const v2Source = source
-      .replace(/^version: 2$/m, 'version: 3')
+      .replace(/^version: 3$/m, 'version: 4')
       .replace(/(id: greeting-hello[\s\S]*?points: )5/, '$110');
     expect(v2Source).not.toBe(source);
     await writeFile(join(dir, 'default-zh.yaml'), v2Source);
@@ -53,8 +53,8 @@ describe('re-scoring under a new scorecard version', () => {
     const [diff] = report.changed;
     expect(diff).toMatchObject({
       callId: 'r1',
-      oldVersion: expect.stringContaining('2'),
-      newVersion: expect.stringContaining('3'),
+      oldVersion: expect.stringContaining('3'),
+      newVersion: expect.stringContaining('4'),
     });
     expect(diff.scoreDelta).toBe(-5);
     expect(diff.changes.map((c) => c.itemId)).toContain('greeting-hello');
@@ -63,7 +63,7 @@ describe('re-scoring under a new scorecard version', () => {
     const { rows } = await db.pool.query(
       `select call_id, scorecard_version from call_scores order by call_id, scorecard_version`,
     );
-    expect(rows.map((r) => `${r.call_id}@${r.scorecard_version}`)).toEqual(['r1@2', 'r1@3', 'r2@2', 'r2@3']);
+    expect(rows.map((r) => `${r.call_id}@${r.scorecard_version}`)).toEqual(['r1@3', 'r1@4', 'r2@3', 'r2@4']);
 
     const again = await rescoreCalls(db.pool, cards, { timeZone: 'Asia/Shanghai' });
     expect(again).toMatchObject({ rescored: 0, upToDate: 2 });

@@ -62,8 +62,8 @@ describe('scoring service', () => {
       `select call_id, scorecard_id, scorecard_version, passed from call_scores order by call_id`,
     );
     expect(rows).toEqual([
-      { call_id: 'good', scorecard_id: 'default-zh', scorecard_version: 2, passed: polite.passed },
-      { call_id: 'rude', scorecard_id: 'default-zh', scorecard_version: 2, passed: false },
+      { call_id: 'good', scorecard_id: 'default-zh', scorecard_version: 3, passed: polite.passed },
+      { call_id: 'rude', scorecard_id: 'default-zh', scorecard_version: 3, passed: false },
     ]);
     const outcome = await db.pool.query(`select passed, source from qa_outcomes where call_id = 'rude'`);
     expect(outcome.rows[0]).toEqual({ passed: false, source: 'automatic' });
@@ -75,11 +75,28 @@ describe('scoring service', () => {
   });
 
   it('fails a call no scorecard applies to with a clear reason', async () => {
-    const cards = await loadScorecards([BUILT_IN_SCORECARDS]);
+    const dir = await mkdtemp(join(tmpdir(), 'callqa-chat-only-'));
+    const chat = await readFile(join(BUILT_IN_SCORECARDS, 'default-zh-chat.yaml'), 'utf8');
+    await writeFile(join(dir, 'default-zh-chat.yaml'), chat);
+    const cards = await loadScorecards([dir]);
     const scoreCall = await createScorer({ pool: db.pool, cards, timeZone: 'Asia/Shanghai' });
     await expect(
       scoreCall((await getCall(db.pool, 'out'))!, transcript('out', ['您好', '再见'])),
     ).rejects.toThrow(/no scorecard applies to phone outbound calls/);
+  });
+
+  it('scores an outbound call with the phone card: greeting and identification count, the offer of help does not', async () => {
+    const cards = await loadScorecards([BUILT_IN_SCORECARDS]);
+    const out = (await getCall(db.pool, 'out'))!;
+    expect(chooseScorecard(cards, out, 'zh', 'phone')?.compiled.card.id).toBe('default-zh');
+    const scoreCall = await createScorer({ pool: db.pool, cards, timeZone: 'Asia/Shanghai' });
+    const score = await scoreCall(out, transcript('out', ['喂你好', '嗯', '再见']));
+    const status = (id: string) => score.items.find((i) => i.itemId === id)?.status;
+    expect({
+      hello: status('greeting-hello'),
+      identify: status('greeting-identify'),
+      offer: status('greeting-offer'),
+    }).toEqual({ hello: 'pass', identify: 'fail', offer: 'na' });
   });
 
   it('chooses the chat profile for a chat transcript, and the phone card for a call', async () => {
@@ -109,7 +126,7 @@ describe('scoring service', () => {
       join(dir, 'vip.yaml'),
       source
         .replace(/^id: default-zh$/m, 'id: vip-zh')
-        .replace(/appliesTo:\n {2}directions: \[inbound\]/, 'appliesTo:\n  teams: [VIP]'),
+        .replace(/^ {2}directions: \[inbound, outbound\]$/m, '  teams: [VIP]'),
     );
     const cards = await loadScorecards([BUILT_IN_SCORECARDS, dir]);
     const good = (await getCall(db.pool, 'good'))!;
