@@ -22,6 +22,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.webm': 'audio/webm',
 };
 
+/** Every content type a recording is served as (the OpenAPI document lists them). */
+export const RECORDING_CONTENT_TYPES = [...new Set(Object.values(CONTENT_TYPES)), 'application/octet-stream'];
+
 const STREAM_CHUNK = 256 * 1024;
 
 export function recordingContentType(path: string): string {

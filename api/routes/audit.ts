@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { listAudit } from '../../models/audit-repository.ts';
 import type { AppDeps } from '../app.ts';
 import { textString } from '../request-schemas.ts';
+import { auditPageSchema, errorResponses } from '../response-schemas.ts';
 
 /** The audit log, newest first, for admins: filter by actor, action and time; page with `before`. */
 export const auditRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) => {
@@ -31,6 +32,7 @@ export const auditRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =>
             limit: { type: 'integer', minimum: 1, maximum: 500 },
           },
         },
+        response: { 200: auditPageSchema, ...errorResponses },
       },
     },
     async (request) => {

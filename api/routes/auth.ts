@@ -10,6 +10,7 @@ import {
   sessionCookie,
   sessionIdOf,
 } from '../auth/access.ts';
+import { errorResponses, loginSchema, meSchema, noContent } from '../response-schemas.ts';
 import { login, logout } from '../services/account-service.ts';
 import { auditActorOf } from '../services/service-context.ts';
 
@@ -29,6 +30,7 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, actor
             password: { type: 'string', minLength: 1, maxLength: 1024 },
           },
         },
+        response: { 200: loginSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -44,16 +46,24 @@ export const authRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, actor
     },
   );
 
-  app.post('/auth/logout', { config: { access: 'signed-in' } }, async (request, reply) => {
-    const audit = auditActorOf(request);
-    const sessionId = sessionIdOf(request);
-    await withTransaction(pool, (tx) => logout({ audit, tx }, sessionId));
-    if (sessionId && actorCache) forgetSession(actorCache, sessionId);
-    return clearSessionCookie(request, reply).status(204).send();
-  });
+  app.post(
+    '/auth/logout',
+    { config: { access: 'signed-in' }, schema: { response: { 204: noContent, ...errorResponses } } },
+    async (request, reply) => {
+      const audit = auditActorOf(request);
+      const sessionId = sessionIdOf(request);
+      await withTransaction(pool, (tx) => logout({ audit, tx }, sessionId));
+      if (sessionId && actorCache) forgetSession(actorCache, sessionId);
+      return clearSessionCookie(request, reply).status(204).send();
+    },
+  );
 
-  app.get('/auth/me', { config: { access: 'signed-in' } }, async (request) => {
-    const { userId, username, role, agentId, teams } = actorOf(request);
-    return { userId, username, role, agentId: agentId ?? null, teams };
-  });
+  app.get(
+    '/auth/me',
+    { config: { access: 'signed-in' }, schema: { response: { 200: meSchema, ...errorResponses } } },
+    async (request) => {
+      const { userId, username, role, agentId, teams } = actorOf(request);
+      return { userId, username, role, agentId: agentId ?? null, teams };
+    },
+  );
 };

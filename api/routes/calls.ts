@@ -10,7 +10,12 @@ import { callIdParams } from '../request-schemas.ts';
 import { importTranscript, visibleCall } from '../services/call-service.ts';
 import { auditActorOf, auditFields } from '../services/service-context.ts';
 import { postCallsRoute } from './post-calls.ts';
-import { described } from '../response-schemas.ts';
+import {
+  callSchema,
+  errorResponses,
+  importedTranscriptSchema,
+  storedRecordingSchema,
+} from '../response-schemas.ts';
 
 export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, config }) => {
   await app.register(postCallsRoute, { pool, config });
@@ -23,7 +28,7 @@ export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, confi
     '/calls/:id',
     {
       config: { access: 'calls.read' },
-      schema: { params: callIdParams, response: { 200: described('the call and its pipeline state') } },
+      schema: { params: callIdParams, response: { 200: callSchema, ...errorResponses } },
     },
     async (request) => visibleCall({ actor: actorOf(request), tx: pool }, request.params.id),
   );
@@ -35,7 +40,7 @@ export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, confi
       schema: {
         params: callIdParams,
         body: { description: 'the audio, Content-Type audio/* or application/octet-stream' },
-        response: { 201: described('the stored recording') },
+        response: { 201: storedRecordingSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -82,7 +87,7 @@ export const callRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, confi
       schema: {
         params: callIdParams,
         body: { type: 'object', description: 'segments [{ speaker, start, end, text }] (see the README)' },
-        response: { 201: described('the stored transcript summary') },
+        response: { 201: importedTranscriptSchema, ...errorResponses },
       },
     },
     async (request, reply) => {

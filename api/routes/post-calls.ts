@@ -10,6 +10,7 @@ import { checkRecordings } from '../ingest/check-recording.ts';
 import { describeProblems } from '../ingest/describe-problem.ts';
 import { refusedByDatabase } from '../ingest/ingest-file.ts';
 import { encodingNamed, type Encoding } from '../ingest/read-records.ts';
+import { errorBody, errorResponses, ingestReportSchema } from '../response-schemas.ts';
 
 /** Calls per request, whatever the body's shape (one call, an array, `{ calls: [...] }`). */
 export const MAX_CALLS_PER_REQUEST = 10_000;
@@ -68,65 +69,75 @@ export const postCallsRoute: FastifyPluginAsync<AppDeps> = async (app, { pool, c
   const body = {
     description: 'a call { callId, agentId, team, startedAt, durationS, … } or an array of them',
   };
-  app.post('/calls', { config: { access: 'calls.ingest' }, schema: { body } }, async (request, reply) => {
-    const raws = callsOf(request.body);
-    const now = new Date();
-    const rejected: CallRejection[] = [];
-    const reject = (index: number, problems: Problem[], callId?: string) =>
-      rejected.push({
-        index,
-        ...(callId === undefined ? {} : { callId }),
-        code: problems[0].code,
-        reason: describeProblems(problems),
-        problems,
-      });
-    const firstIndexOf = new Map<string, number>();
-    const good: Array<{ index: number; record: CallRecord }> = [];
-    for (const [index, raw] of raws.entries()) {
-      const parsed = parseCallRecord(raw, now);
-      if (!parsed.ok) reject(index, parsed.problems);
-      else if (firstIndexOf.has(parsed.record.callId)) {
-        const { callId } = parsed.record;
-        reject(
+  const response = {
+    200: ingestReportSchema,
+    // Nothing landed: the report with every rejection, or an error refusing the body as a whole.
+    400: { anyOf: [ingestReportSchema, errorBody], description: 'nothing landed: the report, or an error' },
+    ...errorResponses,
+  };
+  app.post(
+    '/calls',
+    { config: { access: 'calls.ingest' }, schema: { body, response } },
+    async (request, reply) => {
+      const raws = callsOf(request.body);
+      const now = new Date();
+      const rejected: CallRejection[] = [];
+      const reject = (index: number, problems: Problem[], callId?: string) =>
+        rejected.push({
           index,
-          [problem('duplicate_call_id', { callId, firstIndex: firstIndexOf.get(callId)! })],
-          callId,
-        );
-      } else {
-        firstIndexOf.set(parsed.record.callId, index);
-        good.push({ index, record: parsed.record });
+          ...(callId === undefined ? {} : { callId }),
+          code: problems[0].code,
+          reason: describeProblems(problems),
+          problems,
+        });
+      const firstIndexOf = new Map<string, number>();
+      const good: Array<{ index: number; record: CallRecord }> = [];
+      for (const [index, raw] of raws.entries()) {
+        const parsed = parseCallRecord(raw, now);
+        if (!parsed.ok) reject(index, parsed.problems);
+        else if (firstIndexOf.has(parsed.record.callId)) {
+          const { callId } = parsed.record;
+          reject(
+            index,
+            [problem('duplicate_call_id', { callId, firstIndex: firstIndexOf.get(callId)! })],
+            callId,
+          );
+        } else {
+          firstIndexOf.set(parsed.record.callId, index);
+          good.push({ index, record: parsed.record });
+        }
       }
-    }
-    const checks = await checkRecordings(
-      good.map((g) => g.record),
-      { recordingRoots: config.recordingRoots, recordingHosts: config.recordingHosts },
-    );
-    const calls: CallToStore[] = good.map((g, i) => ({ ...g.record, ...checks[i] }));
-    const { counts, refused } = await storeCalls(pool, calls);
-    const refusedAt = new Set(refused.map((r) => r.index));
-    for (const r of refused)
-      reject(good[r.index].index, [refusedByDatabase(r.sqlstate)], calls[r.index].callId);
-    rejected.sort((a, b) => a.index - b.index);
-    const flagged = calls.flatMap((c, i) => {
-      const { recordingProblem: reason, recordingProblemCode: code } = checks[i];
-      return reason && !refusedAt.has(i) ? [{ callId: c.callId, code: code ?? 'unreadable', reason }] : [];
-    });
-    const landed = calls.length - refused.length;
-    // Ingest commits row by row in batches (README): the audit row records what landed, after it landed.
-    await writeAudit(pool, {
-      ...auditFields(auditActorOf(request)),
-      action: 'calls_ingested',
-      target: 'calls',
-      after: {
-        ...counts,
-        rejected: rejected.length,
-        callIds: calls.filter((_, i) => !refusedAt.has(i)).map((c) => c.callId),
-      },
-    });
-    return reply
-      .status(landed === 0 && rejected.length > 0 ? 400 : 200)
-      .send({ ...counts, rejected, flagged });
-  });
+      const checks = await checkRecordings(
+        good.map((g) => g.record),
+        { recordingRoots: config.recordingRoots, recordingHosts: config.recordingHosts },
+      );
+      const calls: CallToStore[] = good.map((g, i) => ({ ...g.record, ...checks[i] }));
+      const { counts, refused } = await storeCalls(pool, calls);
+      const refusedAt = new Set(refused.map((r) => r.index));
+      for (const r of refused)
+        reject(good[r.index].index, [refusedByDatabase(r.sqlstate)], calls[r.index].callId);
+      rejected.sort((a, b) => a.index - b.index);
+      const flagged = calls.flatMap((c, i) => {
+        const { recordingProblem: reason, recordingProblemCode: code } = checks[i];
+        return reason && !refusedAt.has(i) ? [{ callId: c.callId, code: code ?? 'unreadable', reason }] : [];
+      });
+      const landed = calls.length - refused.length;
+      // Ingest commits row by row in batches (README): the audit row records what landed, after it landed.
+      await writeAudit(pool, {
+        ...auditFields(auditActorOf(request)),
+        action: 'calls_ingested',
+        target: 'calls',
+        after: {
+          ...counts,
+          rejected: rejected.length,
+          callIds: calls.filter((_, i) => !refusedAt.has(i)).map((c) => c.callId),
+        },
+      });
+      return reply
+        .status(landed === 0 && rejected.length > 0 ? 400 : 200)
+        .send({ ...counts, rejected, flagged });
+    },
+  );
 };
 
 /** The calls of a body, whatever its shape; the cap is checked here, before any of them is looked at. */

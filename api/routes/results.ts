@@ -10,13 +10,17 @@ import type { AppDeps } from '../app.ts';
 import { notFound } from '../api-error.ts';
 import { actorOf } from '../auth/access.ts';
 import { callIdParams } from '../request-schemas.ts';
+import { callScoresSchema, errorResponses, pipelineSchema, transcriptSchema } from '../response-schemas.ts';
 import { requireVisibleCall } from '../services/call-service.ts';
 
 /** What the pipeline made of a call: its state, transcript and scores (every scorecard version). */
 export const resultRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) => {
   app.get<{ Params: { id: string } }>(
     '/calls/:id/transcript',
-    { config: { access: 'calls.read' }, schema: { params: callIdParams } },
+    {
+      config: { access: 'calls.read' },
+      schema: { params: callIdParams, response: { 200: transcriptSchema, ...errorResponses } },
+    },
     async (request) => {
       await requireVisibleCall({ actor: actorOf(request), tx: pool }, request.params.id);
       const transcript = await getTranscript(pool, request.params.id);
@@ -27,7 +31,10 @@ export const resultRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =
 
   app.get<{ Params: { id: string } }>(
     '/calls/:id/scores',
-    { config: { access: 'calls.read' }, schema: { params: callIdParams } },
+    {
+      config: { access: 'calls.read' },
+      schema: { params: callIdParams, response: { 200: callScoresSchema, ...errorResponses } },
+    },
     async (request) => {
       await requireVisibleCall({ actor: actorOf(request), tx: pool }, request.params.id);
       const processing = await getProcessing(pool, request.params.id);
@@ -43,8 +50,17 @@ export const resultRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =
       schema: {
         querystring: {
           type: 'object',
-          properties: { failed: { type: 'integer', minimum: 0, maximum: 1000 } },
+          additionalProperties: false,
+          properties: {
+            failed: {
+              type: 'integer',
+              minimum: 0,
+              maximum: 1000,
+              description: 'how many of the latest failed calls to list (default 50)',
+            },
+          },
         },
+        response: { 200: pipelineSchema, ...errorResponses },
       },
     },
     async (request) => ({

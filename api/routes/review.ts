@@ -9,7 +9,15 @@ import type { AppDeps } from '../app.ts';
 import { actorOf } from '../auth/access.ts';
 import { MONTH, planBody, queueQuery, reviewSubmission } from '../contracts/review.ts';
 import { openRecording } from '../recordings/stream-recording.ts';
-import { callReviewViewSchema, described, queuePageSchema } from '../response-schemas.ts';
+import {
+  audioAnswer,
+  callReviewViewSchema,
+  errorBody,
+  errorResponses,
+  planProgressSchema,
+  queuePageSchema,
+  reviewSavedSchema,
+} from '../response-schemas.ts';
 import { callReviewView } from '../services/call-review-view.ts';
 import { requirePlan, setPlan } from '../services/plan-service.ts';
 import { reviewQueue } from '../services/review-queue.ts';
@@ -40,7 +48,7 @@ export const reviewRoutes: FastifyPluginAsync<AppDeps> = async (plugin, { pool, 
       schema: {
         summary: 'The review queue: needs-review first, then by start time (keyset cursor)',
         querystring: queueQuery,
-        response: { 200: queuePageSchema },
+        response: { 200: queuePageSchema, ...errorResponses },
       },
     },
     async (request) => reviewQueue({ actor: actorOf(request), tx: pool }, request.query),
@@ -53,7 +61,7 @@ export const reviewRoutes: FastifyPluginAsync<AppDeps> = async (plugin, { pool, 
       schema: {
         summary: "A month's QA plan and its progress",
         params: monthParams,
-        response: { 200: described('PlanProgress') },
+        response: { 200: planProgressSchema, ...errorResponses },
       },
     },
     async (request) => requirePlan(pool, request.params.month),
@@ -67,7 +75,7 @@ export const reviewRoutes: FastifyPluginAsync<AppDeps> = async (plugin, { pool, 
         summary: "Sets a month's reviewers and quotas and assigns the month's scored picks to them",
         params: monthParams,
         body: planBody,
-        response: { 200: described('PlanProgress') },
+        response: { 200: planProgressSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -83,7 +91,7 @@ export const reviewRoutes: FastifyPluginAsync<AppDeps> = async (plugin, { pool, 
       schema: {
         summary: 'Everything the review page shows about a call',
         params: callParams,
-        response: { 200: callReviewViewSchema },
+        response: { 200: callReviewViewSchema, ...errorResponses },
       },
     },
     async (request) => callReviewView({ actor: actorOf(request), tx: pool }, request.params.id),
@@ -97,9 +105,10 @@ export const reviewRoutes: FastifyPluginAsync<AppDeps> = async (plugin, { pool, 
         summary: "The call's local recording, streamed with HTTP Range (206, 416)",
         params: callParams,
         response: {
-          200: { description: 'the whole recording', type: 'string', format: 'binary' },
-          206: { description: 'the requested byte range (Content-Range)', type: 'string', format: 'binary' },
-          416: described('the range starts past the end (Content-Range: bytes */size)'),
+          200: audioAnswer('the whole recording'),
+          206: audioAnswer('the requested byte range (Content-Range)'),
+          416: { ...errorBody, description: 'the range starts past the end (Content-Range: bytes */size)' },
+          ...errorResponses,
         },
       },
     },
@@ -130,7 +139,7 @@ export const reviewRoutes: FastifyPluginAsync<AppDeps> = async (plugin, { pool, 
         summary: 'A review version of a call: item decisions, added deductions, the final score',
         params: callParams,
         body: reviewSubmission,
-        response: { 201: described('ReviewSaved') },
+        response: { 201: reviewSavedSchema, ...errorResponses },
       },
     },
     async (request, reply) => {

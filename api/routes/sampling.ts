@@ -19,11 +19,14 @@ import { actorOf } from '../auth/access.ts';
 import { idString, monthString, runId, runIdParams, textString } from '../request-schemas.ts';
 import {
   DEFAULT_PAGE,
-  described,
+  errorResponses,
+  manualPickSchema,
   page,
   pageLimit,
+  replayReportSchema,
   runDetail,
   runListing,
+  runSummarySchema,
   sampleReason,
 } from '../response-schemas.ts';
 import { requireVisibleCall } from '../services/call-service.ts';
@@ -54,7 +57,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
             seed: { ...idString, maxLength: 200 },
           },
         },
-        response: { 201: described('the run: its id, counts per reason and per agent') },
+        response: { 201: runSummarySchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -90,7 +93,13 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
             after: { ...runId, description: 'the nextCursor of the previous page' },
           },
         },
-        response: { 200: page(runListing, { type: ['integer', 'null'] }) },
+        response: {
+          200: page(runListing, {
+            type: ['integer', 'null'],
+            description: 'pass as `after` for the next page; null on the last',
+          }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -124,7 +133,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
             after: { ...idString, description: 'the nextCursor of the previous page (a call id)' },
           },
         },
-        response: { 200: runDetail },
+        response: { 200: runDetail, ...errorResponses },
       },
     },
     async (request) => {
@@ -154,7 +163,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
       config: { access: 'sampling.run' },
       schema: {
         params: runIdParams,
-        response: { 200: described('the replay: whether it matches the stored picks') },
+        response: { 200: replayReportSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -184,12 +193,7 @@ export const samplingRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool, c
           required: ['callId'],
           properties: { callId: idString, note: textString(2000) },
         },
-        response: {
-          201: {
-            type: 'object',
-            properties: { callId: { type: 'string' }, runId: { type: 'integer' }, reason: sampleReason },
-          },
-        },
+        response: { 201: manualPickSchema, ...errorResponses },
       },
     },
     async (request, reply) => {

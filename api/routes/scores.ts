@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { withTransaction } from '../../models/db.ts';
 import type { AppDeps } from '../app.ts';
 import { actorOf } from '../auth/access.ts';
-import { noContent } from '../response-schemas.ts';
+import { errorResponses, noContent } from '../response-schemas.ts';
 import { idString, monthString } from '../request-schemas.ts';
 import { recordOutcomes, setMonthScore } from '../services/call-service.ts';
 import { auditActorOf } from '../services/service-context.ts';
@@ -24,7 +24,7 @@ export const scoreRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =>
           required: ['score'],
           properties: { score: { type: 'number', minimum: 0, maximum: 100 } },
         },
-        response: { 204: noContent },
+        response: { 204: noContent, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -55,7 +55,7 @@ export const scoreRoutes: FastifyPluginAsync<AppDeps> = async (app, { pool }) =>
             },
           },
         },
-        response: { 204: noContent },
+        response: { 204: noContent, ...errorResponses },
       },
     },
     async (request, reply) => {
