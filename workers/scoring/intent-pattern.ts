@@ -6,6 +6,8 @@ import {
   HAN_KEY_CLASS,
   hex,
   isHard,
+  keyGate,
+  OPEN_GATE,
   isSoft,
   KEY_CLASS,
   OTHER_KEY,
@@ -465,11 +467,14 @@ export class CompiledIntent {
     const hits: PatternHit[] = [];
     let running: Scanner[] | undefined;
     const scanners = this.scannersOf(companies);
+    const { bits, at } = keys;
     for (let p = 0; p < this.needs.length; p += 1) {
       if (!this.wordsOnly[p] && !holdsIn(keys, this.needs[p])) continue;
       const own = scanners[p];
       for (let w = 0; w < own.length; w += 1) {
-        const ends = own[w].ends;
+        const { gates, ends } = own[w];
+        // Two bits first (most words fail here), the full requirements only after.
+        if ((bits[at + gates[0]] & gates[1]) === 0 || (bits[at + gates[2]] & gates[3]) === 0) continue;
         if (ends && !holdsIn(keys, ends)) continue;
         running ??= [];
         running.push(own[w]);
@@ -524,6 +529,20 @@ interface Scanner {
   starts: Int32Array | null;
   /** For a word: the keys of its ends, all of which the turn must hold. */
   ends: NeedsProgram | null;
+  /**
+   * Two of those ends as one bit each of the turn's key set (`keyGate`),
+   * [word, mask, word, mask]: a necessary condition of `ends`, checked first.
+   */
+  gates: Int32Array;
+}
+
+/** The gates of a word's ends: its last end and its first (the first is often a common 不 or 你). */
+function gatesOf(ends: Int32Array[] | null): Int32Array {
+  const gates = Int32Array.of(...OPEN_GATE, ...OPEN_GATE);
+  if (!ends || ends.length === 0) return gates;
+  gates.set(keyGate(ends[ends.length - 1]), 0);
+  if (ends.length > 1) gates.set(keyGate(ends[0]), 2);
+  return gates;
 }
 
 function scanner(
@@ -539,7 +558,7 @@ function scanner(
     for (const key of keys) starts[(key - 0xe000) >> 5] |= 1 << ((key - 0xe000) & 31);
   }
   const re = new RegExp(patternSource(tokens, values), starts ? 'uy' : 'gu');
-  return { pattern, re, starts, ends: ends ? needsProgram([[ends]]) : null };
+  return { pattern, re, starts, ends: ends ? needsProgram([[ends]]) : null, gates: gatesOf(ends) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isHardCode } from './hard-characters.ts';
-import { accentVariants, syllableIdOfCode } from './syllable-table.ts';
+import { accentVariants, coarseIdOf, syllableIdOfCode } from './syllable-table.ts';
 
 /**
  * Normalised text spelled by sound *and* by character, as pairs: each
@@ -58,8 +58,11 @@ export function soundClass(code: number): string {
 
 /**
  * The sound keys present in a turn: one bit per key (0xE000–0xEFFF), for
- * prefiltering patterns — 128 words at `at` in `bits`. Sets are carved from
- * shared slabs: a typed array this size lives outside the JS heap, and
+ * prefiltering patterns — 128 words at `at` in `bits`; then 128 words with
+ * one bit per accent group (`coarseIdOf`: zh/z, n/l, in/ing … merged) of
+ * those keys, and one word with every bit set. A word of a pattern checks
+ * one bit per end (`keyGate`) before its full requirements. Sets are carved
+ * from shared slabs: a typed array this size lives outside the JS heap, and
  * allocating one per turn cost more than filling it.
  */
 export interface KeySet {
@@ -67,10 +70,27 @@ export interface KeySet {
   at: number;
 }
 
-const SET_WORDS = 128;
+const KEY_WORDS = 128;
+const GROUP_WORDS = 128;
+/** The word of a set whose bits are all set: the gate of an end no single bit stands for. */
+const ALWAYS_WORD = KEY_WORDS + GROUP_WORDS;
+const SET_WORDS = ALWAYS_WORD + 1;
+/** A gate every turn passes. */
+export const OPEN_GATE: [number, number] = [ALWAYS_WORD, 1];
 const SETS_PER_SLAB = 256;
 let slab = new Int32Array(0);
 let slabUsed = 0;
+/** Accent group of each key (key − 0xE000), −1 until looked up; groups are interned once, so this never goes stale. */
+const groupOfKey = new Int32Array(4096).fill(-1);
+
+function groupOf(key: number): number {
+  let group = groupOfKey[key];
+  if (group < 0) {
+    group = key === OTHER_KEY - BASE ? 0 : coarseIdOf(key) & 4095;
+    groupOfKey[key] = group;
+  }
+  return group;
+}
 
 /** The sound keys present in a paired sound text (every other code unit). */
 export function keysIn(sound: string): KeySet {
@@ -84,9 +104,39 @@ export function keysIn(sound: string): KeySet {
   slabUsed += SET_WORDS;
   for (let i = 0; i < sound.length; i += 2) {
     const key = sound.charCodeAt(i) - 0xe000;
-    if (key >= 0 && key < 4096) bits[at + (key >> 5)] |= 1 << (key & 31);
+    if (key >= 0 && key < 4096) {
+      bits[at + (key >> 5)] |= 1 << (key & 31);
+      const group = groupOf(key);
+      bits[at + KEY_WORDS + (group >> 5)] |= 1 << (group & 31);
+    }
   }
+  bits[at + ALWAYS_WORD] = -1;
   return { bits, at };
+}
+
+/**
+ * One bit a turn's set must have when it holds any of `keys` (absolute key
+ * code points, one end of a word): the key's own bit for a single key, the
+ * accent group's when all the keys are of one group, else the bit that is
+ * always set. As [word offset in the set, mask].
+ */
+export function keyGate(keys: Int32Array): [number, number] {
+  if (keys.length === 0) return OPEN_GATE;
+  if (keys.length === 1 && keys[0] - BASE < 4096 && keys[0] >= BASE) {
+    const key = keys[0] - BASE;
+    return [key >> 5, 1 << (key & 31)];
+  }
+  let group = -1;
+  for (const absolute of keys) {
+    const key = absolute - BASE;
+    if (key < 0 || key >= 4096) return OPEN_GATE;
+    const own = groupOf(key);
+    if (group >= 0 && own !== group) return OPEN_GATE;
+    group = own;
+  }
+  // Group 0 holds every key without a syllable: too broad to say anything.
+  if (group <= 0) return OPEN_GATE;
+  return [KEY_WORDS + (group >> 5), 1 << (group & 31)];
 }
 
 /** Whether any of `keys` (absolute key code points) is in the set. */
