@@ -609,10 +609,10 @@ function nextMatch(scanner: Scanner, sound: string, offset: number): void {
     const key = sound.charCodeAt(at) - 0xe000;
     if (key < 0 || key >= 4096 || ((starts[key >> 5] >>> (key & 31)) & 1) === 0) continue;
     re.lastIndex = at;
-    const found = re.exec(sound);
-    if (found) {
+    // Sticky: `test` says whether a match starts here and leaves `lastIndex` at its end, with no match array.
+    if (re.test(sound)) {
       matchFrom = at;
-      matchTo = at + found[0].length;
+      matchTo = re.lastIndex;
       return;
     }
   }
