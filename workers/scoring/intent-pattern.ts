@@ -333,6 +333,8 @@ export class CompiledIntent {
   private readonly scanners = new Map<string, Scanner[][]>();
   readonly company: boolean;
   private readonly needs: NeedsProgram[];
+  /** Per pattern, two bits its `needs` imply (`requirementGates`), four numbers each: checked before them. */
+  private readonly patternGates: Int32Array;
   /** Patterns pinned to the start of the turn (`^`): their later scans need a slice, where `^` is the slice's start. */
   private readonly anchored: boolean[];
   /**
@@ -359,7 +361,9 @@ export class CompiledIntent {
   ) {
     this.tokens = patterns.map(parsePattern);
     this.company = this.tokens.some(usesCompany);
-    this.needs = this.tokens.map((tokens) => needsProgram(requirements(tokens, this.scripted)));
+    const needs = this.tokens.map((tokens) => requirements(tokens, this.scripted));
+    this.needs = needs.map(needsProgram);
+    this.patternGates = Int32Array.from(needs.flatMap(requirementGates));
     this.anchored = this.tokens.map((tokens) => tokens[0].kind === 'start');
     this.wordEnds = this.tokens.map((tokens) => {
       const only = tokens[0];
@@ -469,7 +473,13 @@ export class CompiledIntent {
     const scanners = this.scannersOf(companies);
     const { bits, at } = keys;
     for (let p = 0; p < this.needs.length; p += 1) {
-      if (!this.wordsOnly[p] && !holdsIn(keys, this.needs[p])) continue;
+      if (!this.wordsOnly[p]) {
+        const g = 4 * p;
+        const gates = this.patternGates;
+        if ((bits[at + gates[g]] & gates[g + 1]) === 0 || (bits[at + gates[g + 2]] & gates[g + 3]) === 0)
+          continue;
+        if (!holdsIn(keys, this.needs[p])) continue;
+      }
       const own = scanners[p];
       for (let w = 0; w < own.length; w += 1) {
         const { gates, ends } = own[w];
@@ -534,6 +544,24 @@ interface Scanner {
    * [word, mask, word, mask]: a necessary condition of `ends`, checked first.
    */
   gates: Int32Array;
+}
+
+/**
+ * Two bits a pattern's requirements imply: the gates of the words that must
+ * match whatever alternative is taken (a requirement with one alternative),
+ * the first two found.
+ */
+function requirementGates(needs: Requirement[]): number[] {
+  const gates: number[] = [];
+  for (const requirement of needs) {
+    if (requirement.length !== 1) continue;
+    const ends = requirement[0];
+    for (const gate of [keyGate(ends[ends.length - 1]), keyGate(ends[0])]) {
+      if (gates.length < 4 && gate !== OPEN_GATE) gates.push(...gate);
+    }
+  }
+  while (gates.length < 4) gates.push(...OPEN_GATE);
+  return gates;
 }
 
 /** The gates of a word's ends: its last end and its first (the first is often a common 不 or 你). */

@@ -58,8 +58,8 @@ export function soundClass(code: number): string {
 
 /**
  * The sound keys present in a turn: one bit per key (0xE000–0xEFFF), for
- * prefiltering patterns — 128 words at `at` in `bits`; then 128 words with
- * one bit per accent group (`coarseIdOf`: zh/z, n/l, in/ing … merged) of
+ * prefiltering patterns — 128 words at `at` in `bits`; then 16 words with
+ * a bit per accent group (`coarseIdOf`: zh/z, n/l, in/ing … merged) of
  * those keys, and one word with every bit set. A word of a pattern checks
  * one bit per end (`keyGate`) before its full requirements. Sets are carved
  * from shared slabs: a typed array this size lives outside the JS heap, and
@@ -71,7 +71,8 @@ export interface KeySet {
 }
 
 const KEY_WORDS = 128;
-const GROUP_WORDS = 128;
+/** Groups share 511 bits (1–511; 0 is "no syllable"): a shared bit only lets a gate pass more often, never less. */
+const GROUP_WORDS = 16;
 /** The word of a set whose bits are all set: the gate of an end no single bit stands for. */
 const ALWAYS_WORD = KEY_WORDS + GROUP_WORDS;
 const SET_WORDS = ALWAYS_WORD + 1;
@@ -86,7 +87,8 @@ const groupOfKey = new Int32Array(4096).fill(-1);
 function groupOf(key: number): number {
   let group = groupOfKey[key];
   if (group < 0) {
-    group = key === OTHER_KEY - BASE ? 0 : coarseIdOf(key) & 4095;
+    const coarse = key === OTHER_KEY - BASE ? 0 : coarseIdOf(key);
+    group = coarse === 0 ? 0 : 1 + ((coarse - 1) % 511);
     groupOfKey[key] = group;
   }
   return group;
