@@ -32,7 +32,6 @@ export interface SegmentReading {
 interface ScopeIndex {
   /** Segment indexes of the scope, in time order. */
   order: number[];
-  rank: Map<number, number>;
 }
 
 /**
@@ -174,7 +173,7 @@ export class CallView {
       this.segments.forEach((segment, i) => {
         if (speaker === 'any' || segment.speaker === speaker) order.push(i);
       });
-      index = { order, rank: new Map(order.map((segmentIndex, rank) => [segmentIndex, rank])) };
+      index = { order };
       this.scopes.set(speaker, index);
     }
     return index;

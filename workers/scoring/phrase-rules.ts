@@ -15,7 +15,19 @@ import { hasAnyKey, heardKeys, soundKey } from './sound-text.ts';
 
 /** Rules decided by what was said: match, conditional, greeting, closing, forbidden, flat-no. */
 
+/** Conditions are compiled once per card, and every call's reasons name them: each is described once. */
+const descriptions = new WeakMap<CompiledCond, string>();
+
 function describe(cond: CompiledCond): string {
+  let text = descriptions.get(cond);
+  if (text === undefined) {
+    text = describeOnce(cond);
+    descriptions.set(cond, text);
+  }
+  return text;
+}
+
+function describeOnce(cond: CompiledCond): string {
   switch (cond.op) {
     case 'set': {
       const words = cond.groups.map((group) => group.map((p) => p.raw).join('/'));
