@@ -468,8 +468,9 @@ export class CompiledIntent {
    * is not run again (unless pinned to the start, which moves with the hit).
    */
   private scan(sound: string, companies: string[], keys: KeySet, all: boolean): PatternHit[] {
-    const hits: PatternHit[] = [];
-    let running: Scanner[] | undefined;
+    // Scratch shared by every scan (a scan never runs inside another): most scans run nothing.
+    const running = scanRunning;
+    let count = 0;
     const scanners = this.scannersOf(companies);
     const { bits, at } = keys;
     for (let p = 0; p < this.needs.length; p += 1) {
@@ -486,15 +487,19 @@ export class CompiledIntent {
         // Two bits first (most words fail here), the full requirements only after.
         if ((bits[at + gates[0]] & gates[1]) === 0 || (bits[at + gates[2]] & gates[3]) === 0) continue;
         if (ends && !holdsIn(keys, ends)) continue;
-        running ??= [];
-        running.push(own[w]);
+        running[count] = own[w];
+        count += 1;
       }
     }
-    if (!running) return hits;
-    const count = running.length;
+    const hits: PatternHit[] = [];
+    if (count === 0) return hits;
+    if (scanFrom.length < count) {
+      scanFrom = new Float64Array(2 * count);
+      scanTo = new Float64Array(2 * count);
+    }
     // Next match of each scanner (code units of the paired text); -1 unknown, Infinity none.
-    const from = new Array<number>(count).fill(-1);
-    const to = new Array<number>(count).fill(-1);
+    const from = scanFrom.fill(-1, 0, count);
+    const to = scanTo.fill(-1, 0, count);
     let offset = 0;
     while (offset < sound.length) {
       let best = -1;
@@ -616,6 +621,10 @@ function startKeys(tokens: PatternToken[], scripted: boolean): number[] | null {
 
 /** Result of `nextMatch` (code units; Infinity for none), kept in module state to spare an object per search. */
 let matchFrom = 0;
+/** Scratch of `scan`: the scanners a turn runs, and each one's next match. */
+const scanRunning: Scanner[] = [];
+let scanFrom = new Float64Array(64);
+let scanTo = new Float64Array(64);
 let matchTo = 0;
 
 /** The scanner's first match at or after `offset`, as if its regex searched the turn from there. */
