@@ -1,5 +1,3 @@
-import { Buffer } from 'node:buffer';
-import { endianness } from 'node:os';
 import { isHardCode } from './hard-characters.ts';
 import { accentVariants, coarseIdOf, syllableIdOfCode } from './syllable-table.ts';
 
@@ -155,15 +153,23 @@ export function hasAnyKey(set: KeySet, keys: Int32Array): boolean {
 
 export const hex = (code: number): string => `\\u${code.toString(16).padStart(4, '0')}`;
 
-/** Scratch code units of `soundText`, grown as needed, and the same memory as bytes. */
-let units = new Uint16Array(512);
-let unitBytes = Buffer.from(units.buffer);
+interface Utf16Bytes {
+  toString(encoding: 'utf16le', start: number, end: number): string;
+}
 /**
- * The bytes of a Uint16Array are UTF-16LE on a little-endian machine:
+ * Node's Buffer, reached through globalThis: the web app type-checks this
+ * file (scorecard-schema.ts validates patterns) without Node's types. The
+ * bytes of a Uint16Array are UTF-16LE on a little-endian machine, and
  * `toString('utf16le')` copies them into a string as they are (lone
  * surrogates too), 4× faster than String.fromCharCode.apply for a turn.
  */
-const LITTLE_ENDIAN = endianness() === 'LE';
+const NodeBuffer = (globalThis as { Buffer?: { from(bytes: ArrayBuffer): Utf16Bytes } }).Buffer;
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+const asBytes = (words: Uint16Array): Utf16Bytes | undefined =>
+  LITTLE_ENDIAN ? NodeBuffer?.from(words.buffer as ArrayBuffer) : undefined;
+/** Scratch code units of `soundText`, grown as needed, and the same memory as bytes. */
+let units = new Uint16Array(512);
+let unitBytes = asBytes(units);
 /** Code units per String.fromCharCode call: well under any engine's argument limit. */
 const CHUNK = 4096;
 
@@ -171,7 +177,7 @@ export function soundText(normalised: string): string {
   const length = 2 * normalised.length;
   if (units.length < length) {
     units = new Uint16Array(2 * length);
-    unitBytes = Buffer.from(units.buffer);
+    unitBytes = asBytes(units);
   }
   for (let i = 0; i < normalised.length; i += 1) {
     const code = normalised.charCodeAt(i);
@@ -180,7 +186,7 @@ export function soundText(normalised: string): string {
     units[2 * i + 1] = code >= 0xe000 && code <= 0xefff ? 0xfffd : code;
   }
   // One flat string from the buffer: the regexes then scan it without flattening a rope first.
-  if (LITTLE_ENDIAN) return unitBytes.toString('utf16le', 0, 2 * length);
+  if (unitBytes) return unitBytes.toString('utf16le', 0, 2 * length);
   let out = '';
   for (let from = 0; from < length; from += CHUNK) {
     const chunk = units.subarray(from, Math.min(length, from + CHUNK));
