@@ -6,6 +6,7 @@ import {
   findPhrase,
   type CondResult,
   type IntentHits,
+  type LookedSegments,
 } from './evaluate-cond.ts';
 import type { CompiledIntent } from './intent-pattern.ts';
 import { naOutcome, type EvidenceHit, type ItemOutcome } from './item-outcome.ts';
@@ -49,8 +50,9 @@ function describeOnce(cond: CompiledCond): string {
   }
 }
 
-function lowConfidence(view: CallView, looked: Set<number>, minConfidence: number): boolean {
-  for (const index of looked) {
+function lowConfidence(view: CallView, looked: LookedSegments, minConfidence: number): boolean {
+  for (let index = 0; index < view.segments.length; index += 1) {
+    if (!looked.has(index)) continue;
     const confidence = view.segments[index].confidence;
     if (confidence !== undefined && confidence < minConfidence) return true;
   }
