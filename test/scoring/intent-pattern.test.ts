@@ -6,7 +6,7 @@ import {
   PatternError,
 } from '../../workers/scoring/intent-pattern.ts';
 import { normaliseText } from '../../workers/scoring/normalise-text.ts';
-import { keysIn, soundText } from '../../workers/scoring/sound-text.ts';
+import { keysIn, OTHER_KEY, soundKey, soundText } from '../../workers/scoring/sound-text.ts';
 
 const intent = (...patterns: string[]) => new CompiledIntent('t', patterns, ['阳光宽带']);
 const find = (i: CompiledIntent, text: string, companies: string[] = []) =>
@@ -118,6 +118,18 @@ describe('intent patterns', () => {
     const plain = soundText(normaliseText('已经帮您办理了'));
     expect(intent('[办不了]').find(plain, [], keysIn(plain))).toBeNull();
     expect(intent('[办不了]').find(plain)).toBeNull();
+  });
+
+  it('spells a turn as (key, character) pairs, any character kept as its code unit', () => {
+    const pairs = (text: string) =>
+      Array.from(text, (ch) => String.fromCharCode(soundKey(ch.charCodeAt(0))) + ch).join('');
+    expect(soundText('再见')).toBe(pairs('再见'));
+    // A surrogate pair is two code units, each with its key; a private-use character must not pass for a key.
+    const other = String.fromCharCode(OTHER_KEY);
+    expect(soundText('好😀')).toBe(`${pairs('好')}${other}\ud83d${other}\ude00`);
+    expect(soundText('\ue001')).toBe(`${other}\ufffd`);
+    const long = '您好请问有什么可以帮您'.repeat(500);
+    expect(soundText(long)).toBe(pairs(long));
   });
 
   it('explains which part matched, or how far a pattern got', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseText } from '../../workers/scoring/normalise-text.ts';
+import { normaliseStepByStep, normaliseText } from '../../workers/scoring/normalise-text.ts';
 import { mulberry32 } from '../../models/mulberry32.ts';
 import {
   buildPhraseIndex,
@@ -39,6 +39,26 @@ describe('normaliseText', () => {
     expect(normaliseText('一百零五')).toBe('105');
     expect(normaliseText('工号幺零二三')).toBe('工号1023');
     expect(normaliseText('十五分钟')).toBe('15分钟');
+  });
+  it('gives by its one-pass path exactly what the steps give, whatever the characters', () => {
+    expect(normaliseText('您好，请稍等一下。')).toBe('您好请稍等1下');
+    const random = mulberry32(11);
+    const pool = [
+      ...'您好请问有什么可以帮您的一二三四五六七八九十百千万零〇幺两么麼這個說話們為您服務號碼谢谢再见不知道',
+      ...'，。！？、；：“”‘’\'"()（）【】 \u3000\t\nABCxyz0123４５６ＡＢｃ😀𠀀é-_.,!?~…·—',
+    ];
+    for (let n = 0; n < 20000; n += 1) {
+      let text = '';
+      for (let length = 1 + Math.floor(random() * 12); length > 0; length -= 1)
+        text += pool[Math.floor(random() * pool.length)];
+      expect(normaliseText(text), text).toBe(normaliseStepByStep(text));
+    }
+    // Every code point of the BMP, between Han characters (a one-pass path decides per code point).
+    for (let code = 0; code < 0x10000; code += 1) {
+      const text = `好${String.fromCharCode(code)}的`;
+      if (normaliseText(text) !== normaliseStepByStep(text))
+        expect(normaliseText(text), text).toBe(normaliseStepByStep(text));
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Speaker, SpeakerDecision, Transcript } from '../../models/transcript.ts';
+import type { SegmentReading } from './call-view.ts';
 import type { CompiledScorecard } from './compile-scorecard.ts';
 import { CompiledIntent } from './intent-pattern.ts';
 import { normaliseText } from './normalise-text.ts';
@@ -119,6 +120,8 @@ export interface RoleAssignment {
   decision: SpeakerDecision;
   /** P(agent) of each segment, in transcript order. */
   agentProbability: number[];
+  /** Each segment's text as the cues read it (transcript order; none for an empty one), for the CallView to reuse. */
+  readings: Array<SegmentReading | undefined>;
 }
 
 /** Whether a transcript needs roles decided: mono not yet decided, or any `unknown` speaker. */
@@ -133,6 +136,7 @@ export function turnScores(
   compiled: CompiledScorecard | undefined,
   transcript: Transcript,
   companies: string[] = [],
+  readings?: Array<SegmentReading | undefined>,
 ): number[] {
   const order = timeOrder(transcript);
   const origin = order.length > 0 ? transcript.segments[order[0]].start : 0;
@@ -143,10 +147,12 @@ export function turnScores(
   });
   order.forEach((index, rank) => {
     const segment = transcript.segments[index];
-    const sound = soundText(normaliseText(segment.text));
+    const text = normaliseText(segment.text);
+    const sound = soundText(text);
     if (sound.length === 0) return;
     // The turn's sound keys let each cue skip the patterns it cannot hold (the same hits, far fewer regex runs).
     const keys = keysIn(sound);
+    if (readings) readings[index] = { text, sound, keys };
     const opening = rank < OPENING_TURNS && segment.start < origin + OPENING_S;
     let score = 0;
     for (const c of cardCues) {
@@ -170,18 +176,19 @@ export function assignRoles(
   transcript: Transcript,
   options: RoleOptions = {},
 ): RoleAssignment {
-  const scores = turnScores(compiled, transcript, options.companies);
+  const readings: Array<SegmentReading | undefined> = new Array(transcript.segments.length);
+  const scores = turnScores(compiled, transcript, options.companies, readings);
   const voices = voicesOf(transcript);
   const separation = transcript.speakerDecision.voiceSeparation;
   const quality =
     separation === undefined
       ? 1
       : Math.max(0, Math.min(1, (separation - MIN_SEPARATION) / (FULL_SEPARATION - MIN_SEPARATION)));
-  if (voices && quality > 0) return byVoice(transcript, scores, voices, quality, options);
+  if (voices && quality > 0) return { ...byVoice(transcript, scores, voices, quality, options), readings };
   const why = voices
     ? `voices not told apart (separation ${separation}); turns assigned by text`
     : 'no voices; turns assigned by text';
-  return byTurn(transcript, scores, options, why);
+  return { ...byTurn(transcript, scores, options, why), readings };
 }
 
 /**
@@ -213,7 +220,7 @@ function byVoice(
   voices: number[],
   quality: number,
   options: RoleOptions,
-): RoleAssignment {
+): Omit<RoleAssignment, 'readings'> {
   const order = timeOrder(transcript);
   // Log-likelihood ratio "voice 0 is the agent" vs. "voice 1 is".
   const prior = agentFirstPrior(transcript, options);
@@ -256,7 +263,12 @@ function byVoice(
 }
 
 /** Forward–backward over two states (0 agent, 1 customer), in time order. */
-function byTurn(transcript: Transcript, scores: number[], options: RoleOptions, why: string): RoleAssignment {
+function byTurn(
+  transcript: Transcript,
+  scores: number[],
+  options: RoleOptions,
+  why: string,
+): Omit<RoleAssignment, 'readings'> {
   const order = timeOrder(transcript);
   const n = order.length;
   const stay = 1 - SWITCH[transcript.channel === 'chat' ? 'chat' : 'phone'];

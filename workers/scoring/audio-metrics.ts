@@ -18,7 +18,8 @@ export interface CallSpans {
 
 /** Sorts and merges overlapping or touching spans. */
 export function mergeSpans(spans: SpeechSpans): SpeechSpans {
-  const sorted = [...spans].filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
+  // filter already copies the list: sorting the copy leaves the caller's order alone.
+  const sorted = spans.filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
   const out: SpeechSpans = [];
   for (const [start, end] of sorted) {
     const last = out[out.length - 1];

@@ -22,10 +22,16 @@ export interface RawHit {
   method: 'exact' | 'fuzzy' | 'regex' | 'pattern';
 }
 
+/** A segment's normalised text, its sound text and sound keys, when someone already read it (assign-roles.ts). */
+export interface SegmentReading {
+  text: string;
+  sound: string;
+  keys: KeySet;
+}
+
 interface ScopeIndex {
   /** Segment indexes of the scope, in time order. */
   order: number[];
-  rank: Map<number, number>;
 }
 
 /**
@@ -62,6 +68,8 @@ export class CallView {
   constructor(
     readonly transcript: Transcript,
     private readonly index?: PhraseIndex,
+    /** By transcript index: what role assignment already computed, so no segment is normalised twice. */
+    readings?: ReadonlyArray<SegmentReading | undefined>,
   ) {
     const order = transcript.segments.map((_, i) => i);
     order.sort((a, b) => {
@@ -75,6 +83,15 @@ export class CallView {
     this.sounds = new Array<string | undefined>(this.segments.length);
     this.soundKeySets = new Array<KeySet | undefined>(this.segments.length);
     this.candidatesReady = new Uint8Array(this.segments.length);
+    if (readings) {
+      order.forEach((original, i) => {
+        const reading = readings[original];
+        if (!reading) return;
+        this.prepared[i] = { text: reading.text };
+        this.sounds[i] = reading.sound;
+        this.soundKeySets[i] = reading.keys;
+      });
+    }
   }
 
   text(index: number): MatchableText {
@@ -156,7 +173,7 @@ export class CallView {
       this.segments.forEach((segment, i) => {
         if (speaker === 'any' || segment.speaker === speaker) order.push(i);
       });
-      index = { order, rank: new Map(order.map((segmentIndex, rank) => [segmentIndex, rank])) };
+      index = { order };
       this.scopes.set(speaker, index);
     }
     return index;

@@ -3,12 +3,29 @@ import type { CompiledCond, CompiledException, IntentLeaf, PhraseSetLeaf } from 
 import type { CompiledIntent } from './intent-pattern.ts';
 import { matchPhrase, textFrom, type CompiledPhrase } from './phrase-matcher.ts';
 
+/**
+ * The segments a condition looked at, one byte per segment of the call: a
+ * Set per condition per call was a visible share of scoring's garbage.
+ */
+export class LookedSegments {
+  private readonly flags: Uint8Array;
+  constructor(count: number) {
+    this.flags = new Uint8Array(count);
+  }
+  add(index: number): void {
+    this.flags[index] = 1;
+  }
+  has(index: number): boolean {
+    return this.flags[index] === 1;
+  }
+}
+
 export interface CondResult {
   holds: boolean;
   /** Supporting hits; under `not`, the hits that broke the rule. */
   hits: RawHit[];
   /** Segments the leaves looked at (for judging whether an absence is trustworthy). */
-  looked: Set<number>;
+  looked: LookedSegments;
 }
 
 /** A phrase hit in segment `index`, unless an exception phrase (false friend) overlaps it. */
@@ -104,7 +121,7 @@ export function findIntentHits(
 function evaluateIntent(
   view: CallView,
   leaf: IntentLeaf,
-  looked: Set<number>,
+  looked: LookedSegments,
   exhaustive: boolean,
 ): CondResult {
   const found: IntentHits = { counted: [], excused: [] };
@@ -133,7 +150,7 @@ function addBest(hits: RawHit[], hit: RawHit): void {
 function evaluateSet(
   view: CallView,
   leaf: PhraseSetLeaf,
-  looked: Set<number>,
+  looked: LookedSegments,
   exhaustive: boolean,
 ): CondResult {
   const segments = view.inScope(leaf.speaker, leaf.window);
@@ -161,7 +178,7 @@ function evaluateSet(
 function evaluateRegex(
   view: CallView,
   cond: Extract<CompiledCond, { op: 'regex' }>,
-  looked: Set<number>,
+  looked: LookedSegments,
 ): CondResult {
   const hits: RawHit[] = [];
   for (const index of view.inScope(cond.speaker, cond.window)) {
@@ -202,7 +219,7 @@ function distance(
 export function evaluateCond(
   view: CallView,
   cond: CompiledCond,
-  looked = new Set<number>(),
+  looked = new LookedSegments(view.segments.length),
   exhaustive = false,
 ): CondResult {
   switch (cond.op) {

@@ -6,6 +6,8 @@ import {
   HAN_KEY_CLASS,
   hex,
   isHard,
+  keyGate,
+  OPEN_GATE,
   isSoft,
   KEY_CLASS,
   OTHER_KEY,
@@ -331,6 +333,8 @@ export class CompiledIntent {
   private readonly scanners = new Map<string, Scanner[][]>();
   readonly company: boolean;
   private readonly needs: NeedsProgram[];
+  /** Per pattern, two bits its `needs` imply (`requirementGates`), four numbers each: checked before them. */
+  private readonly patternGates: Int32Array;
   /** Patterns pinned to the start of the turn (`^`): their later scans need a slice, where `^` is the slice's start. */
   private readonly anchored: boolean[];
   /**
@@ -357,7 +361,9 @@ export class CompiledIntent {
   ) {
     this.tokens = patterns.map(parsePattern);
     this.company = this.tokens.some(usesCompany);
-    this.needs = this.tokens.map((tokens) => needsProgram(requirements(tokens, this.scripted)));
+    const needs = this.tokens.map((tokens) => requirements(tokens, this.scripted));
+    this.needs = needs.map(needsProgram);
+    this.patternGates = Int32Array.from(needs.flatMap(requirementGates));
     this.anchored = this.tokens.map((tokens) => tokens[0].kind === 'start');
     this.wordEnds = this.tokens.map((tokens) => {
       const only = tokens[0];
@@ -462,24 +468,38 @@ export class CompiledIntent {
    * is not run again (unless pinned to the start, which moves with the hit).
    */
   private scan(sound: string, companies: string[], keys: KeySet, all: boolean): PatternHit[] {
-    const hits: PatternHit[] = [];
-    let running: Scanner[] | undefined;
+    // Scratch shared by every scan (a scan never runs inside another): most scans run nothing.
+    const running = scanRunning;
+    let count = 0;
     const scanners = this.scannersOf(companies);
+    const { bits, at } = keys;
     for (let p = 0; p < this.needs.length; p += 1) {
-      if (!this.wordsOnly[p] && !holdsIn(keys, this.needs[p])) continue;
+      if (!this.wordsOnly[p]) {
+        const g = 4 * p;
+        const gates = this.patternGates;
+        if ((bits[at + gates[g]] & gates[g + 1]) === 0 || (bits[at + gates[g + 2]] & gates[g + 3]) === 0)
+          continue;
+        if (!holdsIn(keys, this.needs[p])) continue;
+      }
       const own = scanners[p];
       for (let w = 0; w < own.length; w += 1) {
-        const ends = own[w].ends;
+        const { gates, ends } = own[w];
+        // Two bits first (most words fail here), the full requirements only after.
+        if ((bits[at + gates[0]] & gates[1]) === 0 || (bits[at + gates[2]] & gates[3]) === 0) continue;
         if (ends && !holdsIn(keys, ends)) continue;
-        running ??= [];
-        running.push(own[w]);
+        running[count] = own[w];
+        count += 1;
       }
     }
-    if (!running) return hits;
-    const count = running.length;
+    const hits: PatternHit[] = [];
+    if (count === 0) return hits;
+    if (scanFrom.length < count) {
+      scanFrom = new Float64Array(2 * count);
+      scanTo = new Float64Array(2 * count);
+    }
     // Next match of each scanner (code units of the paired text); -1 unknown, Infinity none.
-    const from = new Array<number>(count).fill(-1);
-    const to = new Array<number>(count).fill(-1);
+    const from = scanFrom.fill(-1, 0, count);
+    const to = scanTo.fill(-1, 0, count);
     let offset = 0;
     while (offset < sound.length) {
       let best = -1;
@@ -524,6 +544,38 @@ interface Scanner {
   starts: Int32Array | null;
   /** For a word: the keys of its ends, all of which the turn must hold. */
   ends: NeedsProgram | null;
+  /**
+   * Two of those ends as one bit each of the turn's key set (`keyGate`),
+   * [word, mask, word, mask]: a necessary condition of `ends`, checked first.
+   */
+  gates: Int32Array;
+}
+
+/**
+ * Two bits a pattern's requirements imply: the gates of the words that must
+ * match whatever alternative is taken (a requirement with one alternative),
+ * the first two found.
+ */
+function requirementGates(needs: Requirement[]): number[] {
+  const gates: number[] = [];
+  for (const requirement of needs) {
+    if (requirement.length !== 1) continue;
+    const ends = requirement[0];
+    for (const gate of [keyGate(ends[ends.length - 1]), keyGate(ends[0])]) {
+      if (gates.length < 4 && gate !== OPEN_GATE) gates.push(...gate);
+    }
+  }
+  while (gates.length < 4) gates.push(...OPEN_GATE);
+  return gates;
+}
+
+/** The gates of a word's ends: its last end and its first (the first is often a common 不 or 你). */
+function gatesOf(ends: Int32Array[] | null): Int32Array {
+  const gates = Int32Array.of(...OPEN_GATE, ...OPEN_GATE);
+  if (!ends || ends.length === 0) return gates;
+  gates.set(keyGate(ends[ends.length - 1]), 0);
+  if (ends.length > 1) gates.set(keyGate(ends[0]), 2);
+  return gates;
 }
 
 function scanner(
@@ -539,7 +591,7 @@ function scanner(
     for (const key of keys) starts[(key - 0xe000) >> 5] |= 1 << ((key - 0xe000) & 31);
   }
   const re = new RegExp(patternSource(tokens, values), starts ? 'uy' : 'gu');
-  return { pattern, re, starts, ends: ends ? needsProgram([[ends]]) : null };
+  return { pattern, re, starts, ends: ends ? needsProgram([[ends]]) : null, gates: gatesOf(ends) };
 }
 
 /**
@@ -569,6 +621,10 @@ function startKeys(tokens: PatternToken[], scripted: boolean): number[] | null {
 
 /** Result of `nextMatch` (code units; Infinity for none), kept in module state to spare an object per search. */
 let matchFrom = 0;
+/** Scratch of `scan`: the scanners a turn runs, and each one's next match. */
+const scanRunning: Scanner[] = [];
+let scanFrom = new Float64Array(64);
+let scanTo = new Float64Array(64);
 let matchTo = 0;
 
 /** The scanner's first match at or after `offset`, as if its regex searched the turn from there. */
@@ -590,10 +646,10 @@ function nextMatch(scanner: Scanner, sound: string, offset: number): void {
     const key = sound.charCodeAt(at) - 0xe000;
     if (key < 0 || key >= 4096 || ((starts[key >> 5] >>> (key & 31)) & 1) === 0) continue;
     re.lastIndex = at;
-    const found = re.exec(sound);
-    if (found) {
+    // Sticky: `test` says whether a match starts here and leaves `lastIndex` at its end, with no match array.
+    if (re.test(sound)) {
       matchFrom = at;
-      matchTo = at + found[0].length;
+      matchTo = re.lastIndex;
       return;
     }
   }

@@ -38,17 +38,20 @@ function simplify(text: string): string {
   return runStart === 0 ? converted : out + converted.slice(runStart);
 }
 
+function openCCVerdict(code: number): number {
+  let verdict = underOpenCC[code];
+  if (verdict === UNKNOWN) {
+    const ch = String.fromCharCode(code);
+    verdict = toSimplified(ch) !== ch ? CHANGES : UNCHANGED;
+    underOpenCC[code] = verdict;
+  }
+  return verdict;
+}
+
 function needsConversion(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
-    if (code < 0x3400) continue;
-    let verdict = underOpenCC[code];
-    if (verdict === UNKNOWN) {
-      const ch = text[i];
-      verdict = toSimplified(ch) !== ch ? CHANGES : UNCHANGED;
-      underOpenCC[code] = verdict;
-    }
-    if (verdict === CHANGES) return true;
+    if (code >= 0x3400 && openCCVerdict(code) === CHANGES) return true;
   }
   return false;
 }
@@ -147,7 +150,55 @@ function foldCode(code: number): number {
   return folded;
 }
 
+/**
+ * What each step of `normaliseStepByStep` does to a code point, decided once per
+ * code point: PLAIN — every step keeps it as it is (most Han characters);
+ * NUMERAL_START — the same, but it may start a Chinese numeral; DROPPED —
+ * punctuation or a space that only ever goes; OTHER — anything else
+ * (Traditional, Latin, digits, full width, apostrophes).
+ */
+const PLAIN = 1;
+const NUMERAL_START = 2;
+const DROPPED = 3;
+const OTHER = 4;
+const fastClass = new Uint8Array(0x10000);
+
+function fastClassOf(code: number): number {
+  let cls = OTHER;
+  const folded = foldCode(code);
+  const apostrophe = folded === 39 || folded === 0x2019;
+  if ((code < 0x3400 || openCCVerdict(code) === UNCHANGED) && !apostrophe) {
+    if (!isKept(folded)) cls = DROPPED;
+    else if (folded === code && !isAsciiAlnum(code)) {
+      cls = (NUMERAL[code] > 0 && NUMERAL[code] <= 10) || code === SHI ? NUMERAL_START : PLAIN;
+    }
+  }
+  fastClass[code] = cls;
+  return cls;
+}
+
 export function normaliseText(text: string): string {
+  // Most segments are Simplified Han text and punctuation: one pass that
+  // drops the punctuation gives what the steps below would, without them.
+  let out = '';
+  let runStart = 0;
+  let numeral = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    const cls = fastClass[code] || fastClassOf(code);
+    if (cls === PLAIN) continue;
+    if (cls === NUMERAL_START) numeral = true;
+    else if (cls === DROPPED) {
+      if (i > runStart) out += text.slice(runStart, i);
+      runStart = i + 1;
+    } else return normaliseStepByStep(text);
+  }
+  if (runStart < text.length) out += runStart === 0 ? text : text.slice(runStart);
+  return numeral ? convertChineseNumerals(out) : out;
+}
+
+/** Normalisation step by step, for any text: `normaliseText` takes its one-pass path only where the result is the same. */
+export function normaliseStepByStep(text: string): string {
   const simplified = needsConversion(text) ? simplify(text) : text;
   // Unchanged characters are copied in runs (one slice per run, not one
   // string per character): most segments are Chinese text with a few commas.

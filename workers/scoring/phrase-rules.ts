@@ -6,6 +6,7 @@ import {
   findPhrase,
   type CondResult,
   type IntentHits,
+  type LookedSegments,
 } from './evaluate-cond.ts';
 import type { CompiledIntent } from './intent-pattern.ts';
 import { naOutcome, type EvidenceHit, type ItemOutcome } from './item-outcome.ts';
@@ -15,7 +16,19 @@ import { hasAnyKey, heardKeys, soundKey } from './sound-text.ts';
 
 /** Rules decided by what was said: match, conditional, greeting, closing, forbidden, flat-no. */
 
+/** Conditions are compiled once per card, and every call's reasons name them: each is described once. */
+const descriptions = new WeakMap<CompiledCond, string>();
+
 function describe(cond: CompiledCond): string {
+  let text = descriptions.get(cond);
+  if (text === undefined) {
+    text = describeOnce(cond);
+    descriptions.set(cond, text);
+  }
+  return text;
+}
+
+function describeOnce(cond: CompiledCond): string {
   switch (cond.op) {
     case 'set': {
       const words = cond.groups.map((group) => group.map((p) => p.raw).join('/'));
@@ -37,8 +50,9 @@ function describe(cond: CompiledCond): string {
   }
 }
 
-function lowConfidence(view: CallView, looked: Set<number>, minConfidence: number): boolean {
-  for (const index of looked) {
+function lowConfidence(view: CallView, looked: LookedSegments, minConfidence: number): boolean {
+  for (let index = 0; index < view.segments.length; index += 1) {
+    if (!looked.has(index)) continue;
     const confidence = view.segments[index].confidence;
     if (confidence !== undefined && confidence < minConfidence) return true;
   }

@@ -4,7 +4,7 @@ import { evaluateAudioRule } from './audio-rules.ts';
 import type { CallScore, ItemResult, RuleHit, ScoringContext } from './call-score.ts';
 import { CallView, toRuleHit, type EvidenceSettings } from './call-view.ts';
 import type { CompiledItem, CompiledScorecard } from './compile-scorecard.ts';
-import { assignRoles, needsRoles } from './assign-roles.ts';
+import { assignRoles, needsRoles, type RoleAssignment } from './assign-roles.ts';
 import type { ItemOutcome } from './item-outcome.ts';
 import { evaluatePhraseRule } from './phrase-rules.ts';
 import { reason, type Reason } from './reason.ts';
@@ -145,6 +145,7 @@ export function scoreTranscript(
   const { card } = compiled;
   const reviewReasons: Reason[] = [];
   let call = transcript;
+  let readings: RoleAssignment['readings'] | undefined;
   if (context.detectMonoAgent !== false && needsRoles(call)) {
     // Who said what is decided before any rule runs: the customer's words must never count as the agent's.
     const roles = assignRoles(compiled, call, {
@@ -152,6 +153,7 @@ export function scoreTranscript(
       companies: context.companyNames,
     });
     call = roles.transcript;
+    readings = roles.readings;
     if (roles.decision.confidence < MIN_ROLE_CONFIDENCE) {
       reviewReasons.push(
         reason('speaker_roles_uncertain', {
@@ -165,7 +167,7 @@ export function scoreTranscript(
     // Only when role assignment was switched off: agent items would be N/A and the call would pass unheard.
     reviewReasons.push(reason('speaker_roles_unknown'));
   }
-  const view = new CallView(call, compiled.phraseIndex);
+  const view = new CallView(call, compiled.phraseIndex, readings);
   view.companies = context.companyNames ?? [];
   const spans = callSpans(call);
   const settings: EvidenceSettings = {

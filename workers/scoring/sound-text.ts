@@ -1,5 +1,5 @@
 import { isHardCode } from './hard-characters.ts';
-import { accentVariants, syllableIdOfCode } from './syllable-table.ts';
+import { accentVariants, coarseIdOf, syllableIdOfCode } from './syllable-table.ts';
 
 /**
  * Normalised text spelled by sound *and* by character, as pairs: each
@@ -58,8 +58,11 @@ export function soundClass(code: number): string {
 
 /**
  * The sound keys present in a turn: one bit per key (0xE000–0xEFFF), for
- * prefiltering patterns — 128 words at `at` in `bits`. Sets are carved from
- * shared slabs: a typed array this size lives outside the JS heap, and
+ * prefiltering patterns — 128 words at `at` in `bits`; then 16 words with
+ * a bit per accent group (`coarseIdOf`: zh/z, n/l, in/ing … merged) of
+ * those keys, and one word with every bit set. A word of a pattern checks
+ * one bit per end (`keyGate`) before its full requirements. Sets are carved
+ * from shared slabs: a typed array this size lives outside the JS heap, and
  * allocating one per turn cost more than filling it.
  */
 export interface KeySet {
@@ -67,10 +70,29 @@ export interface KeySet {
   at: number;
 }
 
-const SET_WORDS = 128;
+const KEY_WORDS = 128;
+/** Groups share 511 bits (1–511; 0 is "no syllable"): a shared bit only lets a gate pass more often, never less. */
+const GROUP_WORDS = 16;
+/** The word of a set whose bits are all set: the gate of an end no single bit stands for. */
+const ALWAYS_WORD = KEY_WORDS + GROUP_WORDS;
+const SET_WORDS = ALWAYS_WORD + 1;
+/** A gate every turn passes. */
+export const OPEN_GATE: [number, number] = [ALWAYS_WORD, 1];
 const SETS_PER_SLAB = 256;
 let slab = new Int32Array(0);
 let slabUsed = 0;
+/** Accent group of each key (key − 0xE000), −1 until looked up; groups are interned once, so this never goes stale. */
+const groupOfKey = new Int32Array(4096).fill(-1);
+
+function groupOf(key: number): number {
+  let group = groupOfKey[key];
+  if (group < 0) {
+    const coarse = key === OTHER_KEY - BASE ? 0 : coarseIdOf(key);
+    group = coarse === 0 ? 0 : 1 + ((coarse - 1) % 511);
+    groupOfKey[key] = group;
+  }
+  return group;
+}
 
 /** The sound keys present in a paired sound text (every other code unit). */
 export function keysIn(sound: string): KeySet {
@@ -84,9 +106,39 @@ export function keysIn(sound: string): KeySet {
   slabUsed += SET_WORDS;
   for (let i = 0; i < sound.length; i += 2) {
     const key = sound.charCodeAt(i) - 0xe000;
-    if (key >= 0 && key < 4096) bits[at + (key >> 5)] |= 1 << (key & 31);
+    if (key >= 0 && key < 4096) {
+      bits[at + (key >> 5)] |= 1 << (key & 31);
+      const group = groupOf(key);
+      bits[at + KEY_WORDS + (group >> 5)] |= 1 << (group & 31);
+    }
   }
+  bits[at + ALWAYS_WORD] = -1;
   return { bits, at };
+}
+
+/**
+ * One bit a turn's set must have when it holds any of `keys` (absolute key
+ * code points, one end of a word): the key's own bit for a single key, the
+ * accent group's when all the keys are of one group, else the bit that is
+ * always set. As [word offset in the set, mask].
+ */
+export function keyGate(keys: Int32Array): [number, number] {
+  if (keys.length === 0) return OPEN_GATE;
+  if (keys.length === 1 && keys[0] - BASE < 4096 && keys[0] >= BASE) {
+    const key = keys[0] - BASE;
+    return [key >> 5, 1 << (key & 31)];
+  }
+  let group = -1;
+  for (const absolute of keys) {
+    const key = absolute - BASE;
+    if (key < 0 || key >= 4096) return OPEN_GATE;
+    const own = groupOf(key);
+    if (group >= 0 && own !== group) return OPEN_GATE;
+    group = own;
+  }
+  // Group 0 holds every key without a syllable: too broad to say anything.
+  if (group <= 0) return OPEN_GATE;
+  return [KEY_WORDS + (group >> 5), 1 << (group & 31)];
 }
 
 /** Whether any of `keys` (absolute key code points) is in the set. */
@@ -101,14 +153,32 @@ export function hasAnyKey(set: KeySet, keys: Int32Array): boolean {
 
 export const hex = (code: number): string => `\\u${code.toString(16).padStart(4, '0')}`;
 
-/** Scratch code units of `soundText`, grown as needed. */
+interface Utf16Bytes {
+  toString(encoding: 'utf16le', start: number, end: number): string;
+}
+/**
+ * Node's Buffer, reached through globalThis: the web app type-checks this
+ * file (scorecard-schema.ts validates patterns) without Node's types. The
+ * bytes of a Uint16Array are UTF-16LE on a little-endian machine, and
+ * `toString('utf16le')` copies them into a string as they are (lone
+ * surrogates too), 4× faster than String.fromCharCode.apply for a turn.
+ */
+const NodeBuffer = (globalThis as { Buffer?: { from(bytes: ArrayBuffer): Utf16Bytes } }).Buffer;
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+const asBytes = (words: Uint16Array): Utf16Bytes | undefined =>
+  LITTLE_ENDIAN ? NodeBuffer?.from(words.buffer as ArrayBuffer) : undefined;
+/** Scratch code units of `soundText`, grown as needed, and the same memory as bytes. */
 let units = new Uint16Array(512);
+let unitBytes = asBytes(units);
 /** Code units per String.fromCharCode call: well under any engine's argument limit. */
 const CHUNK = 4096;
 
 export function soundText(normalised: string): string {
   const length = 2 * normalised.length;
-  if (units.length < length) units = new Uint16Array(2 * length);
+  if (units.length < length) {
+    units = new Uint16Array(2 * length);
+    unitBytes = asBytes(units);
+  }
   for (let i = 0; i < normalised.length; i += 1) {
     const code = normalised.charCodeAt(i);
     units[2 * i] = soundKey(code);
@@ -116,6 +186,7 @@ export function soundText(normalised: string): string {
     units[2 * i + 1] = code >= 0xe000 && code <= 0xefff ? 0xfffd : code;
   }
   // One flat string from the buffer: the regexes then scan it without flattening a rope first.
+  if (unitBytes) return unitBytes.toString('utf16le', 0, 2 * length);
   let out = '';
   for (let from = 0; from < length; from += CHUNK) {
     const chunk = units.subarray(from, Math.min(length, from + CHUNK));
