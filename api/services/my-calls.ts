@@ -2,6 +2,7 @@ import { agentCallsPage, type AgentCallsCursor } from '../../models/agent-calls-
 import { callScopeOf } from '../../models/permissions.ts';
 import { ApiError } from '../api-error.ts';
 import type { MyCall, MyCallsPage, MyCallsQuery } from '../contracts/my-calls.ts';
+import { decodePageCursor, encodePageCursor } from './page-cursor.ts';
 import type { ServiceContext } from './service-context.ts';
 
 /**
@@ -43,29 +44,11 @@ export async function myCalls(
 }
 
 export function encodeMyCallsCursor(cursor: AgentCallsCursor): string {
-  return Buffer.from(JSON.stringify([cursor.startedUs, cursor.callId])).toString('base64url');
+  return encodePageCursor([cursor.startedUs, cursor.callId]);
 }
 
 /** The cursor is opaque; anything that does not decode to one is a 400 invalid_cursor. */
 export function decodeMyCallsCursor(text: string): AgentCallsCursor {
-  const refused = () => new ApiError(400, 'invalid_cursor', 'the cursor is not one this API gave out');
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) throw refused();
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    throw refused();
-  }
-  if (
-    !Array.isArray(value) ||
-    value.length !== 2 ||
-    typeof value[0] !== 'string' ||
-    !/^-?\d{1,17}$/.test(value[0]) ||
-    typeof value[1] !== 'string' ||
-    value[1].length === 0 ||
-    value[1].length > 200
-  ) {
-    throw refused();
-  }
-  return { startedUs: value[0], callId: value[1] };
+  const [startedUs, callId] = decodePageCursor(text, ['micros', 'id']);
+  return { startedUs, callId };
 }

@@ -5,8 +5,8 @@ import {
   userIdByName,
   type QueueCursor,
 } from '../../models/review-repository.ts';
-import { ApiError } from '../api-error.ts';
 import type { QueueItem, QueuePage, QueueQuery } from '../contracts/review.ts';
+import { decodePageCursor, encodePageCursor } from './page-cursor.ts';
 import type { ServiceContext } from './service-context.ts';
 
 /**
@@ -71,31 +71,10 @@ export async function reviewQueue(
 }
 
 export function encodeCursor(cursor: QueueCursor): string {
-  return Buffer.from(JSON.stringify([cursor.reviewFirst, cursor.startedUs, cursor.callId])).toString(
-    'base64url',
-  );
+  return encodePageCursor([cursor.reviewFirst, cursor.startedUs, cursor.callId]);
 }
 
 export function decodeCursor(text: string): QueueCursor {
-  const refused = () => new ApiError(400, 'invalid_cursor', 'the cursor is not one this API gave out');
-  if (!/^[A-Za-z0-9_-]+$/.test(text)) throw refused();
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    throw refused();
-  }
-  if (
-    !Array.isArray(value) ||
-    value.length !== 3 ||
-    (value[0] !== 0 && value[0] !== 1) ||
-    typeof value[1] !== 'string' ||
-    !/^-?\d{1,17}$/.test(value[1]) ||
-    typeof value[2] !== 'string' ||
-    value[2].length === 0 ||
-    value[2].length > 200
-  ) {
-    throw refused();
-  }
-  return { reviewFirst: value[0], startedUs: value[1], callId: value[2] };
+  const [reviewFirst, startedUs, callId] = decodePageCursor(text, ['flag', 'micros', 'id']);
+  return { reviewFirst, startedUs, callId };
 }
