@@ -1,34 +1,22 @@
 import { AudioMutedOutlined, AudioOutlined } from '@ant-design/icons';
-import { type TableColumnsType, Alert, Button, Space, Table, Tag, Typography } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { type TableColumnsType, Alert, Space, Table, Tag, Typography } from 'antd';
+import { useCallback, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import type { MyCall, MyCallsPage as Page } from '../../../contracts/my-calls.ts';
 import { api, queryString } from '../api-client.ts';
+import { LoadMore, useCursorPages } from '../components/cursor-pages.tsx';
 import { errorText } from '../error-text.ts';
 import { clock, dateTime } from '../format.ts';
 
 /** An agent's home, GET /me/calls: their own sampled, scored calls, newest first; read-only. */
 export function MyCallsPage() {
   const { t, i18n } = useTranslation();
-  const [items, setItems] = useState<MyCall[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const load = useCallback(async (after: string | null) => {
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api<Page>('GET', `/me/calls${queryString({ cursor: after })}`);
-      setItems((previous) => (after ? [...previous, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setLoading(false);
-    }
-  }, []);
+  const fetchPage = useCallback(
+    (after: string | null) => api<Page>('GET', `/me/calls${queryString({ cursor: after })}`),
+    [],
+  );
+  const { items, cursor, loading, error, load } = useCursorPages<MyCall, Page>(fetchPage);
   useEffect(() => void load(null), [load]);
 
   const columns: TableColumnsType<MyCall> = [
@@ -110,16 +98,7 @@ export function MyCallsPage() {
           locale={{ emptyText: t('myCalls.empty') }}
         />
       </div>
-      <div className="load-more">
-        <Typography.Text type="secondary">{t('queue.count', { count: items.length })}</Typography.Text>{' '}
-        {cursor ? (
-          <Button onClick={() => void load(cursor)} loading={loading}>
-            {t('queue.loadMore')}
-          </Button>
-        ) : (
-          items.length > 0 && <Typography.Text type="secondary">{t('queue.noMore')}</Typography.Text>
-        )}
-      </div>
+      <LoadMore count={items.length} cursor={cursor} loading={loading} onMore={() => void load(cursor)} />
     </Space>
   );
 }

@@ -20,6 +20,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { MONTH, SAMPLE_REASONS, type QueueItem, type QueuePage as Page } from '../../../contracts/review.ts';
 import { api, queryString } from '../api-client.ts';
 import { PlanProgress } from '../components/plan-progress.tsx';
+import { LoadMore, useCursorPages } from '../components/cursor-pages.tsx';
 import { errorText } from '../error-text.ts';
 import { clock, dateTime } from '../format.ts';
 
@@ -53,32 +54,19 @@ export function QueuePage() {
   const [params, setParams] = useSearchParams();
   const filterKey = params.toString();
   const [form] = Form.useForm<Filters>();
-  const [items, setItems] = useState<QueueItem[]>([]);
   const [month, setMonth] = useState<string | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-
-  const load = useCallback(
+  const fetchPage = useCallback(
     async (after: string | null) => {
-      setLoading(true);
-      setError(null);
-      try {
-        const page = await api<Page>(
-          'GET',
-          `/review/queue${queryString({ ...filtersFrom(new URLSearchParams(filterKey)), cursor: after })}`,
-        );
-        setItems((previous) => (after ? [...previous, ...page.items] : page.items));
-        setCursor(page.nextCursor);
-        setMonth(page.month);
-      } catch (failure) {
-        setError(failure);
-      } finally {
-        setLoading(false);
-      }
+      const page = await api<Page>(
+        'GET',
+        `/review/queue${queryString({ ...filtersFrom(new URLSearchParams(filterKey)), cursor: after })}`,
+      );
+      setMonth(page.month);
+      return page;
     },
     [filterKey],
   );
+  const { items, cursor, loading, error, load } = useCursorPages<QueueItem, Page>(fetchPage);
 
   useEffect(() => {
     form.setFieldsValue({ status: 'todo', ...filtersFrom(new URLSearchParams(filterKey)) });
@@ -280,16 +268,7 @@ export function QueuePage() {
           })}
         />
       </div>
-      <div className="load-more">
-        <Typography.Text type="secondary">{t('queue.count', { count: items.length })}</Typography.Text>{' '}
-        {cursor ? (
-          <Button onClick={() => void load(cursor)} loading={loading}>
-            {t('queue.loadMore')}
-          </Button>
-        ) : (
-          items.length > 0 && <Typography.Text type="secondary">{t('queue.noMore')}</Typography.Text>
-        )}
-      </div>
+      <LoadMore count={items.length} cursor={cursor} loading={loading} onMore={() => void load(cursor)} />
     </Space>
   );
 }
