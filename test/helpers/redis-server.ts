@@ -1,33 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { freePort } from './free-port.ts';
+import { isExecutable, skipWithoutTool } from './required-tool.ts';
 
 /** Whether a `redis-server` executable is on the PATH. */
 export function redisServerOnPath(): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, 'redis-server'), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => isExecutable(join(dir, 'redis-server')));
 }
 
-/**
- * For `describe.skipIf(...)` in suites that need redis-server: true (skip)
- * when it is missing, after one line saying why and how to enable them. With
- * CALLQA_REQUIRE_REDIS=1 (as .ci/run sets) a missing redis-server is never a
- * skip: the suite runs and fails on it.
- */
+/** For `describe.skipIf(...)` in suites that need redis-server (see skipWithoutTool). */
 export function skipWithoutRedis(suite: string): boolean {
-  if (redisServerOnPath() || process.env.CALLQA_REQUIRE_REDIS === '1') return false;
-  console.warn(
-    `skipped "${suite}": redis-server is not on the PATH (apt-get install redis-server to run it; ` +
-      'CALLQA_REQUIRE_REDIS=1 makes this a failure)',
-  );
-  return true;
+  return skipWithoutTool(suite, {
+    installed: redisServerOnPath(),
+    missing: 'redis-server is not on the PATH',
+    install: 'apt-get install redis-server',
+    requireEnv: 'CALLQA_REQUIRE_REDIS',
+  });
 }
 
 /** Resolves when a spawned redis-server says it accepts connections (stdout piped); rejects on error or timeout. */
