@@ -1,14 +1,6 @@
 import type { Config, ScoreBand } from '../models/config.ts';
 
-export const SAMPLE_REASONS = [
-  'random_quota',
-  'short_call',
-  'long_call',
-  'neighbour',
-  'exemption_month',
-  'manual',
-] as const;
-export type SampleReason = (typeof SAMPLE_REASONS)[number];
+export { SAMPLE_REASONS, type SampleReason } from './sample-reasons.ts';
 
 /** Everything a sampling run depends on besides the data; stored with each run so it can be replayed. */
 export interface SamplingParams {

@@ -15,6 +15,7 @@
  *                                 409 review_conflict (baseVersion is stale), 400 review_invalid
  */
 import { z } from 'zod';
+import { SAMPLE_REASONS } from '../../sampling/sample-reasons.ts';
 
 export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const month = z.string().regex(MONTH, 'a month is YYYY-MM');
@@ -31,14 +32,7 @@ export interface RenderedReason {
 
 // ---------------------------------------------------------------- queue
 
-export const SAMPLE_REASONS = [
-  'random_quota',
-  'short_call',
-  'long_call',
-  'neighbour',
-  'exemption_month',
-  'manual',
-] as const;
+export { SAMPLE_REASONS };
 
 export const queueQuery = z.object({
   month: month.optional(), // default: the latest month with a QA plan, else the latest sampled month

@@ -12,9 +12,9 @@ const STAMP_FILE = 'build-stamp.txt';
 
 /**
  * What the built app is made of: its sources, its build settings, the HTTP
- * contract and session constants it imports, the shared review and total-score
- * rules, and the
- * lock file (a dependency upgrade changes the bundle too).
+ * contract and session constants it imports (with the sample reasons), the
+ * shared review and total-score rules, and the lock file (a dependency upgrade
+ * changes the bundle too).
  */
 const INPUTS = [
   'api/web/src',
@@ -22,6 +22,7 @@ const INPUTS = [
   'api/web/vite.config.ts',
   'api/web/build.ts',
   'api/contracts',
+  'sampling/sample-reasons.ts',
   'workers/scoring/total-score.ts',
   'api/services/apply-review.ts',
   'package-lock.json',
