@@ -34,7 +34,14 @@ const CLOSE: Array<[Speaker, string]> = [
 
 describe('default-zh v2: families, exceptions, positions', () => {
   it('counts a refusal the agent speaks for, whatever the subject, and names the family', () => {
-    for (const said of ['这个我们这边没办法', '小妹也帮不了您', '咱这办不了']) {
+    // 每法: ASR's spelling of 没法. 做不到，您可以申诉: no polite 不知道您 hides in 不到您.
+    for (const said of [
+      '这个我们这边没办法',
+      '小妹也帮不了您',
+      '咱这办不了',
+      '这边也每法',
+      '这个我做不到，您可以申诉。',
+    ]) {
       const score = scoreTranscript(phone, call([...OPEN, ['agent', said], ...CLOSE]));
       expect(item(score, 'forbidden-refusal').status, said).toBe('fail');
       expect(item(score, 'forbidden-refusal').reason).toMatchObject({ code: 'violation' });
@@ -85,12 +92,13 @@ describe('default-zh v2: families, exceptions, positions', () => {
   });
 
   it('hears a bare refusal through ASR homophones (布行的, 步能), only as a whole clause', () => {
-    for (const said of ['布行的', '步能', '卜可以。', '不性的']) {
+    // … and a refusal of three or more characters with one stray character ASR put inside.
+    for (const said of ['布行的', '步能', '卜可以。', '不性的', '不餐可以', '不法可以。']) {
       const score = scoreTranscript(phone, call([...OPEN, ['agent', said], ...CLOSE]));
       expect(item(score, 'no-flat-no').status, said).toBe('fail');
     }
     // With a topic before it, a homophone is another word: 或者步行 is walking.
-    for (const said of ['您可以坐地铁，或者步行', '可以的', '不行不行，我再帮您看看']) {
+    for (const said of ['您可以坐地铁，或者步行', '可以的', '不行不行，我再帮您看看', '不太好', '不用谢']) {
       const score = scoreTranscript(phone, call([...OPEN, ['agent', said], ...CLOSE]));
       expect(item(score, 'no-flat-no').status, said).toBe('pass');
     }

@@ -53,10 +53,25 @@ describe('intent patterns', () => {
     expect(find(intent('[不知道]'), '部知道')).not.toBeNull();
   });
 
+  it('hears the hard character of a short word by its syllable, its ordinary one exactly', () => {
+    // ASR's 每法 / 埠懂 keep the sound of the negator, so the refusal stands …
+    expect(find(intent('[没法|不懂]'), '这边也每法')).not.toBeNull();
+    expect(find(intent('[没法|不懂]'), '我也埠懂')).not.toBeNull();
+    // … but the ordinary character's sound alone says too little (没发货 is no 没法) …
+    expect(find(intent('[没法|不懂]'), '还没发货')).toBeNull();
+    expect(find(intent('[没法|不懂]'), '不动产')).toBeNull();
+    // … and a lone hard character stays exact.
+    expect(find(intent('[你|您] 自己 看'), '另自己看')).toBeNull();
+  });
+
   it('tolerates one stray or dropped character in longer words, not two', () => {
     expect(find(intent('不是我接的'), '不是我来接的')).not.toBeNull();
     expect(find(intent('不是我接的'), '不是接的')).not.toBeNull();
     expect(find(intent('不是我接的'), '不会的')).toBeNull();
+    // What is left after the drop must still be heard as a word (two ordinary characters):
+    // 不知道您 without 知 would be the 不到您 of 做不到，您可以….
+    expect(find(intent('不知道您'), '不知道您是否方便')).not.toBeNull();
+    expect(find(intent('不知道您'), '这个我做不到您可以申诉')).toBeNull();
   });
 
   it('fills slots: digits, a short name, the company from card and call', () => {

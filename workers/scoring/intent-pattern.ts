@@ -164,9 +164,12 @@ function strayPair(): string {
  * ordinary Han characters is heard: each matches its accent group, a hard
  * character its own syllable (不 also as ASR's 部, never 你 as 您), and — as
  * ASR drops and adds characters — a word of three or more characters may
- * have one stray character in it, or (four or more) lose one inner ordinary
- * character: one edit at most, listed as alternatives. Shorter words (懂, 得,
- * 喂) must be exact: their sound alone says too little (不动产 is not 不懂).
+ * have one stray character in it, or (four or more, three of them ordinary)
+ * lose one inner ordinary character: one edit at most, listed as alternatives. In shorter words (懂,
+ * 得, 喂, 不懂, 没法) the ordinary character must be exact: its sound alone
+ * says too little (不动产 is not 不懂, 没发货 not 没法). Their hard character
+ * is still heard by its own syllable: ASR's 每法 keeps the sound of 没, and
+ * with it the negation (a lone 不 or 您, a word of its own, stays exact).
  */
 function soundOf(raw: string, alwaysHeard = false, tolerant = false): string {
   const text = normaliseText(raw);
@@ -177,7 +180,7 @@ function soundOf(raw: string, alwaysHeard = false, tolerant = false): string {
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
     if (heard && isSoft(code)) units.push(soundClass(code) + CHAR_CLASS);
-    else if (heard && isHard(code)) units.push(hex(soundKey(code)) + CHAR_CLASS);
+    else if (isHard(code) && (heard || text.length > 1)) units.push(hex(soundKey(code)) + CHAR_CLASS);
     else units.push(hex(soundKey(code)) + escape(text[i]));
   }
   const exact = units.join('');
@@ -193,7 +196,9 @@ function soundOf(raw: string, alwaysHeard = false, tolerant = false): string {
   for (let gap = 1; gap < units.length; gap += 1) {
     variants.push([...units.slice(0, gap), PAIR, ...units.slice(gap)].join(''));
   }
-  if (text.length >= 4) {
+  // What is left must still be a heard word (two ordinary characters): 不知道您 losing 知 is
+  // 不道您, which 做不到，您可以… holds across a comma.
+  if (text.length >= 4 && soft >= 3) {
     for (let i = 1; i < units.length - 1; i += 1) {
       if (isSoft(text.charCodeAt(i))) variants.push([...units.slice(0, i), ...units.slice(i + 1)].join(''));
     }
@@ -220,8 +225,9 @@ function wordKeys(raw: string, alwaysHeard = false, tolerant = false): Int32Arra
   };
   if (text.length === 1) return [keysAt(0)];
   const kept: Int32Array[] = [keysAt(0)];
-  // soundOf drops an inner character only from heard words of four or more, and only a soft one.
-  const mayDrop = heard && (text.length >= 4 || (tolerant && text.length === 3));
+  // soundOf drops an inner character only from heard words of four or more with three ordinary
+  // ones (or a tolerant word of three), and only an ordinary one.
+  const mayDrop = heard && ((text.length >= 4 && soft >= 3) || (tolerant && text.length === 3));
   for (let i = 1; i < text.length - 1; i += 1) {
     if (!mayDrop || !isSoft(text.charCodeAt(i))) kept.push(keysAt(i));
   }

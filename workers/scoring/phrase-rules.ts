@@ -152,13 +152,22 @@ const BU = Int32Array.of(soundKey('不'.charCodeAt(0)));
  * A bare clause that is, as a whole, a refusal heard through ASR noise: the
  * same syllables (布行的 / 步能 / 卜可以), trailing particles taken by sound too
  * (不行德). Only whole clauses: with a topic before it, a homophone is too
- * often another word (或者步行 is walking, not 不行).
+ * often another word (或者步行 is walking, not 不行). A refusal of three or
+ * more characters may carry one stray character inside (不餐可以): two
+ * characters with one between them (不太好, 不用谢) would take too much.
  */
 function heardRefusal(bare: string, rule: Extract<CompiledRule, { kind: 'flat-no' }>): string | undefined {
   let end = bare.length;
   while (end > 2 && rule.particleKeys.has(soundKey(bare.charCodeAt(end - 1)))) end -= 1;
   const keys = heardKeys(bare.slice(0, end));
-  return keys === null ? undefined : rule.heard.get(keys);
+  if (keys === null) return undefined;
+  const whole = rule.heard.get(keys);
+  if (whole !== undefined) return whole;
+  for (let i = 1; i < keys.length - 1; i += 1) {
+    const found = rule.heard.get(keys.slice(0, i) + keys.slice(i + 1));
+    if (found !== undefined && found.length >= 3) return found;
+  }
+  return undefined;
 }
 
 /**
