@@ -1,7 +1,7 @@
 import { pinyin } from 'pinyin-pro';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../models/mulberry32.ts';
-import { corruptText } from '../../workers/scoring/asr-error-simulator.ts';
+import { corruptText, parseErrorMix } from '../../workers/scoring/asr-error-simulator.ts';
 import { fuzzySyllable } from '../../workers/scoring/syllable-table.ts';
 
 const reading = (ch: string) => pinyin(ch, { toneType: 'none' });
@@ -26,5 +26,17 @@ describe('simulated ASR errors', () => {
     const text = '您好，我这边没办法帮您处理，请问还有什么问题吗';
     expect(corruptText(text, 0.2, mulberry32(1))).toBe(corruptText(text, 0.2, mulberry32(1)));
     expect(corruptText(text, 0, mulberry32(1))).toBe(text);
+  });
+
+  it('splits its errors into substitutions, deletions and insertions as told', () => {
+    const text = '您好我这边帮您查一下请稍等'.repeat(100);
+    const only = (mix: string) => corruptText(text, 0.3, mulberry32(3), parseErrorMix(mix) ?? undefined);
+    const substituted = only('1,0,0');
+    expect(substituted.length).toBe(text.length);
+    expect(substituted).not.toBe(text);
+    expect(only('0,1,0').length).toBeLessThan(text.length * 0.8);
+    expect(only('0,0,1').length).toBeGreaterThan(text.length * 1.2);
+    expect(parseErrorMix('60,20,20')).toEqual({ substitute: 0.6, delete: 0.2, insert: 0.2 });
+    for (const bad of ['60,20', '0,0,0', '-1,1,1', 'a,b,c']) expect(parseErrorMix(bad), bad).toBeNull();
   });
 });

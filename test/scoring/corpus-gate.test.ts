@@ -55,6 +55,14 @@ describe('the independent dialogue corpus', () => {
     expect(misses.length).toBeGreaterThan(0);
     for (const miss of misses) expect(miss.heard).not.toBe(miss.text);
     expect(formatCorpusReport(noisy)).toContain(`heard: ${misses[0].heard}`);
+    // Noisy runs pool their counts, each with new errors; clean text is scored once.
+    const pooled = evaluateCorpus([dialogue], () => phone, { cer: 0.2, seed: 3, runs: 4 });
+    const turns = (r: typeof clean) =>
+      r.forbiddenTurns.tp + r.forbiddenTurns.fp + r.forbiddenTurns.fn + r.forbiddenTurns.tn;
+    expect(turns(pooled)).toBe(4 * turns(clean));
+    expect(pooled.greeting.tp + pooled.greeting.fp + pooled.greeting.fn + pooled.greeting.tn).toBe(4);
+    expect(formatCorpusReport(pooled)).toContain('CER 20 % (errors 60/20/20 sub/del/ins, 4 runs pooled)');
+    expect(evaluateCorpus([dialogue], () => phone, { runs: 4 }).runs).toBe(1);
   });
 
   it('refuses a malformed corpus line with its file and line', () => {

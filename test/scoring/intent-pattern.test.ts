@@ -60,7 +60,11 @@ describe('intent patterns', () => {
     // … but the ordinary character's sound alone says too little (没发货 is no 没法) …
     expect(find(intent('[没法|不懂]'), '还没发货')).toBeNull();
     expect(find(intent('[没法|不懂]'), '不动产')).toBeNull();
-    // … and a lone hard character stays exact.
+    // A word of one hard character is heard so among other words (ASR's 腻找 is 你找) …
+    expect(find(intent('你 [找|问] …6 厂家'), '腻找热水器厂家')).not.toBeNull();
+    expect(find(intent('自己 [要|不|没] …2 看清楚'), '您自己每看清楚')).not.toBeNull();
+    // … never alone (泥土 is no 你), and never as another syllable (另 is no 您).
+    expect(find(intent('你'), '泥土')).toBeNull();
     expect(find(intent('[你|您] 自己 看'), '另自己看')).toBeNull();
   });
 

@@ -6,7 +6,8 @@ import { fuzzySyllable } from './syllable-table.ts';
 /**
  * Seeded ASR-error simulator for the rule harness: at a chosen character
  * error rate it substitutes homophones (another common character with the same
- * toneless pinyin — the error ASR makes most), deletes and inserts characters.
+ * toneless pinyin — the error ASR makes most), deletes and inserts characters
+ * (60/20/20 of the errors unless told otherwise: `ErrorMix`).
  * English text gets letter substitutions, deletions and insertions.
  *
  * Substitutes are drawn from the 3,755 common characters of GB2312 level 1 as
@@ -78,14 +79,43 @@ const COMMON_CHARS = [...new Set(COMMON)];
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const HAN = /\p{Script=Han}/u;
 
+/**
+ * How the errors divide into substitutions, deletions and insertions (shares
+ * of the CER, summing to 1). The default 60/20/20 is harsher than most
+ * recognisers, whose errors are mostly substitutions; `callqa scorecard test
+ * --asr-mix` measures a card under another mix.
+ */
+export interface ErrorMix {
+  substitute: number;
+  delete: number;
+  insert: number;
+}
+
+export const DEFAULT_MIX: ErrorMix = { substitute: 0.6, delete: 0.2, insert: 0.2 };
+
+/** Parses "60,20,20" (any scale) into an ErrorMix; null when it is not three non-negative numbers with a positive sum. */
+export function parseErrorMix(text: string): ErrorMix | null {
+  const parts = text.split(',').map((part) => Number(part.trim()));
+  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x) || x < 0)) return null;
+  const sum = parts[0] + parts[1] + parts[2];
+  if (sum <= 0) return null;
+  return { substitute: parts[0] / sum, delete: parts[1] / sum, insert: parts[2] / sum };
+}
+
 export interface SimulatorOptions {
   /** Character error rate, 0..1. */
   cer: number;
   seed: number;
+  mix?: ErrorMix;
 }
 
 /** Corrupts one text; `random` is shared across a call so segments differ. */
-export function corruptText(text: string, cer: number, random: () => number): string {
+export function corruptText(
+  text: string,
+  cer: number,
+  random: () => number,
+  mix: ErrorMix = DEFAULT_MIX,
+): string {
   let out = '';
   for (const ch of text) {
     const han = HAN.test(ch);
@@ -96,12 +126,12 @@ export function corruptText(text: string, cer: number, random: () => number): st
     }
     const roll = random();
     const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
-    if (roll < 0.6) {
+    if (roll < mix.substitute) {
       // A homophone when there is one, else a near homophone, else any common character (or letter).
       const sounds = han ? homophonesOf(ch) : undefined;
       const like = sounds && sounds.same.length > 0 ? sounds.same : sounds?.near;
       out += han ? (like && like.length > 0 ? pick(like) : pick(COMMON_CHARS)) : pick([...LETTERS]);
-    } else if (roll < 0.8) {
+    } else if (roll < mix.substitute + mix.delete) {
       // Deletion.
     } else {
       out += ch + (han ? pick(COMMON_CHARS) : pick([...LETTERS]));
@@ -117,7 +147,7 @@ export function simulateAsrErrors(transcript: Transcript, options: SimulatorOpti
     ...transcript,
     segments: transcript.segments.map((segment) => ({
       ...segment,
-      text: corruptText(segment.text, options.cer, random),
+      text: corruptText(segment.text, options.cer, random, options.mix),
     })),
   };
 }

@@ -1,7 +1,7 @@
 import type { CallScore, ItemResult } from './call-score.ts';
 import type { CompiledScorecard } from './compile-scorecard.ts';
 import { dialogueTranscript, type CorpusDialogue } from './dialogue-corpus.ts';
-import { simulateAsrErrors } from './asr-error-simulator.ts';
+import { DEFAULT_MIX, simulateAsrErrors, type ErrorMix } from './asr-error-simulator.ts';
 import { scoreTranscript } from './score-transcript.ts';
 
 /**
@@ -34,8 +34,19 @@ export interface CorpusMiss {
   detail: string;
 }
 
+export interface CorpusRunOptions {
+  cer?: number;
+  seed?: number;
+  /** Noisy runs to pool (each with new errors): one run of ~80 violations moves by several points between seeds. */
+  runs?: number;
+  mix?: ErrorMix;
+}
+
 export interface CorpusReport {
   cer: number;
+  /** Runs pooled into the counts (1 on clean text). */
+  runs: number;
+  mix?: ErrorMix;
   dialogues: number;
   greeting: BinaryMetric;
   closing: BinaryMetric;
@@ -87,9 +98,11 @@ function predictions(score: CallScore) {
 export function evaluateCorpus(
   dialogues: CorpusDialogue[],
   cardFor: (dialogue: CorpusDialogue) => CompiledScorecard,
-  options: { cer?: number; seed?: number } = {},
+  options: CorpusRunOptions = {},
 ): CorpusReport {
   const cer = options.cer ?? 0;
+  // Clean text is the same every run; noisy runs draw new errors from seeds far apart.
+  const runs = cer > 0 ? Math.max(1, options.runs ?? 1) : 1;
   const counts = { greeting: [0, 0, 0, 0], closing: [0, 0, 0, 0], forbidden: [0, 0, 0, 0] };
   const misses: CorpusMiss[] = [];
   let needsReview = 0;
@@ -97,9 +110,13 @@ export function evaluateCorpus(
   const count = (key: keyof typeof counts, truth: boolean, predicted: boolean) => {
     counts[key][truth ? (predicted ? 0 : 2) : predicted ? 1 : 3] += 1;
   };
-  dialogues.forEach((dialogue, n) => {
+  const cases = Array.from({ length: runs }, (_, run) =>
+    dialogues.map((d, n) => [d, n, run] as const),
+  ).flat();
+  cases.forEach(([dialogue, n, run]) => {
     const clean = dialogueTranscript(dialogue);
-    const transcript = cer > 0 ? simulateAsrErrors(clean, { cer, seed: (options.seed ?? 1) + n }) : clean;
+    const seed = (options.seed ?? 1) + run * 100_003 + n;
+    const transcript = cer > 0 ? simulateAsrErrors(clean, { cer, seed, mix: options.mix }) : clean;
     const score = scoreTranscript(cardFor(dialogue), transcript);
     if (score.needsReview) needsReview += 1;
     const p = predictions(score);
@@ -178,6 +195,8 @@ export function evaluateCorpus(
   const m = (c: number[]) => metric(c[0], c[1], c[2], c[3]);
   return {
     cer,
+    runs,
+    mix: cer > 0 ? (options.mix ?? DEFAULT_MIX) : undefined,
     dialogues: dialogues.length,
     greeting: m(counts.greeting),
     closing: m(counts.closing),
@@ -206,11 +225,20 @@ export function corpusGateFailures(report: CorpusReport, gate: CorpusGate = CORP
   return failures;
 }
 
+/** ", errors 60/20/20 sub/del/ins, 10 runs pooled" for a noisy report. */
+function noise(report: CorpusReport): string {
+  if (!report.mix) return '';
+  const pct = (x: number) => Math.round(x * 100);
+  const { substitute, delete: deleted, insert } = report.mix;
+  const runs = report.runs > 1 ? `, ${report.runs} runs pooled` : '';
+  return ` (errors ${pct(substitute)}/${pct(deleted)}/${pct(insert)} sub/del/ins${runs})`;
+}
+
 export function formatCorpusReport(report: CorpusReport, maxMisses = 20): string {
   const row = (name: string, x: BinaryMetric) =>
     `  ${name.padEnd(24)} P ${x.precision.toFixed(3)}  R ${x.recall.toFixed(3)}  F1 ${x.f1.toFixed(3)}  (tp ${x.tp} fp ${x.fp} fn ${x.fn} tn ${x.tn})`;
   const lines = [
-    `corpus: ${report.dialogues} dialogues, CER ${Math.round(report.cer * 100)} %, ${report.needsReview} sent to review`,
+    `corpus: ${report.dialogues} dialogues, CER ${Math.round(report.cer * 100)} %${noise(report)}, ${report.needsReview} sent to review`,
     row('missing greeting', report.greeting),
     row('missing closing', report.closing),
     row('forbidden turns', report.forbiddenTurns),

@@ -41,7 +41,7 @@ import {
  */
 
 export type PatternToken =
-  | { kind: 'text'; raw: string; heard?: boolean }
+  | { kind: 'text'; raw: string; heard?: boolean; heardHard?: boolean }
   | { kind: 'choice'; options: PatternToken[][]; raw: string }
   | { kind: 'gap'; max: number; raw: string }
   | { kind: 'slot'; name: SlotName; raw: string }
@@ -139,11 +139,29 @@ export function parsePattern(source: string): PatternToken[] {
   }
   const matching = tokens.filter((t) => t.kind === 'text' || t.kind === 'choice' || t.kind === 'slot');
   if (matching.length === 0) fail('nothing to match');
+  if (matching.length > 1) markLoneHard(tokens);
   if (tokens[0]?.kind === 'gap' || tokens[tokens.length - 1]?.kind === 'gap') {
     at = 0;
     fail('a gap at either end matches nothing more');
   }
   return tokens;
+}
+
+/**
+ * A word that is one hard character (你, 没, 不) among other words of a
+ * pattern is heard by its syllable, like a hard character inside a word (ASR's
+ * 腻找 is still 你找): the other words say enough. A pattern of that character
+ * alone (ni-address: 你) stays exact — 泥 or 拟 is no 你.
+ */
+function markLoneHard(tokens: PatternToken[]): void {
+  for (const token of tokens) {
+    const words = token.kind === 'text' ? [token] : token.kind === 'choice' ? token.options.flat() : [];
+    for (const word of words) {
+      if (word.kind !== 'text') continue;
+      const text = normaliseText(word.raw);
+      if (text.length === 1 && isHard(text.charCodeAt(0))) word.heardHard = true;
+    }
+  }
 }
 
 const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
@@ -169,9 +187,10 @@ function strayPair(): string {
  * 得, 喂, 不懂, 没法) the ordinary character must be exact: its sound alone
  * says too little (不动产 is not 不懂, 没发货 not 没法). Their hard character
  * is still heard by its own syllable: ASR's 每法 keeps the sound of 没, and
- * with it the negation (a lone 不 or 您, a word of its own, stays exact).
+ * with it the negation. A word of one hard character is heard so only among
+ * other words of its pattern (`markLoneHard`).
  */
-function soundOf(raw: string, alwaysHeard = false, tolerant = false): string {
+function soundOf(raw: string, alwaysHeard = false, tolerant = false, heardHard = false): string {
   const text = normaliseText(raw);
   let soft = 0;
   for (let i = 0; i < text.length; i += 1) if (isSoft(text.charCodeAt(i))) soft += 1;
@@ -180,7 +199,8 @@ function soundOf(raw: string, alwaysHeard = false, tolerant = false): string {
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
     if (heard && isSoft(code)) units.push(soundClass(code) + CHAR_CLASS);
-    else if (isHard(code) && (heard || text.length > 1)) units.push(hex(soundKey(code)) + CHAR_CLASS);
+    else if (isHard(code) && (heard || heardHard || text.length > 1))
+      units.push(hex(soundKey(code)) + CHAR_CLASS);
     else units.push(hex(soundKey(code)) + escape(text[i]));
   }
   const exact = units.join('');
@@ -292,7 +312,7 @@ function slotSource(name: SlotName, values: SlotValues): string {
 function tokenSource(token: PatternToken, values: SlotValues): string {
   switch (token.kind) {
     case 'text':
-      return soundOf(token.raw, token.heard, token.heard && values.scripted === true);
+      return soundOf(token.raw, token.heard, token.heard && values.scripted === true, token.heardHard);
     case 'choice':
       return `(?:${token.options.map((option) => option.map((t) => tokenSource(t, values)).join('')).join('|')})`;
     case 'gap':

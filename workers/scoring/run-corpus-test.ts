@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { ErrorMix } from './asr-error-simulator.ts';
 import { compileScorecard, type CompiledScorecard } from './compile-scorecard.ts';
 import { parseCorpus, type CorpusDialogue } from './dialogue-corpus.ts';
 import {
@@ -13,6 +14,9 @@ import { loadScorecard } from './load-scorecard.ts';
 export interface CorpusTestOptions {
   cers?: number[];
   seed?: number;
+  /** Noisy runs pooled per CER (see evaluate-corpus.ts). */
+  runs?: number;
+  mix?: ErrorMix;
   /** Which half to score: `test` is the gate, `dev` is for tuning, `all` both. */
   split?: 'dev' | 'test' | 'all';
   maxMisses?: number;
@@ -64,7 +68,12 @@ export async function runCorpusTest(
   const dialogues = (await readCorpus(corpusPath)).filter((d) => split === 'all' || d.split === split);
   const cardFor = cardForChannel(cards);
   const reports = (options.cers ?? [0]).map((cer) =>
-    evaluateCorpus(dialogues, cardFor, { cer, seed: options.seed ?? 1 }),
+    evaluateCorpus(dialogues, cardFor, {
+      cer,
+      seed: options.seed ?? 1,
+      runs: options.runs,
+      mix: options.mix,
+    }),
   );
   const clean = reports.find((r) => r.cer === 0);
   return {

@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { parseErrorMix } from '../../../workers/scoring/asr-error-simulator.ts';
 import { compileScorecard } from '../../../workers/scoring/compile-scorecard.ts';
 import { explainSentence, formatExplanation } from '../../../workers/scoring/explain-sentence.ts';
 import { looksLikeCorpus } from '../../../workers/scoring/dialogue-corpus.ts';
@@ -13,8 +14,9 @@ const USAGE = `usage:
   callqa scorecard test <scorecard.yaml> <labelled.jsonl> [--cer 0,0.1,0.2] [--seed 1] [--misses 20]
                                                                 per-rule precision / recall / F1 and the misses
   callqa scorecard test <card.yaml[,chat-card.yaml]> <corpus.jsonl|corpus-dir> [--split test|dev|all] [--cer …]
-                                                                the dialogue corpus: missing greeting / closing,
-                                                                forbidden turns; gates on the test half
+                        [--runs 10] [--asr-mix 60,20,20]        the dialogue corpus: missing greeting / closing,
+                                                                forbidden turns; gates on the test half (clean);
+                                                                noisy runs pooled, errors as sub/del/ins shares
   callqa scorecard explain <scorecard.yaml> "<sentence>" [--intent NAME] [--company NAME]
                                                                 which intent pattern matches where, or why none does`;
 
@@ -28,6 +30,8 @@ export async function scorecardCommand(args: string[]): Promise<number> {
     options: {
       cer: { type: 'string', default: '0' },
       seed: { type: 'string', default: '1' },
+      runs: { type: 'string', default: '1' },
+      'asr-mix': { type: 'string', default: '60,20,20' },
       misses: { type: 'string', default: '20' },
       intent: { type: 'string' },
       split: { type: 'string', default: 'test' },
@@ -65,9 +69,17 @@ export async function scorecardCommand(args: string[]): Promise<number> {
     const split = values.split;
     if (split !== 'test' && split !== 'dev' && split !== 'all')
       throw new UsageError('--split is test, dev or all');
+    const runs = Number(values.runs);
+    if (!Number.isInteger(runs) || runs < 1 || runs > 1000)
+      throw new UsageError('--runs is a whole number, 1 to 1000');
+    const mix = parseErrorMix(values['asr-mix']);
+    if (!mix)
+      throw new UsageError('--asr-mix is three shares: substitutions, deletions, insertions, e.g. 60,20,20');
     const run = await runCorpusTest(scorecard.split(','), labelled, {
       cers,
       seed: Number(values.seed),
+      runs,
+      mix,
       split,
       maxMisses: Number(values.misses),
     });
