@@ -94,6 +94,8 @@ export type CompiledRule =
       phrases: Set<string>;
       /** The refusals of two or more Han characters by their sound keys (`heardKeys`), for ASR-noisy clauses. */
       heard: Map<string, string>;
+      /** Length of the longest of them: a longer clause (with one stray character) cannot be one. */
+      longestHeard: number;
       /** Sound keys of the particles (ASR's 德 for 的). */
       particleKeys: Set<number>;
       speaker: SpeakerScope;
@@ -336,6 +338,7 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
               .filter((text) => text.length >= 2 && heardKeys(text) !== null)
               .map((text) => [heardKeys(text) as string, text]),
           ),
+          longestHeard: Math.max(0, ...source.phrases.map((text) => phrase(text).text.length)),
           particleKeys: new Set(Array.from(source.particles ?? '', (ch) => soundKey(ch.charCodeAt(0)))),
           fillers: (source.fillers ?? []).map((text) => phrase(text).text),
           particles: source.particles ?? '',

@@ -162,7 +162,7 @@ function heardRefusal(bare: string, rule: Extract<CompiledRule, { kind: 'flat-no
   const keys = heardKeys(bare.slice(0, end));
   if (keys === null) return undefined;
   const whole = rule.heard.get(keys);
-  if (whole !== undefined) return whole;
+  if (whole !== undefined || keys.length > rule.longestHeard + 1) return whole;
   for (let i = 1; i < keys.length - 1; i += 1) {
     const found = rule.heard.get(keys.slice(0, i) + keys.slice(i + 1));
     if (found !== undefined && found.length >= 3) return found;
