@@ -181,14 +181,16 @@ function strayPair(): string {
  * Written text as a regex over paired sound text. A word with two or more
  * ordinary Han characters is heard: each matches its accent group, a hard
  * character its own syllable (不 also as ASR's 部, never 你 as 您), and — as
- * ASR drops and adds characters — a word of three or more characters may
- * have one stray character in it, or (four or more, three of them ordinary)
- * lose one inner ordinary character: one edit at most, listed as alternatives. In shorter words (懂,
- * 得, 喂, 不懂, 没法) the ordinary character must be exact: its sound alone
- * says too little (不动产 is not 不懂, 没发货 not 没法). Their hard character
- * is still heard by its own syllable: ASR's 每法 keeps the sound of 没, and
- * with it the negation. A word of one hard character is heard so only among
- * other words of its pattern (`markLoneHard`).
+ * ASR adds characters — a word of three or more characters may have one stray
+ * character in it: one edit at most, listed as alternatives. It is never
+ * completed when it lost one: a word short of a character is too often
+ * another word that was really said (打错电话了 without 错 is 打电话了, 你说什么
+ * without 说 is 你什么车), and noise must not accuse anyone. In shorter words
+ * (懂, 得, 喂, 不懂, 没法) the ordinary character must be exact: its sound
+ * alone says too little (不动产 is not 不懂, 没发货 not 没法). Their hard
+ * character is still heard by its own syllable: ASR's 每法 keeps the sound of
+ * 没, and with it the negation. A word of one hard character is heard so only
+ * among other words of its pattern (`markLoneHard`).
  */
 function soundOf(raw: string, alwaysHeard = false, tolerant = false, heardHard = false): string {
   const text = normaliseText(raw);
@@ -216,22 +218,15 @@ function soundOf(raw: string, alwaysHeard = false, tolerant = false, heardHard =
   for (let gap = 1; gap < units.length; gap += 1) {
     variants.push([...units.slice(0, gap), PAIR, ...units.slice(gap)].join(''));
   }
-  // What is left must still be a heard word (two ordinary characters): 不知道您 losing 知 is
-  // 不道您, which 做不到，您可以… holds across a comma.
-  if (text.length >= 4 && soft >= 3) {
-    for (let i = 1; i < units.length - 1; i += 1) {
-      if (isSoft(text.charCodeAt(i))) variants.push([...units.slice(0, i), ...units.slice(i + 1)].join(''));
-    }
-  }
   return `(?:${variants.join('|')})`;
 }
 
 /**
  * The keys a transcript must hold wherever the word matches, one set per
- * character every variant `soundOf` tolerates keeps: both ends, every hard
- * character (never dropped), and every character of a word too short to lose
- * one (under four). Requiring the inner 不 of 办不了, and not only 办 and 了,
- * is what keeps most turns from running the word's regex at all.
+ * character every variant `soundOf` tolerates keeps: every character but the
+ * middle one of a tolerant (scripted `~`) word of three. Requiring the inner
+ * 不 of 办不了, and not only 办 and 了, is what keeps most turns from running
+ * the word's regex at all.
  */
 function wordKeys(raw: string, alwaysHeard = false, tolerant = false): Int32Array[] | null {
   const text = normaliseText(raw);
@@ -245,9 +240,8 @@ function wordKeys(raw: string, alwaysHeard = false, tolerant = false): Int32Arra
   };
   if (text.length === 1) return [keysAt(0)];
   const kept: Int32Array[] = [keysAt(0)];
-  // soundOf drops an inner character only from heard words of four or more with three ordinary
-  // ones (or a tolerant word of three), and only an ordinary one.
-  const mayDrop = heard && ((text.length >= 4 && soft >= 3) || (tolerant && text.length === 3));
+  // soundOf lets only a tolerant word of three lose a character: its middle one, an ordinary one.
+  const mayDrop = heard && tolerant && text.length === 3;
   for (let i = 1; i < text.length - 1; i += 1) {
     if (!mayDrop || !isSoft(text.charCodeAt(i))) kept.push(keysAt(i));
   }
