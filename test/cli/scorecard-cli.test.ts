@@ -130,7 +130,7 @@ describe('callqa scorecard explain and callqa score', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(phone.scorecard).toEqual({ id: 'default-zh', version: 3 });
+    expect(phone.scorecard).toEqual({ id: 'default-zh', version: 4 });
     const refusal = phone.items.find((i: { id: string }) => i.id === 'forbidden-refusal');
     expect(refusal).toMatchObject({ status: 'fail', reason: { code: 'violation' } });
     expect(refusal.reason_text).toMatch(/^违规/);

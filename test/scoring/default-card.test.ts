@@ -107,8 +107,20 @@ describe('default-zh v2: families, exceptions, positions', () => {
   it('takes a greeting and a closing that ASR noise broke, and only scripted formulas', () => {
     const opened = (said: string) =>
       scoreTranscript(phone, call([['agent', said], ...OPEN.slice(1), ...CLOSE]));
-    for (const said of ['您，XX饮行在线客服，工号6610', '好，我是外卖平台客服小美', '你吧好燃气公司']) {
+    // 您 lost, or heard as 泞 (its accent group: never as 你), before the company or 工号.
+    for (const said of [
+      '您，XX饮行在线客服，工号6610',
+      '好，我是外卖平台客服小美',
+      '你吧好燃气公司',
+      '好，广发信用卡，工号3346',
+      '泞，95598供电服务热线，工号0921',
+      '您壕 水司',
+    ]) {
       expect(item(opened(said), 'greeting-hello').status, said).toBe('pass');
+    }
+    // Identification by 专线, and after a time-of-day greeting.
+    for (const said of ['您好，蔚来服务专线', '下午好 中国银行']) {
+      expect(item(opened(said), 'greeting-identify').status, said).toBe('pass');
     }
     expect(item(opened('顺丰速运，号87231，请问有什么可以帮您'), 'greeting-identify').status).toBe('pass');
     // 好的 opening a turn is no greeting.

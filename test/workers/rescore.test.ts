@@ -40,8 +40,10 @@ describe('re-scoring under a new scorecard version', () => {
     // the next version doubles the deduction for a missing hello
     const dir = await mkdtemp(join(tmpdir(), 'callqa-v2-'));
     const source = await readFile(join(BUILT_IN_SCORECARDS, 'default-zh.yaml'), 'utf8');
+    const current = Number(/^version: (\d+)$/m.exec(source)?.[1]);
+    const next = current + 1;
     const v2Source = source
-      .replace(/^version: 3$/m, 'version: 4')
+      .replace(/^version: \d+$/m, `version: ${next}`)
       .replace(/(id: greeting-hello[\s\S]*?points: )5/, '$110');
     expect(v2Source).not.toBe(source);
     await writeFile(join(dir, 'default-zh.yaml'), v2Source);
@@ -53,8 +55,8 @@ describe('re-scoring under a new scorecard version', () => {
     const [diff] = report.changed;
     expect(diff).toMatchObject({
       callId: 'r1',
-      oldVersion: expect.stringContaining('3'),
-      newVersion: expect.stringContaining('4'),
+      oldVersion: expect.stringContaining(String(current)),
+      newVersion: expect.stringContaining(String(next)),
     });
     expect(diff.scoreDelta).toBe(-5);
     expect(diff.changes.map((c) => c.itemId)).toContain('greeting-hello');
@@ -63,7 +65,12 @@ describe('re-scoring under a new scorecard version', () => {
     const { rows } = await db.pool.query(
       `select call_id, scorecard_version from call_scores order by call_id, scorecard_version`,
     );
-    expect(rows.map((r) => `${r.call_id}@${r.scorecard_version}`)).toEqual(['r1@3', 'r1@4', 'r2@3', 'r2@4']);
+    expect(rows.map((r) => `${r.call_id}@${r.scorecard_version}`)).toEqual([
+      `r1@${current}`,
+      `r1@${next}`,
+      `r2@${current}`,
+      `r2@${next}`,
+    ]);
 
     const again = await rescoreCalls(db.pool, cards, { timeZone: 'Asia/Shanghai' });
     expect(again).toMatchObject({ rescored: 0, upToDate: 2 });

@@ -62,8 +62,8 @@ describe('scoring service', () => {
       `select call_id, scorecard_id, scorecard_version, passed from call_scores order by call_id`,
     );
     expect(rows).toEqual([
-      { call_id: 'good', scorecard_id: 'default-zh', scorecard_version: 3, passed: polite.passed },
-      { call_id: 'rude', scorecard_id: 'default-zh', scorecard_version: 3, passed: false },
+      { call_id: 'good', scorecard_id: 'default-zh', scorecard_version: 4, passed: polite.passed },
+      { call_id: 'rude', scorecard_id: 'default-zh', scorecard_version: 4, passed: false },
     ]);
     const outcome = await db.pool.query(`select passed, source from qa_outcomes where call_id = 'rude'`);
     expect(outcome.rows[0]).toEqual({ passed: false, source: 'automatic' });

@@ -164,6 +164,7 @@ function markLoneHard(tokens: PatternToken[]): void {
   }
 }
 
+const NIN = '您'.charCodeAt(0);
 const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 const PAIR = `${KEY_CLASS}${CHAR_CLASS}`;
 
@@ -192,7 +193,13 @@ function strayPair(): string {
  * 没, and with it the negation. A word of one hard character is heard so only
  * among other words of its pattern (`markLoneHard`).
  */
-function soundOf(raw: string, alwaysHeard = false, tolerant = false, heardHard = false): string {
+function soundOf(
+  raw: string,
+  alwaysHeard = false,
+  tolerant = false,
+  heardHard = false,
+  scripted = false,
+): string {
   const text = normaliseText(raw);
   let soft = 0;
   for (let i = 0; i < text.length; i += 1) if (isSoft(text.charCodeAt(i))) soft += 1;
@@ -202,7 +209,7 @@ function soundOf(raw: string, alwaysHeard = false, tolerant = false, heardHard =
     const code = text.charCodeAt(i);
     if (heard && isSoft(code)) units.push(soundClass(code) + CHAR_CLASS);
     else if (isHard(code) && (heard || heardHard || text.length > 1))
-      units.push(hex(soundKey(code)) + CHAR_CLASS);
+      units.push((scripted && code === NIN ? soundClass(code) : hex(soundKey(code))) + CHAR_CLASS);
     else units.push(hex(soundKey(code)) + escape(text[i]));
   }
   const exact = units.join('');
@@ -228,7 +235,7 @@ function soundOf(raw: string, alwaysHeard = false, tolerant = false, heardHard =
  * 不 of 办不了, and not only 办 and 了, is what keeps most turns from running
  * the word's regex at all.
  */
-function wordKeys(raw: string, alwaysHeard = false, tolerant = false): Int32Array[] | null {
+function wordKeys(raw: string, alwaysHeard = false, tolerant = false, scripted = false): Int32Array[] | null {
   const text = normaliseText(raw);
   if (text.length === 0) return null;
   let soft = 0;
@@ -236,7 +243,9 @@ function wordKeys(raw: string, alwaysHeard = false, tolerant = false): Int32Arra
   const heard = soft >= 2 || (alwaysHeard && soft >= 1);
   const keysAt = (i: number): Int32Array => {
     const code = text.charCodeAt(i);
-    return Int32Array.from(heard && isSoft(code) ? soundKeys(code) : [soundKey(code)]);
+    // A scripted 您 may sound like its accent group (soundOf); more keys only let more turns through.
+    const group = (heard && isSoft(code)) || (scripted && code === NIN);
+    return Int32Array.from(group ? soundKeys(code) : [soundKey(code)]);
   };
   if (text.length === 1) return [keysAt(0)];
   const kept: Int32Array[] = [keysAt(0)];
@@ -261,7 +270,7 @@ function requirements(tokens: PatternToken[], scripted: boolean): Requirement[] 
   const needs: Requirement[] = [];
   for (const token of tokens) {
     if (token.kind === 'text') {
-      const ends = wordKeys(token.raw, token.heard, scripted && token.heard);
+      const ends = wordKeys(token.raw, token.heard, scripted && token.heard, scripted);
       if (ends) needs.push([ends]);
     } else if (token.kind === 'choice') {
       const options: Int32Array[][] = [];
@@ -270,7 +279,7 @@ function requirements(tokens: PatternToken[], scripted: boolean): Requirement[] 
         // An alternative that may be empty or starts with a slot needs nothing we can check.
         // The first word of an alternative must match whole, whatever follows it.
         const lead =
-          first?.kind === 'text' ? wordKeys(first.raw, first.heard, scripted && first.heard) : null;
+          first?.kind === 'text' ? wordKeys(first.raw, first.heard, scripted && first.heard, scripted) : null;
         if (lead) options.push(lead);
         else {
           options.length = 0;
@@ -306,7 +315,13 @@ function slotSource(name: SlotName, values: SlotValues): string {
 function tokenSource(token: PatternToken, values: SlotValues): string {
   switch (token.kind) {
     case 'text':
-      return soundOf(token.raw, token.heard, token.heard && values.scripted === true, token.heardHard);
+      return soundOf(
+        token.raw,
+        token.heard,
+        token.heard && values.scripted === true,
+        token.heardHard,
+        values.scripted === true,
+      );
     case 'choice':
       return `(?:${token.options.map((option) => option.map((t) => tokenSource(t, values)).join('')).join('|')})`;
     case 'gap':
@@ -390,7 +405,7 @@ export class CompiledIntent {
       if (tokens.length !== 1 || only.kind !== 'choice') return null;
       return only.options.map((option) =>
         option.length === 1 && option[0].kind === 'text'
-          ? wordKeys(option[0].raw, option[0].heard, this.scripted && option[0].heard)
+          ? wordKeys(option[0].raw, option[0].heard, this.scripted && option[0].heard, this.scripted)
           : null,
       );
     });
@@ -624,7 +639,7 @@ function startKeys(tokens: PatternToken[], scripted: boolean): number[] | null {
   const lead = (option: PatternToken[]): Int32Array | null => {
     const first = option[0];
     return first?.kind === 'text'
-      ? (wordKeys(first.raw, first.heard, scripted && first.heard)?.[0] ?? null)
+      ? (wordKeys(first.raw, first.heard, scripted && first.heard, scripted)?.[0] ?? null)
       : null;
   };
   const first = tokens[0];
