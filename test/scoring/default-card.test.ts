@@ -147,6 +147,48 @@ describe('default-zh v2: families, exceptions, positions', () => {
     expect(item(fine, 'forbidden-rude-opener').status).toBe('pass');
   });
 
+  it("flags the customer's own verb refused flat (不能退 answering 能退吗), never 步行", () => {
+    const asked = (question: string, answer: string) =>
+      item(
+        scoreTranscript(phone, call([...OPEN, ['customer', question], ['agent', answer], ...CLOSE])),
+        'no-flat-no',
+      ).status;
+    expect(asked('这个能退吗', '不能退')).toBe('fail');
+    expect(asked('可以改地址吗', '不可以改的哦')).toBe('fail');
+    // Not when the customer asked about something else, nor as an A-not-A question.
+    expect(asked('什么时候发货', '不能退')).toBe('pass');
+    expect(asked('能退吗', '能不能退我帮您看看')).toBe('pass');
+    const walk = scoreTranscript(
+      chat,
+      call([...OPEN, ['agent', '离酒店最近的是万达店，步行 8 分钟'], ...CLOSE]),
+    );
+    expect(item(walk, 'no-flat-no').status).toBe('pass');
+  });
+
+  it('counts the families as a second blind batch said them, and excuses a third party', () => {
+    const said = (text: string, card = phone) =>
+      scoreTranscript(card, call([...OPEN, ['agent', text], ...CLOSE]));
+    expect(item(said('价格的事我们管不着'), 'forbidden-refusal').status).toBe('fail');
+    expect(item(said('每个月都发了短信的，您自己没看吧'), 'forbidden-impatience').status).toBe('fail');
+    expect(item(said('这可怪不了我们'), 'forbidden-impatience').status).toBe('fail');
+    expect(item(said('喂 有事说事', chat), 'forbidden-rude-opener').status).toBe('fail');
+    const excused = item(said('配送员那边现在没法改卡片内容了', chat), 'forbidden-refusal');
+    expect(excused.status).toBe('pass');
+    expect(excused.evidence[0].excusedBy).toBe('third-party');
+  });
+
+  it('takes a wish for recovery as a farewell, and 亲 opening an answer as no greeting', () => {
+    const closed = scoreTranscript(
+      chat,
+      call([...OPEN, ['agent', '好的呢，早点休息多喝水，祝您早日恢复～']]),
+    );
+    expect(item(closed, 'closing-goodbye').status).toBe('pass');
+    const opened = (said: string) =>
+      scoreTranscript(chat, call([['agent', said], ...OPEN.slice(1), ...CLOSE]));
+    expect(item(opened('亲 麻烦发一下订单截图'), 'greeting-hello').status).toBe('fail');
+    expect(item(opened('亲亲~'), 'greeting-hello').status).toBe('pass');
+  });
+
   it('flags a bare refusal with its particles, not an A-not-A question', () => {
     const flat = scoreTranscript(phone, call([...OPEN, ['agent', '不行的哦'], ...CLOSE]));
     expect(item(flat, 'no-flat-no').status).toBe('fail');

@@ -96,6 +96,10 @@ export type CompiledRule =
       heard: Map<string, string>;
       /** Length of the longest of them: a longer clause (with one stray character) cannot be one. */
       longestHeard: number;
+      /** Refusals that stay bare followed by the verb the customer just asked about (normalised). */
+      echo: string[];
+      /** Whole clauses that sound like a refusal and are other words (normalised). */
+      notRefusals: Set<string>;
       /** Sound keys of the particles (ASR's 德 for 的). */
       particleKeys: Set<number>;
       speaker: SpeakerScope;
@@ -339,6 +343,8 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
               .map((text) => [heardKeys(text) as string, text]),
           ),
           longestHeard: Math.max(0, ...source.phrases.map((text) => phrase(text).text.length)),
+          echo: (source.echo ?? []).map((text) => phrase(text).text),
+          notRefusals: new Set((source.notRefusals ?? []).map((text) => phrase(text).text)),
           particleKeys: new Set(Array.from(source.particles ?? '', (ch) => soundKey(ch.charCodeAt(0)))),
           fillers: (source.fillers ?? []).map((text) => phrase(text).text),
           particles: source.particles ?? '',

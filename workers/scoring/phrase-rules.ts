@@ -185,6 +185,34 @@ function refusalAtEnd(bare: string, phrases: Set<string>, topic: number): string
   return undefined;
 }
 
+/** The customer's turn just before `index` (normalised), when the one before it is the customer's. */
+function askedBefore(view: CallView, index: number): string | undefined {
+  const before = index - 1;
+  return before >= 0 && view.speakerOf(before) === 'customer' ? view.text(before).text : undefined;
+}
+
+/**
+ * 不能退 answering 能退吗: an echo refusal (`echo`) followed by one to three
+ * characters the customer's turn just before holds — the very thing asked
+ * for, refused flat. Not the second half of an A-not-A question (能不能退).
+ */
+function echoRefusal(
+  bare: string,
+  rule: Extract<CompiledRule, { kind: 'flat-no' }>,
+  asked: string | undefined,
+): string | undefined {
+  if (asked === undefined) return undefined;
+  for (const refusal of rule.echo) {
+    const at = bare.indexOf(refusal);
+    if (at < 0 || at > rule.topic) continue;
+    const verb = bare.slice(at + refusal.length);
+    if (verb.length < 1 || verb.length > 3 || !asked.includes(verb)) continue;
+    const asks = refusal.length > 1 && at > 0 && bare[at - 1] === refusal[1];
+    if (!asks) return refusal + verb;
+  }
+  return undefined;
+}
+
 function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>): ItemOutcome {
   const evidence: EvidenceHit[] = [];
   for (const index of view.inScope(rule.speaker)) {
@@ -192,7 +220,11 @@ function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>
     if (!view.text(index).text.includes('不') && !hasAnyKey(view.soundKeys(index), BU)) continue;
     for (const clause of normalisedClauses(view.segments[index].text)) {
       const bare = bareClause(clause, rule.fillers, rule.particles);
-      const refusal = refusalAtEnd(bare, rule.phrases, rule.topic) ?? heardRefusal(bare, rule);
+      if (rule.notRefusals.has(bare)) continue;
+      const refusal =
+        refusalAtEnd(bare, rule.phrases, rule.topic) ??
+        heardRefusal(bare, rule) ??
+        echoRefusal(bare, rule, askedBefore(view, index));
       if (refusal === undefined) continue;
       const from = view.text(index).text.indexOf(clause);
       const hit: RawHit = {

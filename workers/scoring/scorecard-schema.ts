@@ -238,6 +238,13 @@ export const ruleSchema = z.discriminatedUnion('kind', [
     particles: z.string().optional(),
     /** Characters of topic allowed before the refusal (退款不可以): 0 = the refusal alone. */
     topic: z.number().int().min(0).max(8).default(0),
+    /**
+     * Refusals that are still bare with the customer's own verb after them (不能退 answering
+     * 能退吗, 不可以改的哦 answering 可以改吗): the verb must be in the customer's turn just before.
+     */
+    echo: z.array(phraseText).optional(),
+    /** Words that sound like a bare refusal and are not one (步行 is walking, not 不行). */
+    notRefusals: z.array(phraseText).optional(),
   }),
   z.strictObject({
     kind: z.literal('hold-etiquette'),
