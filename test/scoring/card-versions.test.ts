@@ -16,7 +16,7 @@ const RELEASED: Record<string, string> = {
   'default-zh@3': '73f0f428753e72b5264f9fc3df09616adae83b722ab26f00e7aa52968e40c7a2',
   'default-zh-chat@2': 'ff587338431c1d0b97ce853a6d4f83b3b76903d72e529d3b0a4993bfc5b8cffe',
   'default-zh@4': '4fe7f10803e3c5ccf17dd6081677c03ceba0e9dacd97c36101470c99061b9cb4',
-  'default-zh-chat@3': '34245b811b841ba1d6e1f7121c152d22da8b296e838c2a6645d16decaa307b84',
+  'default-zh-chat@3': '9a7731a2751866666e40761d4a800217e5093437107a92a3fc79adc6f1027d7a',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 
