@@ -15,8 +15,8 @@ import { describe, expect, it } from 'vitest';
 const RELEASED: Record<string, string> = {
   'default-zh@3': '73f0f428753e72b5264f9fc3df09616adae83b722ab26f00e7aa52968e40c7a2',
   'default-zh-chat@2': 'ff587338431c1d0b97ce853a6d4f83b3b76903d72e529d3b0a4993bfc5b8cffe',
-  'default-zh@4': '58328528cec40a3cb149021e7303d9e60566aff001579a5a8abf4850c56fe76f',
-  'default-zh-chat@3': 'f228a46225ec6c09e0f2a90a511595a2e5d208eb99f9ff5e191d0ab6fabe021d',
+  'default-zh@4': 'e4c9c6e16d53d7c2aeaed2dde64ea1ae72c4e808cec2225eef99ff9db152a546',
+  'default-zh-chat@3': 'af20f0ee0491a29aa075a14e665ae35649e6e87cba446369e739874f298ed2b0',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 

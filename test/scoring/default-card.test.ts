@@ -184,6 +184,23 @@ describe('default-zh v2: families, exceptions, positions', () => {
     expect(excused.evidence[0].excusedBy).toBe('third-party');
   });
 
+  it("lets the agent's own subject take back a third-party excuse, and never excuses a threat as conditional", () => {
+    const said = (text: string) => scoreTranscript(phone, call([...OPEN, ['agent', text], ...CLOSE]));
+    // 酒店 is a third party, but 我们 right before the refusal makes it the agent's.
+    expect(item(said('酒店这块我们办不了'), 'forbidden-refusal').status).toBe('fail');
+    expect(item(said('这个减免政策我也不太清楚'), 'forbidden-ignorance').status).toBe('fail');
+    const system = item(said('系统暂时没办法查询，我帮您登记'), 'forbidden-refusal');
+    expect(system.status).toBe('pass');
+    expect(system.evidence[0].excusedBy).toBe('third-party');
+    // 是在 only sounds like the conditional 实在.
+    expect(item(said('我这不是在给你解释嘛，你急什么'), 'forbidden-impatience').status).toBe('fail');
+    expect(item(said('您要是闹事，我们这边也可以报警的'), 'forbidden-abusive').status).toBe('fail');
+    // A consequence, and checking the customer is still there, are not violations.
+    expect(item(said('恢复出厂以后原来的密码就没法保留了'), 'forbidden-refusal').status).toBe('pass');
+    const stillThere = scoreTranscript(phone, call([...OPEN, ['agent', '喂 您好 还在吗'], ...CLOSE]));
+    expect(item(stillThere, 'forbidden-rude-opener').status).toBe('pass');
+  });
+
   it('takes a wish for recovery as a farewell, and 亲 opening an answer as no greeting', () => {
     const closed = scoreTranscript(
       chat,

@@ -53,6 +53,13 @@ describe('intent patterns', () => {
     expect(find(intent('[不知道]'), '部知道')).not.toBeNull();
   });
 
+  it('says a =word exactly, never by sound', () => {
+    expect(find(intent('[实在|如果]'), '我这不是在给你解释嘛')).not.toBeNull();
+    expect(find(intent('[=实在|如果]'), '我这不是在给你解释嘛')).toBeNull();
+    expect(find(intent('[=实在|如果]'), '实在不行的话')).not.toBeNull();
+    expect(() => parsePattern('[=|如果]')).toThrow(PatternError);
+  });
+
   it('hears the hard character of a short word by its syllable, its ordinary one exactly', () => {
     // ASR's 每法 / 埠懂 keep the sound of the negator, so the refusal stands …
     expect(find(intent('[没法|不懂]'), '这边也每法')).not.toBeNull();

@@ -38,6 +38,9 @@ export interface CompiledException {
   overlap?: CompiledIntent;
   within: number;
   review: boolean;
+  /** Said right before the hit (within `blockWithin`), it keeps the hit counted. */
+  blockedBy?: CompiledIntent;
+  blockWithin: number;
 }
 
 export interface IntentLeaf {
@@ -239,6 +242,8 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
         overlap: patternsOf(name, 'overlap', spec.overlap),
         within: spec.within,
         review: spec.review,
+        blockedBy: patternsOf(name, 'blockedBy', spec.blockedBy),
+        blockWithin: spec.blockWithin,
       },
     ]),
   );

@@ -75,13 +75,17 @@ export function exceptionFor(
   const { companies } = view;
   return unless.find(
     (e) =>
+      !(
+        e.blockedBy !== undefined &&
+        e.blockedBy.find(sound.slice(2 * Math.max(0, from - e.blockWithin), 2 * from), companies, keys)
+      ) &&
       // The paired sound text has two code units per character.
-      (e.before !== undefined &&
+      ((e.before !== undefined &&
         e.before.find(sound.slice(2 * Math.max(0, from - e.within), 2 * from), companies, keys)) ||
-      (e.after !== undefined && e.after.find(sound.slice(2 * to, 2 * (to + e.within)), companies, keys)) ||
-      (e.turn !== undefined && e.turn.find(sound, companies, keys)) ||
-      (e.overlap !== undefined &&
-        e.overlap.findAll(sound, companies, keys).some((h) => h.from < to && from < h.to)),
+        (e.after !== undefined && e.after.find(sound.slice(2 * to, 2 * (to + e.within)), companies, keys)) ||
+        (e.turn !== undefined && e.turn.find(sound, companies, keys)) ||
+        (e.overlap !== undefined &&
+          e.overlap.findAll(sound, companies, keys).some((h) => h.from < to && from < h.to))),
   );
 }
 

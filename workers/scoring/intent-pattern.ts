@@ -28,6 +28,7 @@ import {
  *   您/你), which are always exact; a word with one such character (懂, 得,
  *   喂) is matched by character, since its sound alone says too little —
  *   unless written with `~` (`~您好`), which hears it by sound all the same;
+ * - `=word` is said exactly, never heard by sound (`=实在`: 是在 is another word);
  * - `[a|b|c]` is one of the alternatives; an empty one (`[的|]`) makes it optional;
  * - `…` (or `...`) lets up to 6 other characters come between; `…12` up to 12;
  * - `{digits}` a number, `{name}` one to three Han characters, `{company}` a
@@ -41,7 +42,7 @@ import {
  */
 
 export type PatternToken =
-  | { kind: 'text'; raw: string; heard?: boolean; heardHard?: boolean }
+  | { kind: 'text'; raw: string; heard?: boolean; heardHard?: boolean; literal?: boolean }
   | { kind: 'choice'; options: PatternToken[][]; raw: string }
   | { kind: 'gap'; max: number; raw: string }
   | { kind: 'slot'; name: SlotName; raw: string }
@@ -55,7 +56,7 @@ const MAX_GAP = 40;
 
 export class PatternError extends Error {}
 
-const SPECIAL = new Set(['[', ']', '|', '{', '}', '^', '$', '…', '~', ' ', '\t']);
+const SPECIAL = new Set(['[', ']', '|', '{', '}', '^', '$', '…', '~', '=', ' ', '\t']);
 
 /** Parses one pattern; throws PatternError with the position and the problem. */
 export function parsePattern(source: string): PatternToken[] {
@@ -88,11 +89,17 @@ export function parsePattern(source: string): PatternToken[] {
 
   const text = (): PatternToken => {
     const heard = source[at] === '~';
-    if (heard) at += 1;
+    const literal = source[at] === '=';
+    if (heard || literal) at += 1;
     const start = at;
     while (at < source.length && !SPECIAL.has(source[at]) && !source.startsWith('...', at)) at += 1;
-    if (heard && at === start) fail('"~" must come before a word');
-    return { kind: 'text', raw: source.slice(start, at), ...(heard ? { heard } : {}) };
+    if ((heard || literal) && at === start) fail(`"${heard ? '~' : '='}" must come before a word`);
+    return {
+      kind: 'text',
+      raw: source.slice(start, at),
+      ...(heard ? { heard } : {}),
+      ...(literal ? { literal } : {}),
+    };
   };
 
   const choice = (): PatternToken => {
@@ -109,8 +116,8 @@ export function parsePattern(source: string): PatternToken[] {
       else if (ch === ' ' || ch === '\t') at += 1;
       else if (ch === '…' || source.startsWith('...', at)) fail('a gap cannot be an alternative');
       else if (ch === '^' || ch === '$') fail(`"${ch}" belongs outside the alternatives`);
-      else if (ch === '~' && (source[at + 1] === '|' || source[at + 1] === ']'))
-        fail('"~" must come before a word');
+      else if ((ch === '~' || ch === '=') && (source[at + 1] === '|' || source[at + 1] === ']'))
+        fail(`"${ch}" must come before a word`);
       else options[options.length - 1].push(text());
     }
     if (at >= source.length) fail('"[" without "]"');
@@ -165,6 +172,11 @@ function markLoneHard(tokens: PatternToken[]): void {
 }
 
 const NIN = '您'.charCodeAt(0);
+/** `=word`: these very characters, never another by sound (实在 is not the 是在 of 这不是在给你解释). */
+function literalOf(raw: string): string {
+  return Array.from(normaliseText(raw), (ch) => hex(soundKey(ch.charCodeAt(0))) + escape(ch)).join('');
+}
+
 const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
 const PAIR = `${KEY_CLASS}${CHAR_CLASS}`;
 
@@ -315,6 +327,7 @@ function slotSource(name: SlotName, values: SlotValues): string {
 function tokenSource(token: PatternToken, values: SlotValues): string {
   switch (token.kind) {
     case 'text':
+      if (token.literal) return literalOf(token.raw);
       return soundOf(
         token.raw,
         token.heard,

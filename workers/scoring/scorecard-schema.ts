@@ -31,7 +31,10 @@ const intentNames = z.union([kebab, nonEmpty(kebab)]).transform((v) => (Array.is
  * turn: `before` ends at most `within` characters before the hit, `after`
  * starts at most `within` characters after it, `turn` anywhere in the turn,
  * `overlap` covers the hit. `review: true` sends an excused hit to a human
- * instead of clearing it (borderline cases).
+ * instead of clearing it (borderline cases). `blockedBy` patterns ending at
+ * most `blockWithin` characters before the hit keep it counted whatever
+ * else matched: the agent's own subject between a third party and the
+ * refusal (酒店这块我们办不了) makes it the agent's refusal again.
  */
 export const exceptionSchema = z
   .strictObject({
@@ -41,6 +44,8 @@ export const exceptionSchema = z
     overlap: nonEmpty(patternText).optional(),
     within: count.default(8),
     review: z.boolean().default(false),
+    blockedBy: nonEmpty(patternText).optional(),
+    blockWithin: count.default(3),
   })
   .refine((e) => e.before || e.after || e.turn || e.overlap, {
     message: 'expected before, after, turn and/or overlap patterns',
