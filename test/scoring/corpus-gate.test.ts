@@ -23,6 +23,24 @@ describe('the independent dialogue corpus', () => {
     expect(all.some((d) => d.turns.some((t) => t.true_speaker !== undefined))).toBe(true);
   });
 
+  it('has blind batches beside it, written later: every id its own, spans inside their turns, halves equal', async () => {
+    const blind = await readCorpus(`${repoRoot}/test/scoring/corpus-blind`);
+    expect(blind.length).toBeGreaterThanOrEqual(384);
+    const ids = [...(await readCorpus(corpus)), ...blind].map((d) => d.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const channel of ['phone', 'chat'] as const) {
+      const of = blind.filter((d) => d.channel === channel);
+      expect(of.filter((d) => d.split === 'dev').length).toBe(of.filter((d) => d.split === 'test').length);
+    }
+    for (const dialogue of blind) {
+      for (const turn of dialogue.turns) {
+        for (const span of [turn.forbidden, turn.near_miss]) {
+          if (span) expect(turn.text, dialogue.id).toContain(span.span);
+        }
+      }
+    }
+  });
+
   it('default-zh + default-zh-chat pass the gate on the test half (missing greeting / closing F1 >= 0.95, forbidden turns P >= 0.85, R >= 0.80)', async () => {
     const run = await runCorpusTest(cards, corpus, { split: 'test', cers: [0], maxMisses: 30 });
     expect(run.failures, run.text).toEqual([]);
