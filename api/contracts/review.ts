@@ -106,7 +106,7 @@ export interface ReviewHit {
   index: number;
   phrase: string;
   matchedText: string;
-  method: 'exact' | 'fuzzy' | 'regex' | 'pattern' | 'metric';
+  method: 'exact' | 'fuzzy' | 'regex' | 'pattern' | 'metric' | 'model';
   speaker: Speaker | 'both';
   segmentIndex: number | null;
   start: number;

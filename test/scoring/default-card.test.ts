@@ -171,7 +171,7 @@ describe('default-zh v2: families, exceptions, positions', () => {
     expect(item(said('价格的事我们管不着'), 'forbidden-refusal').status).toBe('fail');
     expect(item(said('每个月都发了短信的，您自己没看吧'), 'forbidden-impatience').status).toBe('fail');
     expect(item(said('这可怪不了我们'), 'forbidden-impatience').status).toBe('fail');
-    for (const blame of ['这是您自己的问题', '谁让你不早点来', '你自己填错了', '你不还钱还嫌我们打电话烦']) {
+    for (const blame of ['谁让你不早点来', '你自己填错了', '你不还钱还嫌我们打电话烦']) {
       expect(item(said(blame), 'forbidden-impatience').status, blame).toBe('fail');
     }
     // … but not the agent taking the blame, nor a conditional.

@@ -12,7 +12,7 @@ export interface RuleHit {
   /** Normalised text of the matched window (or a metric description). */
   matchedText: string;
   similarity: number;
-  method: 'exact' | 'fuzzy' | 'regex' | 'pattern' | 'metric';
+  method: 'exact' | 'fuzzy' | 'regex' | 'pattern' | 'metric' | 'model';
   speaker: Speaker | 'both';
   segmentIndex: number | null;
   start: number;

@@ -19,7 +19,7 @@ export interface RawHit {
   from: number;
   to: number;
   similarity: number;
-  method: 'exact' | 'fuzzy' | 'regex' | 'pattern';
+  method: 'exact' | 'fuzzy' | 'regex' | 'pattern' | 'model';
 }
 
 /** A segment's normalised text, its sound text and sound keys, when someone already read it (assign-roles.ts). */
@@ -53,6 +53,11 @@ export class CallView {
    * is judged, so a closing said before the customer reopened does not count.
    */
   floor = 0;
+  /**
+   * Segments (view indexes) where a forbidden item already counted a violation:
+   * set before a learned rule runs, which leaves them out (score-transcript.ts).
+   */
+  countedViolations?: Set<number>;
   private readonly scopes = new Map<SpeakerScope, ScopeIndex>();
   /**
    * Prefilter verdicts, one byte per (segment, phrase slot) of the scorecard's
@@ -64,6 +69,11 @@ export class CallView {
   /** Match cache by phrase slot, then segment; phrases outside the index use the map. */
   private readonly matchesBySlot: Array<Array<PhraseMatch | null | undefined> | undefined> = [];
   private readonly adHocMatches = new Map<CompiledPhrase, Array<PhraseMatch | null | undefined>>();
+
+  /** The view index of transcript segment `original` (evidence carries transcript indexes). */
+  viewIndexOf(original: number): number {
+    return this.originalIndex.indexOf(original);
+  }
 
   constructor(
     readonly transcript: Transcript,

@@ -1,3 +1,5 @@
+import { builtInModel } from './learned-models.ts';
+import type { ViolationModel } from './violation-model.ts';
 import { CompiledIntent } from './intent-pattern.ts';
 import { heardKeys, soundKey } from './sound-text.ts';
 import { buildPhraseIndex, compilePhrase, type CompiledPhrase, type PhraseIndex } from './phrase-matcher.ts';
@@ -91,6 +93,12 @@ export type CompiledRule =
       speaker: SpeakerScope;
       window?: PositionWindow;
       threshold: number;
+    }
+  | {
+      kind: 'learned';
+      model: ViolationModel;
+      threshold: number;
+      speaker: SpeakerScope;
     }
   | {
       kind: 'flat-no';
@@ -336,6 +344,13 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
           }),
         };
       }
+      case 'learned':
+        return {
+          kind: 'learned',
+          model: builtInModel(source.model),
+          threshold: source.threshold,
+          speaker: source.speaker ?? 'agent',
+        };
       case 'flat-no':
         return {
           kind: 'flat-no',

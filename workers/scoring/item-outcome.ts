@@ -17,7 +17,8 @@ export interface EvidenceHit {
 
 /** What a rule decided, before review gating and scoring turn it into an ItemResult. */
 export interface ItemOutcome {
-  status: 'pass' | 'fail' | 'na';
+  /** `review`: the rule itself asks for a human (a learned model's suspicion). */
+  status: 'pass' | 'fail' | 'na' | 'review';
   reason: Reason;
   /** Phrase evidence; `violations` says whether these hits are what broke the rule. */
   evidence: EvidenceHit[];

@@ -11,6 +11,7 @@ import {
 import type { CompiledIntent } from './intent-pattern.ts';
 import { naOutcome, type EvidenceHit, type ItemOutcome } from './item-outcome.ts';
 import { normalisedClauses } from './normalise-text.ts';
+import { violationProbability } from './violation-model.ts';
 import { reason } from './reason.ts';
 import { hasAnyKey, heardKeys, soundKey } from './sound-text.ts';
 
@@ -213,6 +214,39 @@ function echoRefusal(
   return undefined;
 }
 
+/**
+ * Turns the card's learned model reads as violations, for a human to judge:
+ * review, never a deduction (the rules say why a turn is a violation; the
+ * model only that it reads like one).
+ */
+function learned(view: CallView, rule: Extract<CompiledRule, { kind: 'learned' }>): ItemOutcome {
+  const evidence: EvidenceHit[] = [];
+  for (const index of view.inScope(rule.speaker)) {
+    if (view.countedViolations?.has(index)) continue;
+    const { text } = view.text(index);
+    const probability = violationProbability(rule.model, text);
+    if (probability < rule.threshold) continue;
+    evidence.push({
+      hit: {
+        phrase: rule.model.id,
+        segmentIndex: index,
+        from: 0,
+        to: text.length,
+        similarity: Math.round(probability * 1000) / 1000,
+        method: 'model',
+      },
+    });
+  }
+  if (evidence.length === 0)
+    return { status: 'pass', reason: reason('no_suspected_violation'), evidence, violations: true };
+  return {
+    status: 'review',
+    reason: reason('suspected_violation', { count: evidence.length }),
+    evidence,
+    violations: true,
+  };
+}
+
 function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>): ItemOutcome {
   const evidence: EvidenceHit[] = [];
   for (const index of view.inScope(rule.speaker)) {
@@ -332,6 +366,8 @@ export function evaluatePhraseRule(
       return forbidden(view, rule);
     case 'flat-no':
       return flatNo(view, rule);
+    case 'learned':
+      return learned(view, rule);
     default:
       return null;
   }

@@ -28,6 +28,11 @@ const CATALOGUE = {
   no_forbidden_phrase: { en: () => 'no forbidden phrase', zh: () => '无服务忌语' },
   forbidden_phrase: { en: (p) => `forbidden phrase: ${p.phrases}`, zh: (p) => `服务忌语：${p.phrases}` },
   no_bare_refusal: { en: () => 'no bare refusal', zh: () => '无生硬拒绝' },
+  no_suspected_violation: { en: () => 'no turn reads like a violation', zh: () => '无疑似服务忌语' },
+  suspected_violation: {
+    en: (p) => `${p.count} turn(s) read like a violation the rules did not name: for a human to judge`,
+    zh: (p) => `${p.count} 句疑似服务忌语（规则未命中），请人工判断`,
+  },
   bare_refusal: { en: (p) => `bare refusal: ${p.phrases}`, zh: (p) => `生硬拒绝：${p.phrases}` },
   no_violation: { en: () => 'no violation', zh: () => '无违规' },
   violation: { en: (p) => `violation: ${p.intents}`, zh: (p) => `违规：${p.intents}` },

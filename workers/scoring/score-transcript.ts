@@ -186,7 +186,7 @@ export function scoreTranscript(
     overtalkItem?.kind === 'overtalk' ? overtalkItem.minOverlapS : 0.5,
   );
 
-  const items = compiled.items.map((entry): ItemResult => {
+  const evaluate = (entry: (typeof compiled.items)[number]): ItemResult => {
     const na = notApplicable(entry.item, call, context);
     const outcome: ItemOutcome = na
       ? { status: 'na', reason: na, evidence: [], violations: false }
@@ -198,7 +198,28 @@ export function scoreTranscript(
           violations: false,
         });
     return toItemResult(compiled, view, entry, outcome, settings);
-  });
+  };
+  // A learned rule runs last and leaves out the turns a rule already failed: it is a second
+  // opinion for what the rules missed, not a second count of what they found.
+  const items: ItemResult[] = compiled.items.map((entry) =>
+    entry.rule.kind === 'learned' ? (undefined as unknown as ItemResult) : evaluate(entry),
+  );
+  if (compiled.items.some((entry) => entry.rule.kind === 'learned')) {
+    view.countedViolations = new Set(
+      items.flatMap((item) =>
+        item?.status === 'fail' && item.category === 'forbidden'
+          ? item.evidence.flatMap((hit) =>
+              hit.excusedBy === undefined && hit.segmentIndex !== null
+                ? [view.viewIndexOf(hit.segmentIndex)]
+                : [],
+            )
+          : [],
+      ),
+    );
+    compiled.items.forEach((entry, i) => {
+      if (entry.rule.kind === 'learned') items[i] = evaluate(entry);
+    });
+  }
 
   const { score, passed, autoFailed } = totalScore(
     card,

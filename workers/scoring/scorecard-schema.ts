@@ -251,6 +251,16 @@ export const ruleSchema = z.discriminatedUnion('kind', [
     /** Words that sound like a bare refusal and are not one (步行 is walking, not 不行). */
     notRefusals: z.array(phraseText).optional(),
   }),
+  /**
+   * A learned second opinion (violation-model.ts): agent turns the named model
+   * scores at or above `threshold` go to a human (status review, no deduction).
+   */
+  z.strictObject({
+    kind: z.literal('learned'),
+    model: z.string().regex(/^[a-z0-9-]+@[0-9]+$/, 'a built-in model id, e.g. violation-ngrams@1'),
+    threshold: z.number().gt(0).lt(1),
+    speaker: speakerScopeSchema.optional(),
+  }),
   z.strictObject({
     kind: z.literal('hold-etiquette'),
     minSilenceS: positive,

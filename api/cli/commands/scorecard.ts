@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseErrorMix } from '../../../workers/scoring/asr-error-simulator.ts';
 import { compileScorecard } from '../../../workers/scoring/compile-scorecard.ts';
@@ -7,6 +7,7 @@ import { looksLikeCorpus } from '../../../workers/scoring/dialogue-corpus.ts';
 import { loadScorecard } from '../../../workers/scoring/load-scorecard.ts';
 import { runCorpusTest } from '../../../workers/scoring/run-corpus-test.ts';
 import { runScorecardTest } from '../../../workers/scoring/run-scorecard-test.ts';
+import { trainFromCorpora } from '../../../workers/scoring/train-violation-model.ts';
 import { EXIT, UsageError } from '../context.ts';
 
 const USAGE = `usage:
@@ -17,6 +18,9 @@ const USAGE = `usage:
                         [--runs 10] [--asr-mix 60,20,20]        the dialogue corpus: missing greeting / closing,
                                                                 forbidden turns; gates on the test half (clean);
                                                                 noisy runs pooled, errors as sub/del/ins shares
+  callqa scorecard train <corpus-dir[,corpus-dir…]> --id NAME@N [--out FILE] [--split dev|all]
+                                                                a learned violation model from the corpora's dev
+                                                                halves, for a card's learned rule
   callqa scorecard explain <scorecard.yaml> "<sentence>" [--intent NAME] [--company NAME]
                                                                 which intent pattern matches where, or why none does`;
 
@@ -34,11 +38,28 @@ export async function scorecardCommand(args: string[]): Promise<number> {
       'asr-mix': { type: 'string', default: '60,20,20' },
       misses: { type: 'string', default: '20' },
       intent: { type: 'string' },
-      split: { type: 'string', default: 'test' },
+      split: { type: 'string' },
       company: { type: 'string', multiple: true },
+      id: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   const [action, scorecard, labelled] = positionals;
+  if (action === 'train' && scorecard) {
+    if (!values.id || !/^[a-z0-9-]+@[0-9]+$/.test(values.id))
+      throw new UsageError('--id names the model and its version, e.g. violation-ngrams@2');
+    const split = values.split ?? 'dev';
+    if (split !== 'dev' && split !== 'all')
+      throw new UsageError('--split is dev (the default) or all: a model never learns from a test half');
+    const stored = await trainFromCorpora(values.id, scorecard.split(','), split);
+    const json = `${JSON.stringify(stored, null, 2)}\n`;
+    if (values.out) await writeFile(values.out, json);
+    else process.stdout.write(json);
+    process.stderr.write(
+      `${values.id}: ${stored.trainedOn.turns} agent turns, ${stored.trainedOn.violations} violations (${stored.trainedOn.split})\n`,
+    );
+    return EXIT.ok;
+  }
   if (action === 'explain' && scorecard && labelled !== undefined) {
     const compiled = compileScorecard(await loadScorecard(scorecard));
     if (values.intent !== undefined && !compiled.intents.has(values.intent)) {
@@ -66,7 +87,7 @@ export async function scorecardCommand(args: string[]): Promise<number> {
   if (cers.some((c) => !(c >= 0 && c < 1)))
     throw new UsageError('--cer takes rates between 0 and 1, e.g. 0,0.1,0.2');
   if (await isCorpus(labelled)) {
-    const split = values.split;
+    const split = values.split ?? 'test';
     if (split !== 'test' && split !== 'dev' && split !== 'all')
       throw new UsageError('--split is test, dev or all');
     const runs = Number(values.runs);

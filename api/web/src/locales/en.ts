@@ -194,7 +194,14 @@ export const en: Messages = {
     borderline: 'Borderline: {{reason}}',
     uncertain: 'Low confidence',
     seek: 'Go to {{time}}',
-    methods: { exact: 'Exact', fuzzy: 'Fuzzy', regex: 'Regex', pattern: 'Intent', metric: 'Metric' },
+    methods: {
+      exact: 'Exact',
+      fuzzy: 'Fuzzy',
+      regex: 'Regex',
+      pattern: 'Intent',
+      metric: 'Metric',
+      model: 'Model (review)',
+    },
   },
   review: {
     title: 'Review',

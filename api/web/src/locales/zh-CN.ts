@@ -190,7 +190,14 @@ export const zhCN = {
     borderline: '边界情况：{{reason}}',
     uncertain: '置信度低',
     seek: '跳到 {{time}}',
-    methods: { exact: '精确', fuzzy: '模糊', regex: '正则', pattern: '意图', metric: '指标' },
+    methods: {
+      exact: '精确',
+      fuzzy: '模糊',
+      regex: '正则',
+      pattern: '意图',
+      metric: '指标',
+      model: '模型（待复核）',
+    },
   },
   review: {
     title: '人工复核',

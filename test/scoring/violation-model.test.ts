@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../models/mulberry32.ts';
+import { builtInModel, LEARNED_MODELS_DIR } from '../../workers/scoring/learned-models.ts';
+import { parseScorecard } from '../../workers/scoring/parse-scorecard.ts';
+import { compileScorecard } from '../../workers/scoring/compile-scorecard.ts';
+import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
+import { trainFromCorpora } from '../../workers/scoring/train-violation-model.ts';
+import {
+  loadStoredModel,
+  storeModel,
+  trainViolationModel,
+  turnFeatures,
+  violationProbability,
+  DEFAULT_TRAINING,
+  type StoredViolationModel,
+} from '../../workers/scoring/violation-model.ts';
+import { defaultZh, repoRoot, transcriptOf } from './helpers.ts';
+
+const turns = [
+  { text: '这个我们没办法', violation: true },
+  { text: '我也不知道', violation: true },
+  { text: '您好请问有什么可以帮您', violation: false },
+  { text: '好的我帮您查一下', violation: false },
+];
+
+describe('the learned violation model', () => {
+  it('trains the same weights from the same turns, and stores and loads them unchanged', () => {
+    const a = trainViolationModel('t@1', turns);
+    const b = trainViolationModel('t@1', turns);
+    expect(Buffer.from(a.weights.buffer).equals(Buffer.from(b.weights.buffer))).toBe(true);
+    const stored = storeModel(a, { turns: 4, violations: 2, corpora: [], split: 'dev' }, DEFAULT_TRAINING);
+    const loaded = loadStoredModel(JSON.parse(JSON.stringify(stored)) as StoredViolationModel);
+    expect(loaded.bias).toBe(a.bias);
+    expect(Buffer.from(loaded.weights.buffer).equals(Buffer.from(a.weights.buffer))).toBe(true);
+    expect(violationProbability(a, '我们没办法')).toBeGreaterThan(violationProbability(a, '我帮您查一下'));
+  });
+
+  it('sums, on its fast path, exactly the buckets its features name', () => {
+    const model = builtInModel('violation-ngrams@1');
+    const random = mulberry32(3);
+    const alphabet = '不没你您好的了吗我们这边办法知道清楚请问帮查一下，a1';
+    for (let n = 0; n < 300; n += 1) {
+      const text = Array.from({ length: Math.floor(random() * 40) }, () =>
+        alphabet.charAt(Math.floor(random() * alphabet.length)),
+      ).join('');
+      let z = model.bias;
+      for (const bucket of turnFeatures(text, model.bits)) z += model.weights[bucket];
+      expect(violationProbability(model, text)).toBeCloseTo(1 / (1 + Math.exp(-z)), 9);
+    }
+  });
+
+  it('ships violation-ngrams@1 as `callqa scorecard train` makes it from the dev halves, never a test half', async () => {
+    const shipped = JSON.parse(
+      readFileSync(join(LEARNED_MODELS_DIR, 'violation-ngrams@1.json'), 'utf8'),
+    ) as StoredViolationModel;
+    const again = await trainFromCorpora('violation-ngrams@1', [
+      join(repoRoot, 'test/scoring/corpus'),
+      join(repoRoot, 'test/scoring/corpus-blind'),
+    ]);
+    expect(shipped.trainedOn).toMatchObject({ split: 'dev', violations: again.trainedOn.violations });
+    expect(shipped.weights).toBe(again.weights);
+    expect(shipped.bias).toBe(again.bias);
+  });
+});
+
+describe('a learned rule', () => {
+  const card = defaultZh();
+  const call = (agent: string) =>
+    transcriptOf([
+      ['agent', 0, 3, '您好，阳光宽带，工号1023为您服务，请问有什么可以帮您'],
+      ['customer', 4, 6, '我要退款'],
+      ['agent', 7, 9, agent],
+      ['customer', 10, 12, agent],
+      ['agent', 13, 15, '请问还有其他问题吗？感谢您的来电，再见'],
+    ]);
+  const suspected = (agent: string) => {
+    const score = scoreTranscript(card, call(agent));
+    return { score, item: score.items.find((i) => i.itemId === 'forbidden-suspected')! };
+  };
+
+  it('sends a turn that reads like a violation the rules did not name to a human, costing nothing', () => {
+    // Sarcasm no family names (a dev-half line the model learned from).
+    const { score, item } = suspected('那您可真是有先见之明啊');
+    expect(item.status).toBe('review');
+    expect(item.deduction).toBe(0);
+    expect(item.reason).toMatchObject({ code: 'suspected_violation', params: { count: 1 } });
+    expect(item.evidence[0]).toMatchObject({
+      segmentIndex: 2,
+      method: 'model',
+      phrase: 'violation-ngrams@1',
+    });
+    expect(score.needsReview).toBe(true);
+    // The customer's identical words are never looked at.
+    expect(item.evidence.map((hit) => hit.segmentIndex)).not.toContain(3);
+  });
+
+  it('leaves out a turn a rule already counted, and passes a polite one', () => {
+    const counted = suspected('这个我们没办法');
+    expect(counted.score.items.find((i) => i.itemId === 'forbidden-refusal')?.status).toBe('fail');
+    expect(counted.item.status).toBe('pass');
+    expect(suspected('好的，我帮您登记一下，稍后给您回电').item.status).toBe('pass');
+  });
+
+  it('refuses a card that names a model that is not there, or a threshold outside 0..1', () => {
+    const builtIn = readFileSync(join(repoRoot, 'workers/scoring/scorecards/default-zh.yaml'), 'utf8');
+    const source = (model: string, threshold: number) =>
+      builtIn
+        .replace('model: violation-ngrams@1', `model: ${model}`)
+        .replace('threshold: 0.98', `threshold: ${threshold}`);
+    expect(() => compileScorecard(parseScorecard(source('nothing-here@1', 0.9), 't.yaml'))).toThrow(
+      /no built-in learned model "nothing-here@1"/,
+    );
+    expect(() => parseScorecard(source('violation-ngrams@1', 1.5), 't.yaml')).toThrow();
+    expect(() => parseScorecard(source('violation-ngrams', 0.9), 't.yaml')).toThrow(/built-in model id/);
+  });
+});

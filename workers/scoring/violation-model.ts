@@ -1,0 +1,236 @@
+import { mulberry32 } from '../../models/mulberry32.ts';
+
+/**
+ * A learned second opinion on 服务忌语: logistic regression over the hashed
+ * character 1- to 3-grams of an agent turn (normalised text, with its start
+ * and end marked). The phrase families say *why* a turn is a violation; this
+ * model only says a turn reads like the violations people labelled, so a
+ * card uses it to send such turns to a human (`learned` rule: status
+ * review, never a deduction).
+ *
+ * Trained on the dev halves of the labelled corpora (`callqa scorecard
+ * train`), deterministically from a seed; the test halves never see it. A
+ * model is immutable once a card names it (`violation-ngrams@1`): retraining
+ * makes a new id, as a changed card makes a new version.
+ */
+
+export interface ViolationModel {
+  id: string;
+  /** log2 of the number of hash buckets. */
+  bits: number;
+  bias: number;
+  weights: Float32Array;
+}
+
+export interface TrainingTurn {
+  /** Normalised text of one agent turn. */
+  text: string;
+  violation: boolean;
+}
+
+export interface TrainingOptions {
+  bits: number;
+  epochs: number;
+  rate: number;
+  l2: number;
+  /** Weight of a violation in the loss: they are ~4 % of agent turns. */
+  positiveWeight: number;
+  seed: number;
+}
+
+export const DEFAULT_TRAINING: TrainingOptions = {
+  bits: 16,
+  epochs: 8,
+  rate: 0.2,
+  l2: 1e-5,
+  positiveWeight: 3,
+  seed: 7,
+};
+
+/** Marks framing a turn, so a gram can say it opens or closes one. */
+const START = 0x0002;
+const END = 0x0003;
+
+/** Dedup stamps per bucket, the framed code units and the buckets found: reused, never allocated per turn. */
+let stamps = new Uint8Array(1 << 16);
+let stamp = 0;
+let framed = new Uint16Array(256);
+let found = new Int32Array(768);
+
+function bucketOf(h: number, n: number, mask: number): number {
+  return (Math.imul(h ^ n, 16777619) >>> 0) & mask;
+}
+
+/**
+ * Fills `found` with the distinct buckets of the turn's 1- to 3-grams (the
+ * text framed by START and END marks) and returns how many. A gram's bucket
+ * is FNV-1a over its code units, then its length (so 1-, 2- and 3-grams
+ * differ); each gram extends the one before it, so a position costs three
+ * multiplications.
+ */
+function fillBuckets(normalised: string, bits: number): number {
+  const size = 1 << bits;
+  if (stamps.length < size) stamps = new Uint8Array(size);
+  if (stamp === 255) {
+    stamps.fill(0);
+    stamp = 0;
+  }
+  stamp += 1;
+  const length = normalised.length + 2;
+  if (framed.length < length) framed = new Uint16Array(length * 2);
+  if (found.length < length * 3) found = new Int32Array(length * 6);
+  framed[0] = START;
+  for (let i = 0; i < normalised.length; i += 1) framed[i + 1] = normalised.charCodeAt(i);
+  framed[length - 1] = END;
+  const mask = size - 1;
+  let count = 0;
+  for (let i = 0; i < length; i += 1) {
+    let h = Math.imul(2166136261 ^ framed[i], 16777619);
+    let bucket = bucketOf(h, 1, mask);
+    if (stamps[bucket] !== stamp) {
+      stamps[bucket] = stamp;
+      found[count++] = bucket;
+    }
+    if (i + 1 >= length) continue;
+    h = Math.imul(h ^ framed[i + 1], 16777619);
+    bucket = bucketOf(h, 2, mask);
+    if (stamps[bucket] !== stamp) {
+      stamps[bucket] = stamp;
+      found[count++] = bucket;
+    }
+    if (i + 2 >= length) continue;
+    h = Math.imul(h ^ framed[i + 2], 16777619);
+    bucket = bucketOf(h, 3, mask);
+    if (stamps[bucket] !== stamp) {
+      stamps[bucket] = stamp;
+      found[count++] = bucket;
+    }
+  }
+  return count;
+}
+
+/** The distinct buckets of a turn's 1- to 3-grams. */
+export function turnFeatures(normalised: string, bits: number): Int32Array {
+  return found.slice(0, fillBuckets(normalised, bits));
+}
+
+function logit(model: Pick<ViolationModel, 'bias' | 'weights'>, features: Int32Array): number {
+  let z = model.bias;
+  for (let i = 0; i < features.length; i += 1) z += model.weights[features[i]];
+  return z;
+}
+
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/**
+ * How much a normalised agent turn reads like a labelled violation, 0..1.
+ * The same buckets as `fillBuckets`, summed as they are found: the hot path
+ * of a learned rule writes nothing but the dedup stamps.
+ */
+export function violationProbability(model: ViolationModel, normalised: string): number {
+  const size = 1 << model.bits;
+  if (stamps.length < size) stamps = new Uint8Array(size);
+  if (stamp === 255) {
+    stamps.fill(0);
+    stamp = 0;
+  }
+  const mark = (stamp += 1);
+  const mask = size - 1;
+  const { weights } = model;
+  const last = normalised.length + 1;
+  let z = model.bias;
+  // c0..c2: the code units at i, i+1, i+2 of the framed text (START, the turn, END).
+  let c1 = START;
+  let c2 = normalised.length > 0 ? normalised.charCodeAt(0) : END;
+  for (let i = 0; i <= last; i += 1) {
+    const c0 = c1;
+    c1 = c2;
+    c2 = i + 2 <= normalised.length ? normalised.charCodeAt(i + 1) : i + 2 === last ? END : 0;
+    let h = Math.imul(2166136261 ^ c0, 16777619);
+    let bucket = (Math.imul(h ^ 1, 16777619) >>> 0) & mask;
+    if (stamps[bucket] !== mark) {
+      stamps[bucket] = mark;
+      z += weights[bucket];
+    }
+    if (i + 1 > last) continue;
+    h = Math.imul(h ^ c1, 16777619);
+    bucket = (Math.imul(h ^ 2, 16777619) >>> 0) & mask;
+    if (stamps[bucket] !== mark) {
+      stamps[bucket] = mark;
+      z += weights[bucket];
+    }
+    if (i + 2 > last) continue;
+    h = Math.imul(h ^ c2, 16777619);
+    bucket = (Math.imul(h ^ 3, 16777619) >>> 0) & mask;
+    if (stamps[bucket] !== mark) {
+      stamps[bucket] = mark;
+      z += weights[bucket];
+    }
+  }
+  return sigmoid(z);
+}
+
+/** Stochastic gradient descent in a seeded order: the same turns give the same weights. */
+export function trainViolationModel(
+  id: string,
+  turns: TrainingTurn[],
+  options: TrainingOptions = DEFAULT_TRAINING,
+): ViolationModel {
+  const features = turns.map((t) => turnFeatures(t.text, options.bits));
+  const model = { id, bits: options.bits, bias: -3, weights: new Float32Array(1 << options.bits) };
+  const random = mulberry32(options.seed);
+  const order = turns.map((_, i) => i);
+  for (let epoch = 0; epoch < options.epochs; epoch += 1) {
+    for (let i = order.length - 1; i > 0; i -= 1) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const k of order) {
+      const y = turns[k].violation ? 1 : 0;
+      const gradient = (y ? options.positiveWeight : 1) * (sigmoid(logit(model, features[k])) - y);
+      model.bias -= options.rate * gradient;
+      for (const f of features[k]) {
+        model.weights[f] -= options.rate * (gradient + options.l2 * model.weights[f]);
+      }
+    }
+  }
+  return model;
+}
+
+/** The JSON a model is kept in: weights as little-endian float32, base64. */
+export interface StoredViolationModel {
+  id: string;
+  kind: 'violation-ngrams';
+  bits: number;
+  bias: number;
+  trainedOn: { turns: number; violations: number; corpora: string[]; split: string };
+  options: TrainingOptions;
+  weights: string;
+}
+
+export function storeModel(
+  model: ViolationModel,
+  trainedOn: StoredViolationModel['trainedOn'],
+  options: TrainingOptions,
+): StoredViolationModel {
+  const bytes = new Uint8Array(model.weights.buffer, model.weights.byteOffset, model.weights.byteLength);
+  return {
+    id: model.id,
+    kind: 'violation-ngrams',
+    bits: model.bits,
+    bias: model.bias,
+    trainedOn,
+    options,
+    weights: Buffer.from(bytes).toString('base64'),
+  };
+}
+
+export function loadStoredModel(stored: StoredViolationModel): ViolationModel {
+  const bytes = Buffer.from(stored.weights, 'base64');
+  if (bytes.length !== 4 << stored.bits) {
+    throw new Error(`model ${stored.id}: ${bytes.length} weight bytes, expected ${4 << stored.bits}`);
+  }
+  const weights = new Float32Array(1 << stored.bits);
+  new Uint8Array(weights.buffer).set(bytes);
+  return { id: stored.id, bits: stored.bits, bias: stored.bias, weights };
+}
