@@ -61,12 +61,29 @@ function bucketOf(h: number, n: number, mask: number): number {
   return (Math.imul(h ^ n, 16777619) >>> 0) & mask;
 }
 
+/** Adds the distinct buckets of the 1- to 3-grams of `framed[0..length)` to `found` (`salt` sets families of grams apart). */
+function addGrams(length: number, salt: number, mask: number, count: number): number {
+  for (let i = 0; i < length; i += 1) {
+    let h = Math.imul(2166136261 ^ framed[i], 16777619);
+    for (let n = 1; n <= 3 && i + n <= length; n += 1) {
+      if (n > 1) h = Math.imul(h ^ framed[i + n - 1], 16777619);
+      const bucket = (Math.imul(h ^ (n + salt), 16777619) >>> 0) & mask;
+      if (stamps[bucket] !== stamp) {
+        stamps[bucket] = stamp;
+        found[count++] = bucket;
+      }
+    }
+  }
+  return count;
+}
+
 /**
- * Fills `found` with the distinct buckets of the turn's 1- to 3-grams (the
- * text framed by START and END marks) and returns how many. A gram's bucket
- * is FNV-1a over its code units, then its length (so 1-, 2- and 3-grams
- * differ); each gram extends the one before it, so a position costs three
- * multiplications.
+ * Fills `found` with the distinct buckets of the turn's character 1- to
+ * 3-grams (the text framed by START and END marks) and returns how many. A
+ * gram's bucket is FNV-1a over its code units, then its length; each gram
+ * extends the one before it. (Grams of the sound keys as well, so that ASR's
+ * homophones share features, were measured: more recall, too little
+ * precision — docs/benchmarks.md.)
  */
 function fillBuckets(normalised: string, bits: number): number {
   const size = 1 << bits;
@@ -82,34 +99,10 @@ function fillBuckets(normalised: string, bits: number): number {
   framed[0] = START;
   for (let i = 0; i < normalised.length; i += 1) framed[i + 1] = normalised.charCodeAt(i);
   framed[length - 1] = END;
-  const mask = size - 1;
-  let count = 0;
-  for (let i = 0; i < length; i += 1) {
-    let h = Math.imul(2166136261 ^ framed[i], 16777619);
-    let bucket = bucketOf(h, 1, mask);
-    if (stamps[bucket] !== stamp) {
-      stamps[bucket] = stamp;
-      found[count++] = bucket;
-    }
-    if (i + 1 >= length) continue;
-    h = Math.imul(h ^ framed[i + 1], 16777619);
-    bucket = bucketOf(h, 2, mask);
-    if (stamps[bucket] !== stamp) {
-      stamps[bucket] = stamp;
-      found[count++] = bucket;
-    }
-    if (i + 2 >= length) continue;
-    h = Math.imul(h ^ framed[i + 2], 16777619);
-    bucket = bucketOf(h, 3, mask);
-    if (stamps[bucket] !== stamp) {
-      stamps[bucket] = stamp;
-      found[count++] = bucket;
-    }
-  }
-  return count;
+  return addGrams(length, 0, size - 1, 0);
 }
 
-/** The distinct buckets of a turn's 1- to 3-grams. */
+/** The distinct buckets of a turn's grams. */
 export function turnFeatures(normalised: string, bits: number): Int32Array {
   return found.slice(0, fillBuckets(normalised, bits));
 }
@@ -122,51 +115,12 @@ function logit(model: Pick<ViolationModel, 'bias' | 'weights'>, features: Int32A
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
-/**
- * How much a normalised agent turn reads like a labelled violation, 0..1.
- * The same buckets as `fillBuckets`, summed as they are found: the hot path
- * of a learned rule writes nothing but the dedup stamps.
- */
+/** How much a normalised agent turn reads like a labelled violation, 0..1. */
 export function violationProbability(model: ViolationModel, normalised: string): number {
-  const size = 1 << model.bits;
-  if (stamps.length < size) stamps = new Uint8Array(size);
-  if (stamp === 255) {
-    stamps.fill(0);
-    stamp = 0;
-  }
-  const mark = (stamp += 1);
-  const mask = size - 1;
+  const count = fillBuckets(normalised, model.bits);
   const { weights } = model;
-  const last = normalised.length + 1;
   let z = model.bias;
-  // c0..c2: the code units at i, i+1, i+2 of the framed text (START, the turn, END).
-  let c1 = START;
-  let c2 = normalised.length > 0 ? normalised.charCodeAt(0) : END;
-  for (let i = 0; i <= last; i += 1) {
-    const c0 = c1;
-    c1 = c2;
-    c2 = i + 2 <= normalised.length ? normalised.charCodeAt(i + 1) : i + 2 === last ? END : 0;
-    let h = Math.imul(2166136261 ^ c0, 16777619);
-    let bucket = (Math.imul(h ^ 1, 16777619) >>> 0) & mask;
-    if (stamps[bucket] !== mark) {
-      stamps[bucket] = mark;
-      z += weights[bucket];
-    }
-    if (i + 1 > last) continue;
-    h = Math.imul(h ^ c1, 16777619);
-    bucket = (Math.imul(h ^ 2, 16777619) >>> 0) & mask;
-    if (stamps[bucket] !== mark) {
-      stamps[bucket] = mark;
-      z += weights[bucket];
-    }
-    if (i + 2 > last) continue;
-    h = Math.imul(h ^ c2, 16777619);
-    bucket = (Math.imul(h ^ 3, 16777619) >>> 0) & mask;
-    if (stamps[bucket] !== mark) {
-      stamps[bucket] = mark;
-      z += weights[bucket];
-    }
-  }
+  for (let i = 0; i < count; i += 1) z += weights[found[i]];
   return sigmoid(z);
 }
 
@@ -177,7 +131,12 @@ export function trainViolationModel(
   options: TrainingOptions = DEFAULT_TRAINING,
 ): ViolationModel {
   const features = turns.map((t) => turnFeatures(t.text, options.bits));
-  const model = { id, bits: options.bits, bias: -3, weights: new Float32Array(1 << options.bits) };
+  const model = {
+    id,
+    bits: options.bits,
+    bias: -3,
+    weights: new Float32Array(1 << options.bits),
+  };
   const random = mulberry32(options.seed);
   const order = turns.map((_, i) => i);
   for (let epoch = 0; epoch < options.epochs; epoch += 1) {
@@ -232,5 +191,10 @@ export function loadStoredModel(stored: StoredViolationModel): ViolationModel {
   }
   const weights = new Float32Array(1 << stored.bits);
   new Uint8Array(weights.buffer).set(bytes);
-  return { id: stored.id, bits: stored.bits, bias: stored.bias, weights };
+  return {
+    id: stored.id,
+    bits: stored.bits,
+    bias: stored.bias,
+    weights,
+  };
 }
