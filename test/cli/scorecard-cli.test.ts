@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -92,6 +92,39 @@ describe('callqa scorecard explain and callqa score', () => {
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toMatch(/corpus: 210 dialogues, CER 0 %/);
     expect(result.stdout).toMatch(/forbidden turns\s+P 0\.\d+/);
+  });
+
+  it('train writes a model from the dev halves, prints the cross-validated table, and never learns from a test half', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'callqa-train-')), 'm.json');
+    const trained = await callqa(
+      'scorecard',
+      'train',
+      'test/scoring/corpus',
+      '--id',
+      'try-it@1',
+      '--out',
+      out,
+    );
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(trained.stderr).toMatch(/try-it@1: \d+ agent turns, \d+ violations \(dev\)/);
+    const stored = JSON.parse(await readFile(out, 'utf8'));
+    expect(stored).toMatchObject({ id: 'try-it@1', kind: 'violation-ngrams', trainedOn: { split: 'dev' } });
+    const cv = await callqa(
+      'scorecard',
+      'train',
+      'test/scoring/corpus',
+      '--id',
+      'try-it@1',
+      '--cv',
+      'workers/scoring/scorecards/default-zh.yaml,workers/scoring/scorecards/default-zh-chat.yaml',
+    );
+    expect(cv.code, cv.stderr).toBe(0);
+    expect(cv.stdout).toMatch(/rules alone +P 0\.\d+ +R 0\.\d+/);
+    expect(cv.stdout).toMatch(/rules \+ model ≥ 0\.98 +P/);
+    const test = await callqa('scorecard', 'train', 'test/scoring/corpus', '--id', 'x@1', '--split', 'test');
+    expect(test.code).toBe(2);
+    expect(test.stderr).toMatch(/never learns from a test half/);
+    expect((await callqa('scorecard', 'train', 'test/scoring/corpus', '--id', 'no-version')).code).toBe(2);
   });
 
   it('score prints one JSON result per line with reasons as codes and words, and refuses bad lines', async () => {

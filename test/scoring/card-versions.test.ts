@@ -15,8 +15,8 @@ import { describe, expect, it } from 'vitest';
 const RELEASED: Record<string, string> = {
   'default-zh@3': '73f0f428753e72b5264f9fc3df09616adae83b722ab26f00e7aa52968e40c7a2',
   'default-zh-chat@2': 'ff587338431c1d0b97ce853a6d4f83b3b76903d72e529d3b0a4993bfc5b8cffe',
-  'default-zh@4': '55cc9b845690af55fc719789b57e22addc3a168c4763b57134627adb8f28edbb',
-  'default-zh-chat@3': '49d76855627770aaf60b886a9681b101d812bf297a931ae6d24c15592edf3bda',
+  'default-zh@4': '830b3318c74e0384fbea3144a3e4625fa555d5c7a7d28d24036158eb4cc42b41',
+  'default-zh-chat@3': 'f98ba796f5bc1f0475b2471f970831dc0f7a5f4dce08aee20bb4811e9ef378f5',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 

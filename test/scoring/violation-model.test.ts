@@ -108,7 +108,7 @@ describe('a learned rule', () => {
     const source = (model: string, threshold: number) =>
       builtIn
         .replace('model: violation-ngrams@1', `model: ${model}`)
-        .replace('threshold: 0.9', `threshold: ${threshold}`);
+        .replace('threshold: 0.98', `threshold: ${threshold}`);
     expect(() => compileScorecard(parseScorecard(source('nothing-here@1', 0.9), 't.yaml'))).toThrow(
       /no built-in learned model "nothing-here@1"/,
     );

@@ -5,7 +5,8 @@ import { compileScorecard } from '../../../workers/scoring/compile-scorecard.ts'
 import { explainSentence, formatExplanation } from '../../../workers/scoring/explain-sentence.ts';
 import { looksLikeCorpus } from '../../../workers/scoring/dialogue-corpus.ts';
 import { loadScorecard } from '../../../workers/scoring/load-scorecard.ts';
-import { runCorpusTest } from '../../../workers/scoring/run-corpus-test.ts';
+import { cardForChannel, readCorpus, runCorpusTest } from '../../../workers/scoring/run-corpus-test.ts';
+import { crossValidateModel, formatCrossValidation } from '../../../workers/scoring/cross-validate-model.ts';
 import { runScorecardTest } from '../../../workers/scoring/run-scorecard-test.ts';
 import { trainFromCorpora } from '../../../workers/scoring/train-violation-model.ts';
 import { EXIT, UsageError } from '../context.ts';
@@ -19,8 +20,9 @@ const USAGE = `usage:
                                                                 forbidden turns; gates on the test half (clean);
                                                                 noisy runs pooled, errors as sub/del/ins shares
   callqa scorecard train <corpus-dir[,corpus-dir…]> --id NAME@N [--out FILE] [--split dev|all]
-                                                                a learned violation model from the corpora's dev
-                                                                halves, for a card's learned rule
+                        [--cv card.yaml[,chat-card.yaml]]       a learned violation model from the corpora's dev
+                                                                halves, for a card's learned rule; --cv prints
+                                                                the cross-validated table a threshold is picked from
   callqa scorecard explain <scorecard.yaml> "<sentence>" [--intent NAME] [--company NAME]
                                                                 which intent pattern matches where, or why none does`;
 
@@ -42,6 +44,7 @@ export async function scorecardCommand(args: string[]): Promise<number> {
       company: { type: 'string', multiple: true },
       id: { type: 'string' },
       out: { type: 'string' },
+      cv: { type: 'string' },
     },
   });
   const [action, scorecard, labelled] = positionals;
@@ -51,6 +54,17 @@ export async function scorecardCommand(args: string[]): Promise<number> {
     const split = values.split ?? 'dev';
     if (split !== 'dev' && split !== 'all')
       throw new UsageError('--split is dev (the default) or all: a model never learns from a test half');
+    if (values.cv) {
+      const cards = await Promise.all(
+        values.cv.split(',').map(async (path) => compileScorecard(await loadScorecard(path))),
+      );
+      const dialogues = (await Promise.all(scorecard.split(',').map((corpus) => readCorpus(corpus))))
+        .flat()
+        .filter((d) => split === 'all' || d.split === split);
+      const cv = crossValidateModel(dialogues, cardForChannel(cards), [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99]);
+      process.stdout.write(`${formatCrossValidation(cv)}\n`);
+      return EXIT.ok;
+    }
     const stored = await trainFromCorpora(values.id, scorecard.split(','), split);
     const json = `${JSON.stringify(stored, null, 2)}\n`;
     if (values.out) await writeFile(values.out, json);

@@ -1,0 +1,122 @@
+import type { CompiledScorecard } from './compile-scorecard.ts';
+import { dialogueTranscript, type CorpusDialogue } from './dialogue-corpus.ts';
+import { normaliseText } from './normalise-text.ts';
+import { scoreTranscript } from './score-transcript.ts';
+import {
+  DEFAULT_TRAINING,
+  trainViolationModel,
+  violationProbability,
+  type TrainingOptions,
+} from './violation-model.ts';
+
+/** One threshold's cross-validated figures: the rules alone, and the rules with the model's second opinion. */
+export interface ThresholdRow {
+  threshold: number;
+  precision: number;
+  recall: number;
+}
+
+export interface CrossValidation {
+  folds: number;
+  turns: number;
+  violations: number;
+  rules: { precision: number; recall: number };
+  rows: ThresholdRow[];
+}
+
+interface AgentTurn {
+  text: string;
+  violation: boolean;
+  /** A forbidden item of the card (other than a learned one) counted this turn. */
+  byRules: boolean;
+  fold: number;
+}
+
+function ruleTurns(
+  dialogues: CorpusDialogue[],
+  cardFor: (d: CorpusDialogue) => CompiledScorecard,
+  folds: number,
+) {
+  const turns: AgentTurn[] = [];
+  dialogues.forEach((dialogue, n) => {
+    const compiled = cardFor(dialogue);
+    const score = scoreTranscript(compiled, dialogueTranscript(dialogue));
+    const learned = new Set(compiled.items.filter((e) => e.rule.kind === 'learned').map((e) => e.item.id));
+    const flagged = new Set<number>();
+    for (const item of score.items) {
+      if (learned.has(item.itemId) || (item.category !== 'forbidden' && item.itemId !== 'no-flat-no'))
+        continue;
+      if (item.status !== 'fail' && item.status !== 'review') continue;
+      for (const hit of item.evidence) {
+        if (hit.excusedBy === undefined && hit.segmentIndex !== null) flagged.add(hit.segmentIndex);
+      }
+    }
+    dialogue.turns.forEach((turn, i) => {
+      if (turn.speaker !== 'agent') return;
+      turns.push({
+        text: normaliseText(turn.text),
+        violation: turn.tags.includes('forbidden') && (turn.true_speaker ?? turn.speaker) === 'agent',
+        byRules: flagged.has(i),
+        fold: n % folds,
+      });
+    });
+  });
+  return turns;
+}
+
+function measure(turns: AgentTurn[], flagged: (turn: AgentTurn) => boolean) {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  for (const turn of turns) {
+    const predicted = flagged(turn);
+    if (predicted && turn.violation) tp += 1;
+    else if (predicted) fp += 1;
+    else if (turn.violation) fn += 1;
+  }
+  return { precision: tp + fp === 0 ? 1 : tp / (tp + fp), recall: tp + fn === 0 ? 1 : tp / (tp + fn) };
+}
+
+/**
+ * k-fold cross-validation by dialogue of a violation model beside a card's
+ * rules: each fold's model learns from the other folds only, and every
+ * threshold is judged by what the rules plus the model flag together — the
+ * row a card's `learned` threshold is picked from (`callqa scorecard train
+ * --cv`).
+ */
+export function crossValidateModel(
+  dialogues: CorpusDialogue[],
+  cardFor: (d: CorpusDialogue) => CompiledScorecard,
+  thresholds: number[],
+  folds = 5,
+  options: TrainingOptions = DEFAULT_TRAINING,
+): CrossValidation {
+  const turns = ruleTurns(dialogues, cardFor, folds);
+  const probability = new Map<AgentTurn, number>();
+  for (let fold = 0; fold < folds; fold += 1) {
+    const train = turns.filter((t) => t.fold !== fold);
+    const model = trainViolationModel(`fold-${fold}`, train, options);
+    for (const turn of turns)
+      if (turn.fold === fold) probability.set(turn, violationProbability(model, turn.text));
+  }
+  return {
+    folds,
+    turns: turns.length,
+    violations: turns.filter((t) => t.violation).length,
+    rules: measure(turns, (t) => t.byRules),
+    rows: thresholds.map((threshold) => ({
+      threshold,
+      ...measure(turns, (t) => t.byRules || (probability.get(t) ?? 0) >= threshold),
+    })),
+  };
+}
+
+export function formatCrossValidation(cv: CrossValidation): string {
+  const pr = (x: { precision: number; recall: number }) =>
+    `P ${x.precision.toFixed(3)}  R ${x.recall.toFixed(3)}`;
+  return [
+    `${cv.folds}-fold cross-validation by dialogue: ${cv.turns} agent turns, ${cv.violations} violations`,
+    `  rules alone              ${pr(cv.rules)}`,
+    ...cv.rows.map((row) => `  rules + model ≥ ${row.threshold.toFixed(2)}    ${pr(row)}`),
+  ].join('\n');
+}
