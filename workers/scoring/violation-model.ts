@@ -57,17 +57,13 @@ let stamp = 0;
 let framed = new Uint16Array(256);
 let found = new Int32Array(768);
 
-function bucketOf(h: number, n: number, mask: number): number {
-  return (Math.imul(h ^ n, 16777619) >>> 0) & mask;
-}
-
-/** Adds the distinct buckets of the 1- to 3-grams of `framed[0..length)` to `found` (`salt` sets families of grams apart). */
-function addGrams(length: number, salt: number, mask: number, count: number): number {
+/** Adds the distinct buckets of the 1- to 3-grams of `framed[0..length)` to `found`, after `count` of them. */
+function addGrams(length: number, mask: number, count: number): number {
   for (let i = 0; i < length; i += 1) {
     let h = Math.imul(2166136261 ^ framed[i], 16777619);
     for (let n = 1; n <= 3 && i + n <= length; n += 1) {
       if (n > 1) h = Math.imul(h ^ framed[i + n - 1], 16777619);
-      const bucket = (Math.imul(h ^ (n + salt), 16777619) >>> 0) & mask;
+      const bucket = (Math.imul(h ^ n, 16777619) >>> 0) & mask;
       if (stamps[bucket] !== stamp) {
         stamps[bucket] = stamp;
         found[count++] = bucket;
@@ -99,7 +95,7 @@ function fillBuckets(normalised: string, bits: number): number {
   framed[0] = START;
   for (let i = 0; i < normalised.length; i += 1) framed[i + 1] = normalised.charCodeAt(i);
   framed[length - 1] = END;
-  return addGrams(length, 0, size - 1, 0);
+  return addGrams(length, size - 1, 0);
 }
 
 /** The distinct buckets of a turn's grams. */
