@@ -23,9 +23,12 @@ describe('the independent dialogue corpus', () => {
     expect(all.some((d) => d.turns.some((t) => t.true_speaker !== undefined))).toBe(true);
   });
 
-  it('has blind batches beside it, written later: every id its own, spans inside their turns, halves equal', async () => {
-    const blind = await readCorpus(`${repoRoot}/test/scoring/corpus-blind`);
-    expect(blind.length).toBeGreaterThanOrEqual(384);
+  it('has blind batches and a holdout beside it, written later: every id its own, spans inside their turns, halves equal', async () => {
+    const blind = [
+      ...(await readCorpus(`${repoRoot}/test/scoring/corpus-blind`)),
+      ...(await readCorpus(`${repoRoot}/test/scoring/corpus-holdout`)),
+    ];
+    expect(blind.length).toBeGreaterThanOrEqual(584);
     const ids = [...(await readCorpus(corpus)), ...blind].map((d) => d.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const channel of ['phone', 'chat'] as const) {
