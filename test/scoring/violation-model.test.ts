@@ -101,6 +101,10 @@ describe('a learned rule', () => {
     expect(counted.score.items.find((i) => i.itemId === 'forbidden-refusal')?.status).toBe('fail');
     expect(counted.item.status).toBe('pass');
     expect(suspected('好的，我帮您登记一下，稍后给您回电').item.status).toBe('pass');
+    // A bare refusal the flat-no item failed is named already.
+    const flat = suspected('不行，这个不能给你退');
+    expect(flat.score.items.find((i) => i.itemId === 'no-flat-no')?.status).toBe('fail');
+    expect(flat.item.status).toBe('pass');
   });
 
   it('refuses a card that names a model that is not there, or a threshold outside 0..1', () => {

@@ -199,15 +199,16 @@ export function scoreTranscript(
         });
     return toItemResult(compiled, view, entry, outcome, settings);
   };
-  // A learned rule runs last and leaves out the turns a rule already failed: it is a second
-  // opinion for what the rules missed, not a second count of what they found.
+  // A learned rule runs last and leaves out the turns a forbidden or flat-no item already failed:
+  // it is a second opinion for what the rules missed, not a second count of what they found.
   const items: ItemResult[] = compiled.items.map((entry) =>
     entry.rule.kind === 'learned' ? (undefined as unknown as ItemResult) : evaluate(entry),
   );
   if (compiled.items.some((entry) => entry.rule.kind === 'learned')) {
     view.countedViolations = new Set(
-      items.flatMap((item) =>
-        item?.status === 'fail' && item.category === 'forbidden'
+      items.flatMap((item, i) =>
+        item?.status === 'fail' &&
+        (item.category === 'forbidden' || compiled.items[i].rule.kind === 'flat-no')
           ? item.evidence.flatMap((hit) =>
               hit.excusedBy === undefined && hit.segmentIndex !== null
                 ? [view.viewIndexOf(hit.segmentIndex)]
