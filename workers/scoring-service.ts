@@ -74,11 +74,11 @@ export interface ScorerOptions {
   companyNames?: string[];
 }
 
-/** scoreCall for the score processor: choose, score (pure), store with the scorecard version, update month score. */
-export async function createScorer(options: ScorerOptions) {
-  for (const card of options.cards) {
+/** Records each loaded card under its (id, version); a changed card under a held version is refused. */
+export async function registerScorecards(pool: pg.Pool, cards: LoadedScorecard[]): Promise<void> {
+  for (const card of cards) {
     const { id, version, name, language, appliesTo } = card.compiled.card;
-    await registerScorecard(options.pool, {
+    await registerScorecard(pool, {
       scorecardId: id,
       version,
       name,
@@ -88,6 +88,11 @@ export async function createScorer(options: ScorerOptions) {
       sha256: card.sha256,
     });
   }
+}
+
+/** scoreCall for the score processor: choose, score (pure), store with the scorecard version, update month score. */
+export async function createScorer(options: ScorerOptions) {
+  await registerScorecards(options.pool, options.cards);
   return async (call: Call, transcript: Transcript): Promise<CallScore> => {
     const card = chooseScorecard(options.cards, call, transcript.language, transcript.channel);
     if (!card) {

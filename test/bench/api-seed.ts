@@ -15,12 +15,16 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type pg from 'pg';
-import { registerScorecard } from '../../models/call-score-repository.ts';
 import { mulberry32 } from '../../models/mulberry32.ts';
 import { samplingParamsFrom } from '../../sampling/params.ts';
 import { runSampling } from '../../sampling/run-sampling.ts';
 import { resolveFfmpegPath } from '../../workers/audio/ffmpeg-path.ts';
-import { BUILT_IN_SCORECARDS, chooseScorecard, loadScorecards } from '../../workers/scoring-service.ts';
+import {
+  BUILT_IN_SCORECARDS,
+  chooseScorecard,
+  loadScorecards,
+  registerScorecards,
+} from '../../workers/scoring-service.ts';
 import { toTranscript } from '../../workers/scoring/labelled-call.ts';
 import { loadScorecard } from '../../workers/scoring/load-scorecard.ts';
 import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
@@ -104,18 +108,7 @@ function forbiddenLists(card: Awaited<ReturnType<typeof loadScorecard>>): Forbid
 /** Real transcripts (20–80 segments of Mandarin) and what the real scorer makes of them. */
 async function scoredTemplates(pool: pg.Pool) {
   const cards = await loadScorecards([BUILT_IN_SCORECARDS]);
-  for (const card of cards) {
-    const { id, version, name, language, appliesTo } = card.compiled.card;
-    await registerScorecard(pool, {
-      scorecardId: id,
-      version,
-      name,
-      language,
-      appliesTo,
-      source: card.source,
-      sha256: card.sha256,
-    });
-  }
+  await registerScorecards(pool, cards);
   const v1 = await loadScorecard(new URL('../scoring/labelled/default-zh-v1.yaml', import.meta.url).pathname);
   const lists = forbiddenLists(v1);
   const random = mulberry32(11);

@@ -54,7 +54,7 @@ export class CallView {
    */
   floor = 0;
   /**
-   * Segments (view indexes) where a forbidden item already counted a violation:
+   * Segments (view indexes) where a forbidden or flat-no item already counted a violation:
    * set before a learned rule runs, which leaves them out (score-transcript.ts).
    */
   countedViolations?: Set<number>;

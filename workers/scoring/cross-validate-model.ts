@@ -1,7 +1,8 @@
 import type { CompiledScorecard } from './compile-scorecard.ts';
 import { dialogueTranscript, type CorpusDialogue } from './dialogue-corpus.ts';
-import { normaliseText } from './normalise-text.ts';
+import { flaggedTurns } from './evaluate-corpus.ts';
 import { scoreTranscript } from './score-transcript.ts';
+import { labelledAgentTurns, type LabelledAgentTurn } from './train-violation-model.ts';
 import {
   DEFAULT_TRAINING,
   trainViolationModel,
@@ -24,9 +25,7 @@ export interface CrossValidation {
   rows: ThresholdRow[];
 }
 
-interface AgentTurn {
-  text: string;
-  violation: boolean;
+interface AgentTurn extends LabelledAgentTurn {
   /** A forbidden item of the card (other than a learned one) counted this turn. */
   byRules: boolean;
   fold: number;
@@ -37,31 +36,18 @@ function ruleTurns(
   cardFor: (d: CorpusDialogue) => CompiledScorecard,
   folds: number,
 ) {
-  const turns: AgentTurn[] = [];
-  dialogues.forEach((dialogue, n) => {
+  return dialogues.flatMap((dialogue, n): AgentTurn[] => {
     const compiled = cardFor(dialogue);
-    const score = scoreTranscript(compiled, dialogueTranscript(dialogue));
     const learned = new Set(compiled.items.filter((e) => e.rule.kind === 'learned').map((e) => e.item.id));
-    const flagged = new Set<number>();
-    for (const item of score.items) {
-      if (learned.has(item.itemId) || (item.category !== 'forbidden' && item.itemId !== 'no-flat-no'))
-        continue;
-      if (item.status !== 'fail' && item.status !== 'review') continue;
-      for (const hit of item.evidence) {
-        if (hit.excusedBy === undefined && hit.segmentIndex !== null) flagged.add(hit.segmentIndex);
-      }
-    }
-    dialogue.turns.forEach((turn, i) => {
-      if (turn.speaker !== 'agent') return;
-      turns.push({
-        text: normaliseText(turn.text),
-        violation: turn.tags.includes('forbidden') && (turn.true_speaker ?? turn.speaker) === 'agent',
-        byRules: flagged.has(i),
-        fold: n % folds,
-      });
-    });
+    const flagged = flaggedTurns(scoreTranscript(compiled, dialogueTranscript(dialogue)), (id) =>
+      learned.has(id),
+    );
+    return labelledAgentTurns(dialogue).map((turn) => ({
+      ...turn,
+      byRules: flagged.has(turn.index),
+      fold: n % folds,
+    }));
   });
-  return turns;
 }
 
 function measure(turns: AgentTurn[], flagged: (turn: AgentTurn) => boolean) {

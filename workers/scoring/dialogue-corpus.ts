@@ -34,6 +34,11 @@ export const corpusDialogueSchema = z.object({
 });
 export type CorpusDialogue = z.infer<typeof corpusDialogueSchema>;
 
+/** A turn the agent really said that holds a labelled violation (whoever the transcript names). */
+export function isLabelledViolation(turn: CorpusDialogue['turns'][number]): boolean {
+  return turn.tags.includes('forbidden') && (turn.true_speaker ?? turn.speaker) === 'agent';
+}
+
 /** Chat has no times: turns are laid out at a typing pace so position windows by turn still work. */
 const CHAT_TURN_S = 8;
 

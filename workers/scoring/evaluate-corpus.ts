@@ -1,6 +1,6 @@
 import type { CallScore, ItemResult } from './call-score.ts';
 import type { CompiledScorecard } from './compile-scorecard.ts';
-import { dialogueTranscript, type CorpusDialogue } from './dialogue-corpus.ts';
+import { dialogueTranscript, isLabelledViolation, type CorpusDialogue } from './dialogue-corpus.ts';
 import { DEFAULT_MIX, simulateAsrErrors, type ErrorMix } from './asr-error-simulator.ts';
 import { scoreTranscript } from './score-transcript.ts';
 
@@ -76,21 +76,32 @@ function metric(tp: number, fp: number, fn: number, tn: number): BinaryMetric {
 const ok = (item: ItemResult | undefined): boolean =>
   item === undefined || item.status === 'pass' || item.status === 'na';
 
-function predictions(score: CallScore) {
-  const byId = new Map(score.items.map((item) => [item.itemId, item]));
-  const greetingOk =
-    ok(byId.get('greeting-hello')) && (ok(byId.get('greeting-identify')) || ok(byId.get('greeting-offer')));
-  const closingItems = score.items.filter((item) => item.category === 'closing');
-  const closingOk = closingItems.length === 0 || closingItems.some((item) => item.status === 'pass');
+/**
+ * The turns a score flags as holding a violation: uncleared evidence of a
+ * forbidden item or the flat no that failed or went to review, by transcript
+ * index, with what flagged it. `skip` leaves items out (a learned one, when
+ * measuring the rules alone).
+ */
+export function flaggedTurns(score: CallScore, skip: (itemId: string) => boolean = () => false) {
   const flagged = new Map<number, string>();
   for (const item of score.items) {
-    if (item.category !== 'forbidden' && item.itemId !== 'no-flat-no') continue;
+    if ((item.category !== 'forbidden' && item.itemId !== 'no-flat-no') || skip(item.itemId)) continue;
     if (item.status !== 'fail' && item.status !== 'review') continue;
     for (const hit of item.evidence) {
       if (hit.excusedBy !== undefined || hit.segmentIndex === null) continue;
       if (!flagged.has(hit.segmentIndex)) flagged.set(hit.segmentIndex, `${item.itemId}: ${hit.phrase}`);
     }
   }
+  return flagged;
+}
+
+function predictions(score: CallScore) {
+  const byId = new Map(score.items.map((item) => [item.itemId, item]));
+  const greetingOk =
+    ok(byId.get('greeting-hello')) && (ok(byId.get('greeting-identify')) || ok(byId.get('greeting-offer')));
+  const closingItems = score.items.filter((item) => item.category === 'closing');
+  const closingOk = closingItems.length === 0 || closingItems.some((item) => item.status === 'pass');
+  const flagged = flaggedTurns(score);
   return { greetingOk, closingOk, flagged };
 }
 
@@ -113,8 +124,9 @@ export function evaluateCorpus(
   const cases = Array.from({ length: runs }, (_, run) =>
     dialogues.map((d, n) => [d, n, run] as const),
   ).flat();
+  const cleanTranscripts = dialogues.map((dialogue) => dialogueTranscript(dialogue));
   cases.forEach(([dialogue, n, run]) => {
-    const clean = dialogueTranscript(dialogue);
+    const clean = cleanTranscripts[n];
     const seed = (options.seed ?? 1) + run * 100_003 + n;
     const transcript = cer > 0 ? simulateAsrErrors(clean, { cer, seed, mix: options.mix }) : clean;
     const score = scoreTranscript(cardFor(dialogue), transcript);
@@ -169,7 +181,7 @@ export function evaluateCorpus(
     );
     dialogue.turns.forEach((turn, index) => {
       if ((turn.true_speaker ?? turn.speaker) !== 'agent' && turn.speaker !== 'agent') return;
-      const truth = turn.tags.includes('forbidden') && (turn.true_speaker ?? turn.speaker) === 'agent';
+      const truth = isLabelledViolation(turn);
       const predicted = p.flagged.has(index);
       count('forbidden', truth, predicted);
       if (truth) {

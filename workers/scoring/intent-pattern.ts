@@ -171,13 +171,18 @@ function markLoneHard(tokens: PatternToken[]): void {
   }
 }
 
-const NIN = '您'.charCodeAt(0);
-/** `=word`: these very characters, never another by sound (实在 is not the 是在 of 这不是在给你解释). */
-function literalOf(raw: string): string {
-  return Array.from(normaliseText(raw), (ch) => hex(soundKey(ch.charCodeAt(0))) + escape(ch)).join('');
-}
-
 const escape = (text: string): string => text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+
+/** 您: in a scripted intent it is heard within its accent group (泞/林), never as 你. */
+const NIN = '您'.charCodeAt(0);
+
+/** Normalised text as paired units that ask for these very characters. */
+const saidUnits = (text: string): string[] =>
+  Array.from(text, (ch) => hex(soundKey(ch.charCodeAt(0))) + escape(ch));
+
+/** `=word`: these very characters, never another by sound (实在 is not the 是在 of 这不是在给你解释). */
+const literalOf = (raw: string): string => saidUnits(normaliseText(raw)).join('');
+
 const PAIR = `${KEY_CLASS}${CHAR_CLASS}`;
 
 /**
@@ -229,7 +234,7 @@ function soundOf(
   // has two, or lose its middle one when it has three — with the characters themselves kept, not
   // only their sound: a formula lost to noise costs the agent points, yet two sounds with a gap
   // would take far too much (在软件 for 再见).
-  const said = Array.from(text, (ch) => hex(soundKey(ch.charCodeAt(0))) + escape(ch));
+  const said = saidUnits(text);
   if (tolerant && text.length === 2) return `(?:${exact}|${said[0]}${strayPair()}${said[1]})`;
   if (!heard || text.length < 3) return exact;
   const variants = [exact];

@@ -137,6 +137,24 @@ function toItemResult(
   });
 }
 
+/** View indexes of the segments where a forbidden or flat-no item counted a violation. */
+function countedViolations(
+  compiled: CompiledScorecard,
+  view: CallView,
+  results: Array<ItemResult | null>,
+): Set<number> {
+  const counted = new Set<number>();
+  results.forEach((item, i) => {
+    if (item?.status !== 'fail') return;
+    if (item.category !== 'forbidden' && compiled.items[i].rule.kind !== 'flat-no') return;
+    for (const hit of item.evidence) {
+      if (hit.excusedBy === undefined && hit.segmentIndex !== null)
+        counted.add(view.viewIndexOf(hit.segmentIndex));
+    }
+  });
+  return counted;
+}
+
 export function scoreTranscript(
   compiled: CompiledScorecard,
   transcript: Transcript,
@@ -201,26 +219,9 @@ export function scoreTranscript(
   };
   // A learned rule runs last and leaves out the turns a forbidden or flat-no item already failed:
   // it is a second opinion for what the rules missed, not a second count of what they found.
-  const items: ItemResult[] = compiled.items.map((entry) =>
-    entry.rule.kind === 'learned' ? (undefined as unknown as ItemResult) : evaluate(entry),
-  );
-  if (compiled.items.some((entry) => entry.rule.kind === 'learned')) {
-    view.countedViolations = new Set(
-      items.flatMap((item, i) =>
-        item?.status === 'fail' &&
-        (item.category === 'forbidden' || compiled.items[i].rule.kind === 'flat-no')
-          ? item.evidence.flatMap((hit) =>
-              hit.excusedBy === undefined && hit.segmentIndex !== null
-                ? [view.viewIndexOf(hit.segmentIndex)]
-                : [],
-            )
-          : [],
-      ),
-    );
-    compiled.items.forEach((entry, i) => {
-      if (entry.rule.kind === 'learned') items[i] = evaluate(entry);
-    });
-  }
+  const firstPass = compiled.items.map((entry) => (entry.rule.kind === 'learned' ? null : evaluate(entry)));
+  if (firstPass.includes(null)) view.countedViolations = countedViolations(compiled, view, firstPass);
+  const items = firstPass.map((item, i) => item ?? evaluate(compiled.items[i]));
 
   const { score, passed, autoFailed } = totalScore(
     card,

@@ -1,4 +1,4 @@
-import type { CorpusDialogue } from './dialogue-corpus.ts';
+import { isLabelledViolation, type CorpusDialogue } from './dialogue-corpus.ts';
 import { normaliseText } from './normalise-text.ts';
 import { readCorpus } from './run-corpus-test.ts';
 import {
@@ -9,20 +9,30 @@ import {
   type TrainingTurn,
 } from './violation-model.ts';
 
-/**
- * The turns a violation model learns from: every turn the transcript gives
- * the agent (as the scorer will see it), labelled a violation when the agent
- * really said one there.
- */
-export function trainingTurns(dialogues: CorpusDialogue[]): TrainingTurn[] {
-  return dialogues.flatMap((dialogue) =>
-    dialogue.turns
-      .filter((turn) => turn.speaker === 'agent')
-      .map((turn) => ({
-        text: normaliseText(turn.text),
-        violation: turn.tags.includes('forbidden') && (turn.true_speaker ?? turn.speaker) === 'agent',
-      })),
+/** A turn the transcript gives the agent (as the scorer will see it), normalised and labelled. */
+export interface LabelledAgentTurn extends TrainingTurn {
+  /** Its index in the dialogue (and the transcript). */
+  index: number;
+}
+
+/** Every agent turn of a dialogue, labelled a violation when the agent really said one there. */
+export function labelledAgentTurns(dialogue: CorpusDialogue): LabelledAgentTurn[] {
+  return dialogue.turns.flatMap((turn, index) =>
+    turn.speaker === 'agent'
+      ? [{ index, text: normaliseText(turn.text), violation: isLabelledViolation(turn) }]
+      : [],
   );
+}
+
+/** The turns a violation model learns from: every dialogue's agent turns. */
+export function trainingTurns(dialogues: CorpusDialogue[]): TrainingTurn[] {
+  return dialogues.flatMap(labelledAgentTurns);
+}
+
+/** The dialogues of the given corpora, one half (`dev`) or both. */
+export async function readDialogues(corpora: string[], split: 'dev' | 'all'): Promise<CorpusDialogue[]> {
+  const dialogues = (await Promise.all(corpora.map((corpus) => readCorpus(corpus)))).flat();
+  return dialogues.filter((d) => split === 'all' || d.split === split);
 }
 
 /**
@@ -34,11 +44,7 @@ export async function trainFromCorpora(
   corpora: string[],
   split: 'dev' | 'all' = 'dev',
 ): Promise<StoredViolationModel> {
-  const dialogues: CorpusDialogue[] = [];
-  for (const corpus of corpora) {
-    dialogues.push(...(await readCorpus(corpus)).filter((d) => split === 'all' || d.split === split));
-  }
-  const turns = trainingTurns(dialogues);
+  const turns = trainingTurns(await readDialogues(corpora, split));
   const model = trainViolationModel(id, turns, DEFAULT_TRAINING);
   return storeModel(
     model,

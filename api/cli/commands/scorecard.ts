@@ -5,10 +5,10 @@ import { compileScorecard } from '../../../workers/scoring/compile-scorecard.ts'
 import { explainSentence, formatExplanation } from '../../../workers/scoring/explain-sentence.ts';
 import { looksLikeCorpus } from '../../../workers/scoring/dialogue-corpus.ts';
 import { loadScorecard } from '../../../workers/scoring/load-scorecard.ts';
-import { cardForChannel, readCorpus, runCorpusTest } from '../../../workers/scoring/run-corpus-test.ts';
+import { cardForChannel, runCorpusTest } from '../../../workers/scoring/run-corpus-test.ts';
 import { crossValidateModel, formatCrossValidation } from '../../../workers/scoring/cross-validate-model.ts';
 import { runScorecardTest } from '../../../workers/scoring/run-scorecard-test.ts';
-import { trainFromCorpora } from '../../../workers/scoring/train-violation-model.ts';
+import { readDialogues, trainFromCorpora } from '../../../workers/scoring/train-violation-model.ts';
 import { EXIT, UsageError } from '../context.ts';
 
 const USAGE = `usage:
@@ -58,9 +58,7 @@ export async function scorecardCommand(args: string[]): Promise<number> {
       const cards = await Promise.all(
         values.cv.split(',').map(async (path) => compileScorecard(await loadScorecard(path))),
       );
-      const dialogues = (await Promise.all(scorecard.split(',').map((corpus) => readCorpus(corpus))))
-        .flat()
-        .filter((d) => split === 'all' || d.split === split);
+      const dialogues = await readDialogues(scorecard.split(','), split);
       const cv = crossValidateModel(dialogues, cardForChannel(cards), [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99]);
       process.stdout.write(`${formatCrossValidation(cv)}\n`);
       return EXIT.ok;
