@@ -84,9 +84,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${(error as Error).message}\n`);
       return EXIT.usage;
     }
-    const known = [ConfigError, IngestFileError, SamplingRequestError, ReplayError, ScorecardError].some(
-      (k) => error instanceof k,
-    );
+    // A path that is missing or unreadable is the user's input, not a bug: its message says which.
+    const fileError = ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR'].includes((error as { code?: string }).code ?? '');
+    const known =
+      fileError ||
+      [ConfigError, IngestFileError, SamplingRequestError, ReplayError, ScorecardError].some(
+        (k) => error instanceof k,
+      );
     process.stderr.write(`callqa ${name}: ${known ? (error as Error).message : (error as Error).stack}\n`);
     return EXIT.failed;
   }

@@ -53,6 +53,12 @@ describe('callqa scorecard', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/usage:/);
   });
+
+  it('a path that does not exist is named in one line, without a stack trace', async () => {
+    const result = await callqa('scorecard', 'test', 'workers/scoring/scorecards/default-zh.yaml', 'no-such.jsonl');
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe("callqa scorecard: ENOENT: no such file or directory, stat 'no-such.jsonl'");
+  });
 });
 
 describe('callqa scorecard explain and callqa score', () => {
@@ -92,6 +98,18 @@ describe('callqa scorecard explain and callqa score', () => {
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toMatch(/corpus: 210 dialogues, CER 0 %/);
     expect(result.stdout).toMatch(/forbidden turns\s+P 0\.\d+/);
+  });
+
+  it('test takes several corpora, comma-separated, as one set', async () => {
+    const result = await callqa(
+      'scorecard',
+      'test',
+      'workers/scoring/scorecards/default-zh.yaml,workers/scoring/scorecards/default-zh-chat.yaml',
+      'test/scoring/corpus,test/scoring/corpus-blind',
+      '--misses',
+      '0',
+    );
+    expect(result.stdout).toMatch(/: 402 dialogues, CER 0 %/);
   });
 
   it('train writes a model from the dev halves, prints the cross-validated table, and never learns from a test half', async () => {

@@ -45,7 +45,7 @@ describe('the independent dialogue corpus', () => {
   });
 
   it('default-zh + default-zh-chat pass the gate on the test half (missing greeting / closing F1 >= 0.95, forbidden turns P >= 0.85, R >= 0.80)', async () => {
-    const run = await runCorpusTest(cards, corpus, { split: 'test', cers: [0], maxMisses: 30 });
+    const run = await runCorpusTest(cards, [corpus], { split: 'test', cers: [0], maxMisses: 30 });
     expect(run.failures, run.text).toEqual([]);
     const [report] = run.reports;
     expect(report.dialogues).toBeGreaterThanOrEqual(200);

@@ -60,12 +60,14 @@ export function cardForChannel(cards: CompiledScorecard[]) {
  */
 export async function runCorpusTest(
   cardPaths: string[],
-  corpusPath: string,
+  corpusPaths: string[],
   options: CorpusTestOptions = {},
 ): Promise<CorpusTestRun> {
   const cards = await Promise.all(cardPaths.map(async (p) => compileScorecard(await loadScorecard(p))));
   const split = options.split ?? 'test';
-  const dialogues = (await readCorpus(corpusPath)).filter((d) => split === 'all' || d.split === split);
+  const dialogues = (await Promise.all(corpusPaths.map((path) => readCorpus(path))))
+    .flat()
+    .filter((d) => split === 'all' || d.split === split);
   const cardFor = cardForChannel(cards);
   const reports = (options.cers ?? [0]).map((cer) =>
     evaluateCorpus(dialogues, cardFor, {

@@ -15,7 +15,7 @@ const USAGE = `usage:
   callqa scorecard check <scorecard.yaml>                       validate a scorecard, listing every problem
   callqa scorecard test <scorecard.yaml> <labelled.jsonl> [--cer 0,0.1,0.2] [--seed 1] [--misses 20]
                                                                 per-rule precision / recall / F1 and the misses
-  callqa scorecard test <card.yaml[,chat-card.yaml]> <corpus.jsonl|corpus-dir> [--split test|dev|all] [--cer …]
+  callqa scorecard test <card.yaml[,chat-card.yaml]> <corpus[,corpus…]> [--split test|dev|all] [--cer …]
                         [--runs 10] [--asr-mix 60,20,20]        the dialogue corpus: missing greeting / closing,
                                                                 forbidden turns; gates on the test half (clean);
                                                                 noisy runs pooled, errors as sub/del/ins shares
@@ -98,7 +98,8 @@ export async function scorecardCommand(args: string[]): Promise<number> {
   const cers = values.cer.split(',').map(Number);
   if (cers.some((c) => !(c >= 0 && c < 1)))
     throw new UsageError('--cer takes rates between 0 and 1, e.g. 0,0.1,0.2');
-  if (await isCorpus(labelled)) {
+  const labelledPaths = labelled.split(',');
+  if ((await Promise.all(labelledPaths.map(isCorpus))).every(Boolean)) {
     const split = values.split ?? 'test';
     if (split !== 'test' && split !== 'dev' && split !== 'all')
       throw new UsageError('--split is test, dev or all');
@@ -108,7 +109,7 @@ export async function scorecardCommand(args: string[]): Promise<number> {
     const mix = parseErrorMix(values['asr-mix']);
     if (!mix)
       throw new UsageError('--asr-mix is three shares: substitutions, deletions, insertions, e.g. 60,20,20');
-    const run = await runCorpusTest(scorecard.split(','), labelled, {
+    const run = await runCorpusTest(scorecard.split(','), labelledPaths, {
       cers,
       seed: Number(values.seed),
       runs,
