@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -22,12 +22,23 @@ export interface LoadedScorecard {
   file: string;
 }
 
-/** Reads every .yaml/.yml/.json scorecard in the directories; for each id the highest version wins. */
-export async function loadScorecards(dirs: string[]): Promise<LoadedScorecard[]> {
+/** The scorecard files a path names: itself, or every .yaml/.yml/.json file of a directory. */
+async function cardFiles(path: string): Promise<string[]> {
+  if (!(await stat(path)).isDirectory()) return [path];
+  return (await readdir(path))
+    .filter((f) => /\.(ya?ml|json)$/i.test(f))
+    .sort()
+    .map((name) => join(path, name));
+}
+
+/**
+ * Reads the scorecards of the given files and directories (every
+ * .yaml/.yml/.json file of a directory); for each id the highest version wins.
+ */
+export async function loadScorecards(paths: string[]): Promise<LoadedScorecard[]> {
   const byId = new Map<string, LoadedScorecard>();
-  for (const dir of dirs) {
-    for (const name of (await readdir(dir)).filter((f) => /\.(ya?ml|json)$/i.test(f)).sort()) {
-      const file = join(dir, name);
+  for (const path of paths) {
+    for (const file of await cardFiles(path)) {
       const source = await readFile(file, 'utf8');
       const compiled = compileScorecard(parseScorecard(source, basename(file)));
       const loaded = { compiled, source, sha256: createHash('sha256').update(source).digest('hex'), file };

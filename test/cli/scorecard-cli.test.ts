@@ -190,4 +190,14 @@ describe('callqa scorecard explain and callqa score', () => {
     expect(chat.items.find((i: { id: string }) => i.id === 'no-flat-no').status).toBe('fail');
     expect(bad).toMatchObject({ line: 3, rejected: [{ code: 'transcript_invalid_channel' }] });
   });
+
+  it('score --card takes a card file as well as a directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'callqa-score-'));
+    const file = join(dir, 'transcripts.jsonl');
+    const segments = [{ speaker: 'agent', start: 0, end: 3, text: '您好，请问有什么可以帮您' }];
+    await writeFile(file, `${JSON.stringify({ call_id: 'p1', segments })}\n`);
+    const result = await callqa('score', file, '--card', 'test/scoring/labelled/default-zh-v1.yaml');
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).scorecard).toEqual({ id: 'default-zh', version: 1 });
+  });
 });
