@@ -6,7 +6,7 @@ import { builtInModel, LEARNED_MODELS_DIR } from '../../workers/scoring/learned-
 import { parseScorecard } from '../../workers/scoring/parse-scorecard.ts';
 import { compileScorecard } from '../../workers/scoring/compile-scorecard.ts';
 import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
-import { trainFromCorpora } from '../../workers/scoring/train-violation-model.ts';
+import { learnViolationModel, trainFromCorpora } from '../../workers/scoring/train-violation-model.ts';
 import {
   loadStoredModel,
   storeModel,
@@ -37,6 +37,22 @@ describe('the learned violation model', () => {
     expect(violationProbability(a, '我们没办法')).toBeGreaterThan(violationProbability(a, '我帮您查一下'));
   });
 
+  it('learns from noisy copies of the turns as written, drawn from a seed, only when asked', () => {
+    const written = turns.map((t) => ({ ...t, written: t.text }));
+    const plain = { ...DEFAULT_TRAINING, noisyCopies: 0 };
+    expect(learnViolationModel('t@1', written, plain).weights).toEqual(
+      trainViolationModel('t@1', written, plain).weights,
+    );
+    const noisy = { ...DEFAULT_TRAINING, noisyCopies: 2, noiseCer: 0.3 };
+    const a = learnViolationModel('t@1', written, noisy);
+    expect(learnViolationModel('t@1', written, noisy).weights).toEqual(a.weights);
+    expect(a.weights).not.toEqual(learnViolationModel('t@1', written, plain).weights);
+    // A turn with nothing as written has no copies to make.
+    expect(learnViolationModel('t@1', turns, noisy).weights).toEqual(
+      trainViolationModel('t@1', turns, noisy).weights,
+    );
+  });
+
   it('sums, on its fast path, exactly the buckets its features name', () => {
     const model = builtInModel('violation-ngrams@1');
     const random = mulberry32(3);
@@ -55,10 +71,14 @@ describe('the learned violation model', () => {
     const shipped = JSON.parse(
       readFileSync(join(LEARNED_MODELS_DIR, 'violation-ngrams@1.json'), 'utf8'),
     ) as StoredViolationModel;
-    const again = await trainFromCorpora('violation-ngrams@1', [
-      join(repoRoot, 'test/scoring/corpus'),
-      join(repoRoot, 'test/scoring/corpus-blind'),
-    ]);
+    // Trained before turn banks and noisy copies, with the options it stores.
+    const again = await trainFromCorpora(
+      'violation-ngrams@1',
+      [join(repoRoot, 'test/scoring/corpus'), join(repoRoot, 'test/scoring/corpus-blind')],
+      'dev',
+      [],
+      shipped.options,
+    );
     expect(shipped.trainedOn).toMatchObject({ split: 'dev', violations: again.trainedOn.violations });
     expect(shipped.weights).toBe(again.weights);
     expect(shipped.bias).toBe(again.bias);

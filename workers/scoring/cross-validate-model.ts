@@ -2,12 +2,12 @@ import type { CompiledScorecard } from './compile-scorecard.ts';
 import { dialogueTranscript, type CorpusDialogue } from './dialogue-corpus.ts';
 import { flaggedTurns } from './evaluate-corpus.ts';
 import { scoreTranscript } from './score-transcript.ts';
-import { labelledAgentTurns, type LabelledAgentTurn } from './train-violation-model.ts';
+import { labelledAgentTurns, learnViolationModel, type LabelledAgentTurn } from './train-violation-model.ts';
 import {
   DEFAULT_TRAINING,
-  trainViolationModel,
   violationProbability,
   type TrainingOptions,
+  type TrainingTurn,
 } from './violation-model.ts';
 
 /** One threshold's cross-validated figures: the rules alone, and the rules with the model's second opinion. */
@@ -68,7 +68,8 @@ function measure(turns: AgentTurn[], flagged: (turn: AgentTurn) => boolean) {
  * rules: each fold's model learns from the other folds only, and every
  * threshold is judged by what the rules plus the model flag together — the
  * row a card's `learned` threshold is picked from (`callqa scorecard train
- * --cv`).
+ * --cv`). Turn banks, not being samples of calls, are in every fold's
+ * training and never judged.
  */
 export function crossValidateModel(
   dialogues: CorpusDialogue[],
@@ -76,12 +77,13 @@ export function crossValidateModel(
   thresholds: number[],
   folds = 5,
   options: TrainingOptions = DEFAULT_TRAINING,
+  bankTurns: TrainingTurn[] = [],
 ): CrossValidation {
   const turns = ruleTurns(dialogues, cardFor, folds);
   const probability = new Map<AgentTurn, number>();
   for (let fold = 0; fold < folds; fold += 1) {
-    const train = turns.filter((t) => t.fold !== fold);
-    const model = trainViolationModel(`fold-${fold}`, train, options);
+    const train = [...turns.filter((t) => t.fold !== fold), ...bankTurns];
+    const model = learnViolationModel(`fold-${fold}`, train, options);
     for (const turn of turns)
       if (turn.fold === fold) probability.set(turn, violationProbability(model, turn.text));
   }

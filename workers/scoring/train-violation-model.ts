@@ -1,12 +1,17 @@
+import { mulberry32 } from '../../models/mulberry32.ts';
+import { corruptText } from './asr-error-simulator.ts';
 import { isLabelledViolation, type CorpusDialogue } from './dialogue-corpus.ts';
 import { normaliseText } from './normalise-text.ts';
 import { readCorpus } from './run-corpus-test.ts';
+import { bankTrainingTurns, readTurnBank } from './turn-bank.ts';
 import {
   DEFAULT_TRAINING,
   storeModel,
   trainViolationModel,
   type StoredViolationModel,
+  type TrainingOptions,
   type TrainingTurn,
+  type ViolationModel,
 } from './violation-model.ts';
 
 /** A turn the transcript gives the agent (as the scorer will see it), normalised and labelled. */
@@ -19,9 +24,34 @@ export interface LabelledAgentTurn extends TrainingTurn {
 export function labelledAgentTurns(dialogue: CorpusDialogue): LabelledAgentTurn[] {
   return dialogue.turns.flatMap((turn, index) =>
     turn.speaker === 'agent'
-      ? [{ index, text: normaliseText(turn.text), violation: isLabelledViolation(turn) }]
+      ? [{ index, text: normaliseText(turn.text), violation: isLabelledViolation(turn), written: turn.text }]
       : [],
   );
+}
+
+/**
+ * A violation model from labelled turns and, as the options ask, noisy
+ * copies of them (each turn as written, through the ASR-error simulator at
+ * `noiseCer`, from its own seeded stream): so a turn ASR garbled still reads
+ * like the violation it holds. Training and cross-validation both learn
+ * through here, so a fold's copies come from its own training turns only.
+ */
+export function learnViolationModel(
+  id: string,
+  turns: TrainingTurn[],
+  options: TrainingOptions = DEFAULT_TRAINING,
+): ViolationModel {
+  const copies = options.noisyCopies ?? 0;
+  const random = mulberry32(options.seed + 1);
+  const noisy: TrainingTurn[] = [];
+  for (let copy = 0; copy < copies; copy += 1) {
+    for (const turn of turns) {
+      if (turn.written === undefined) continue;
+      const heard = corruptText(turn.written, options.noiseCer ?? 0.2, random);
+      noisy.push({ text: normaliseText(heard), violation: turn.violation });
+    }
+  }
+  return trainViolationModel(id, [...turns, ...noisy], options);
 }
 
 /** The turns a violation model learns from: every dialogue's agent turns. */
@@ -35,25 +65,39 @@ export async function readDialogues(corpora: string[], split: 'dev' | 'all'): Pr
   return dialogues.filter((d) => split === 'all' || d.split === split);
 }
 
+/** The training turns of the given turn banks (files or directories). */
+export async function readBankTurns(banks: string[]): Promise<TrainingTurn[]> {
+  return bankTrainingTurns((await Promise.all(banks.map((bank) => readTurnBank(bank)))).flat());
+}
+
+/** A corpus or bank path as the model records it: its last three parts. */
+const shortPath = (path: string) => path.replace(/\/+$/, '').split('/').slice(-3).join('/');
+
 /**
  * `callqa scorecard train`: a violation model from the dev halves of the
- * given corpora (never their test halves), as the JSON a card can name.
+ * given corpora (never their test halves) and any turn banks, as the JSON a
+ * card can name.
  */
 export async function trainFromCorpora(
   id: string,
   corpora: string[],
   split: 'dev' | 'all' = 'dev',
+  banks: string[] = [],
+  options: TrainingOptions = DEFAULT_TRAINING,
 ): Promise<StoredViolationModel> {
-  const turns = trainingTurns(await readDialogues(corpora, split));
-  const model = trainViolationModel(id, turns, DEFAULT_TRAINING);
+  const fromCorpora = trainingTurns(await readDialogues(corpora, split));
+  const fromBanks = await readBankTurns(banks);
+  const turns = [...fromCorpora, ...fromBanks];
+  const model = learnViolationModel(id, turns, options);
   return storeModel(
     model,
     {
       turns: turns.length,
       violations: turns.filter((t) => t.violation).length,
-      corpora: corpora.map((c) => c.replace(/\/+$/, '').split('/').slice(-3).join('/')),
+      corpora: corpora.map(shortPath),
       split,
+      ...(banks.length > 0 ? { banks: banks.map(shortPath), bankTurns: fromBanks.length } : {}),
     },
-    DEFAULT_TRAINING,
+    options,
   );
 }

@@ -8,7 +8,12 @@ import { loadScorecard } from '../../../workers/scoring/load-scorecard.ts';
 import { cardForChannel, runCorpusTest } from '../../../workers/scoring/run-corpus-test.ts';
 import { crossValidateModel, formatCrossValidation } from '../../../workers/scoring/cross-validate-model.ts';
 import { runScorecardTest } from '../../../workers/scoring/run-scorecard-test.ts';
-import { readDialogues, trainFromCorpora } from '../../../workers/scoring/train-violation-model.ts';
+import {
+  readBankTurns,
+  readDialogues,
+  trainFromCorpora,
+} from '../../../workers/scoring/train-violation-model.ts';
+import { DEFAULT_TRAINING } from '../../../workers/scoring/violation-model.ts';
 import { EXIT, UsageError } from '../context.ts';
 
 const USAGE = `usage:
@@ -20,9 +25,11 @@ const USAGE = `usage:
                                                                 forbidden turns; gates on the test half (clean);
                                                                 noisy runs pooled, errors as sub/del/ins shares
   callqa scorecard train <corpus-dir[,corpus-dir…]> --id NAME@N [--out FILE] [--split dev|all]
-                        [--cv card.yaml[,chat-card.yaml]]       a learned violation model from the corpora's dev
-                                                                halves, for a card's learned rule; --cv prints
-                                                                the cross-validated table a threshold is picked from
+                        [--bank turn-bank[,…]] [--cv card.yaml[,chat-card.yaml]]
+                                                                a learned violation model from the corpora's dev
+                                                                halves (and turn banks), for a card's learned rule;
+                                                                --cv prints the cross-validated table a threshold
+                                                                is picked from
   callqa scorecard explain <scorecard.yaml> "<sentence>" [--intent NAME] [--company NAME]
                                                                 which intent pattern matches where, or why none does`;
 
@@ -45,6 +52,7 @@ export async function scorecardCommand(args: string[]): Promise<number> {
       id: { type: 'string' },
       out: { type: 'string' },
       cv: { type: 'string' },
+      bank: { type: 'string' },
     },
   });
   const [action, scorecard, labelled] = positionals;
@@ -54,16 +62,24 @@ export async function scorecardCommand(args: string[]): Promise<number> {
     const split = values.split ?? 'dev';
     if (split !== 'dev' && split !== 'all')
       throw new UsageError('--split is dev (the default) or all: a model never learns from a test half');
+    const banks = values.bank?.split(',') ?? [];
     if (values.cv) {
       const cards = await Promise.all(
         values.cv.split(',').map(async (path) => compileScorecard(await loadScorecard(path))),
       );
       const dialogues = await readDialogues(scorecard.split(','), split);
-      const cv = crossValidateModel(dialogues, cardForChannel(cards), [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99]);
+      const cv = crossValidateModel(
+        dialogues,
+        cardForChannel(cards),
+        [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99],
+        5,
+        DEFAULT_TRAINING,
+        await readBankTurns(banks),
+      );
       process.stdout.write(`${formatCrossValidation(cv)}\n`);
       return EXIT.ok;
     }
-    const stored = await trainFromCorpora(values.id, scorecard.split(','), split);
+    const stored = await trainFromCorpora(values.id, scorecard.split(','), split, banks);
     const json = `${JSON.stringify(stored, null, 2)}\n`;
     if (values.out) await writeFile(values.out, json);
     else process.stdout.write(json);
