@@ -125,3 +125,4 @@ async function reportCorpus(dir: string, title: string): Promise<void> {
 await reportCorpus('test/scoring/corpus', 'corpus test half');
 await reportCorpus('test/scoring/corpus-blind', 'blind batches, test halves');
 await reportCorpus('test/scoring/corpus-holdout', 'holdout batch, test half (its dev half is unread too)');
+await reportCorpus('test/scoring/corpus-batch5', 'batch 5 (shops, platforms, hotlines), test half');
