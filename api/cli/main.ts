@@ -85,7 +85,9 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     // A path that is missing or unreadable is the user's input, not a bug: its message says which.
-    const fileError = ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR'].includes((error as { code?: string }).code ?? '');
+    const fileError = ['ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR'].includes(
+      (error as { code?: string }).code ?? '',
+    );
     const known =
       fileError ||
       [ConfigError, IngestFileError, SamplingRequestError, ReplayError, ScorecardError].some(

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { defaultZh } from '../scoring/helpers.ts';
 
 const run = promisify(execFile);
 
@@ -55,9 +56,16 @@ describe('callqa scorecard', () => {
   });
 
   it('a path that does not exist is named in one line, without a stack trace', async () => {
-    const result = await callqa('scorecard', 'test', 'workers/scoring/scorecards/default-zh.yaml', 'no-such.jsonl');
+    const result = await callqa(
+      'scorecard',
+      'test',
+      'workers/scoring/scorecards/default-zh.yaml',
+      'no-such.jsonl',
+    );
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe("callqa scorecard: ENOENT: no such file or directory, stat 'no-such.jsonl'");
+    expect(result.stderr.trim()).toBe(
+      "callqa scorecard: ENOENT: no such file or directory, stat 'no-such.jsonl'",
+    );
   });
 });
 
@@ -181,7 +189,7 @@ describe('callqa scorecard explain and callqa score', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    expect(phone.scorecard).toEqual({ id: 'default-zh', version: 4 });
+    expect(phone.scorecard).toEqual({ id: 'default-zh', version: defaultZh().card.version });
     const refusal = phone.items.find((i: { id: string }) => i.id === 'forbidden-refusal');
     expect(refusal).toMatchObject({ status: 'fail', reason: { code: 'violation' } });
     expect(refusal.reason_text).toMatch(/^违规/);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../models/mulberry32.ts';
@@ -67,22 +67,27 @@ describe('the learned violation model', () => {
     }
   });
 
-  it('ships violation-ngrams@1 as `callqa scorecard train` makes it from the dev halves, never a test half', async () => {
-    const shipped = JSON.parse(
-      readFileSync(join(LEARNED_MODELS_DIR, 'violation-ngrams@1.json'), 'utf8'),
-    ) as StoredViolationModel;
-    // Trained before turn banks and noisy copies, with the options it stores.
-    const again = await trainFromCorpora(
-      'violation-ngrams@1',
-      [join(repoRoot, 'test/scoring/corpus'), join(repoRoot, 'test/scoring/corpus-blind')],
-      'dev',
-      [],
-      shipped.options,
-    );
-    expect(shipped.trainedOn).toMatchObject({ split: 'dev', violations: again.trainedOn.violations });
-    expect(shipped.weights).toBe(again.weights);
-    expect(shipped.bias).toBe(again.bias);
-  });
+  it('ships every model as `callqa scorecard train` makes it from what it says it learned, never a test half', async () => {
+    const files = readdirSync(LEARNED_MODELS_DIR).filter((f) => f.endsWith('.json'));
+    expect(files).toContain('violation-ngrams@2.json');
+    for (const file of files) {
+      const shipped = JSON.parse(
+        readFileSync(join(LEARNED_MODELS_DIR, file), 'utf8'),
+      ) as StoredViolationModel;
+      expect(shipped.trainedOn.split, file).toBe('dev');
+      // Each with the options it stores: @1 was trained before turn banks and noisy copies.
+      const again = await trainFromCorpora(
+        shipped.id,
+        shipped.trainedOn.corpora.map((c) => join(repoRoot, c)),
+        'dev',
+        (shipped.trainedOn.banks ?? []).map((b) => join(repoRoot, b)),
+        shipped.options,
+      );
+      expect(again.trainedOn, file).toEqual(shipped.trainedOn);
+      expect(shipped.weights, file).toBe(again.weights);
+      expect(shipped.bias, file).toBe(again.bias);
+    }
+  }, 60_000);
 });
 
 describe('a learned rule', () => {
@@ -102,14 +107,14 @@ describe('a learned rule', () => {
 
   it('sends a turn that reads like a violation the rules did not name to a human, costing nothing', () => {
     // Sarcasm no family names (a dev-half line the model learned from).
-    const { score, item } = suspected('那您可真是有先见之明啊');
+    const { score, item } = suspected('您这么懂，要不您来我们这上班得了');
     expect(item.status).toBe('review');
     expect(item.deduction).toBe(0);
     expect(item.reason).toMatchObject({ code: 'suspected_violation', params: { count: 1 } });
     expect(item.evidence[0]).toMatchObject({
       segmentIndex: 2,
       method: 'model',
-      phrase: 'violation-ngrams@1',
+      phrase: 'violation-ngrams@2',
     });
     expect(score.needsReview).toBe(true);
     // The customer's identical words are never looked at.
@@ -131,7 +136,7 @@ describe('a learned rule', () => {
     const builtIn = readFileSync(join(repoRoot, 'workers/scoring/scorecards/default-zh.yaml'), 'utf8');
     const source = (model: string, threshold: number) =>
       builtIn
-        .replace('model: violation-ngrams@1', `model: ${model}`)
+        .replace('model: violation-ngrams@2', `model: ${model}`)
         .replace('threshold: 0.98', `threshold: ${threshold}`);
     expect(() => compileScorecard(parseScorecard(source('nothing-here@1', 0.9), 't.yaml'))).toThrow(
       /no built-in learned model "nothing-here@1"/,

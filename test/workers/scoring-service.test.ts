@@ -40,6 +40,7 @@ describe('scoring service', () => {
     const cards = await loadScorecards([BUILT_IN_SCORECARDS]);
     const good = (await getCall(db.pool, 'good'))!;
     expect(chooseScorecard(cards, good, 'zh')?.compiled.card.id).toBe('default-zh');
+    const version = chooseScorecard(cards, good, 'zh')!.compiled.card.version;
     expect(chooseScorecard(cards, good, 'en')?.compiled.card.id).toBe('en-example');
     const scoreCall = await createScorer({ pool: db.pool, cards, timeZone: 'Asia/Shanghai' });
 
@@ -62,8 +63,8 @@ describe('scoring service', () => {
       `select call_id, scorecard_id, scorecard_version, passed from call_scores order by call_id`,
     );
     expect(rows).toEqual([
-      { call_id: 'good', scorecard_id: 'default-zh', scorecard_version: 4, passed: polite.passed },
-      { call_id: 'rude', scorecard_id: 'default-zh', scorecard_version: 4, passed: false },
+      { call_id: 'good', scorecard_id: 'default-zh', scorecard_version: version, passed: polite.passed },
+      { call_id: 'rude', scorecard_id: 'default-zh', scorecard_version: version, passed: false },
     ]);
     const outcome = await db.pool.query(`select passed, source from qa_outcomes where call_id = 'rude'`);
     expect(outcome.rows[0]).toEqual({ passed: false, source: 'automatic' });
