@@ -189,6 +189,10 @@ describe('default-zh v2: families, exceptions, positions', () => {
     // 酒店 is a third party, but 我们 right before the refusal makes it the agent's.
     expect(item(said('酒店这块我们办不了'), 'forbidden-refusal').status).toBe('fail');
     expect(item(said('这个减免政策我也不太清楚'), 'forbidden-ignorance').status).toBe('fail');
+    // …and so does a hit that is the agent speaking: 司机 is a third party, 我哪知道 the agent's shrug.
+    expect(item(said('司机在哪我哪知道'), 'forbidden-ignorance').status).toBe('fail');
+    // 实际 only sounds like the third party 司机.
+    expect(item(said('流量是实际产生的 退不了'), 'forbidden-refusal').status).toBe('fail');
     const system = item(said('系统暂时没办法查询，我帮您登记'), 'forbidden-refusal');
     expect(system.status).toBe('pass');
     expect(system.evidence[0].excusedBy).toBe('third-party');
@@ -211,6 +215,39 @@ describe('default-zh v2: families, exceptions, positions', () => {
       scoreTranscript(chat, call([['agent', said], ...OPEN.slice(1), ...CLOSE]));
     expect(item(opened('亲 麻烦发一下订单截图'), 'greeting-hello').status).toBe('fail');
     expect(item(opened('亲亲~'), 'greeting-hello').status).toBe('pass');
+  });
+
+  it.each([
+    ['谁拿走的我哪知道啊', 'forbidden-ignorance'],
+    ['退换货的事别找我 我这是售前 找售后去', 'forbidden-shirking'],
+    ['平台上买的就找平台，我们这不管', 'forbidden-shirking'],
+    ['在问了 别催', 'forbidden-impatience'],
+    ['有提醒的，是你自己把流量提醒关了', 'forbidden-impatience'],
+    ['恶意仅退款的话我们会直接走法律程序的', 'forbidden-abusive'],
+    ['拖鞋这种我们一律不给换的', 'forbidden-refusal'],
+  ])('counts "%s" as batch 5 said it (%s)', (said, itemId) => {
+    const score = scoreTranscript(chat, call([...OPEN, ['agent', said], ...CLOSE]));
+    expect(item(score, itemId).status).toBe('fail');
+  });
+
+  it('scores sarcasm with impatience, never as an automatic fail, and hears 不得行 as a flat no', () => {
+    const score = scoreTranscript(chat, call([...OPEN, ['agent', '几个小样而已 至于这么较真吗'], ...CLOSE]));
+    expect(item(score, 'forbidden-impatience').status).toBe('fail');
+    expect(item(score, 'forbidden-abusive').status).toBe('pass');
+    expect(score.autoFailed).toBe(false);
+    expect(
+      item(scoreTranscript(phone, call([...OPEN, ['agent', '不得行'], ...CLOSE])), 'no-flat-no').status,
+    ).toBe('fail');
+  });
+
+  it('closes on a wish of any words, and takes no "X好" as a hello', () => {
+    const closed = scoreTranscript(chat, call([...OPEN, ['agent', '应该的～祝您冬天暖暖和和的']]));
+    expect(item(closed, 'closing-goodbye').status).toBe('pass');
+    const opened = scoreTranscript(
+      chat,
+      call([['agent', '订单号发过来了是吧 我看下'], ...OPEN.slice(1), ...CLOSE]),
+    );
+    expect(item(opened, 'greeting-hello').status).toBe('fail');
   });
 
   it('flags a bare refusal with its particles, not an A-not-A question', () => {

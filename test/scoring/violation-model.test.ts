@@ -121,7 +121,7 @@ describe('a learned rule', () => {
     expect(item.evidence.map((hit) => hit.segmentIndex)).not.toContain(3);
   });
 
-  it('leaves out a turn a rule already counted, and passes a polite one', () => {
+  it('leaves out a turn a rule already counted or an exception cleared, and passes a polite one', () => {
     const counted = suspected('这个我们没办法');
     expect(counted.score.items.find((i) => i.itemId === 'forbidden-refusal')?.status).toBe('fail');
     expect(counted.item.status).toBe('pass');
@@ -130,6 +130,14 @@ describe('a learned rule', () => {
     const flat = suspected('不行，这个不能给你退');
     expect(flat.score.items.find((i) => i.itemId === 'no-flat-no')?.status).toBe('fail');
     expect(flat.item.status).toBe('pass');
+    // Words a family found and an exception cleared are judged too: a courier's refusal reported.
+    const reported = suspected('快递员说他也没办法');
+    expect(violationProbability(builtInModel('violation-ngrams@2'), '快递员说他也没办法')).toBeGreaterThan(
+      0.95,
+    );
+    const refusal = reported.score.items.find((i) => i.itemId === 'forbidden-refusal');
+    expect(refusal?.evidence[0].excusedBy).toBe('third-party');
+    expect(reported.item.status).toBe('pass');
   });
 
   it('refuses a card that names a model that is not there, or a threshold outside 0..1', () => {
@@ -137,7 +145,7 @@ describe('a learned rule', () => {
     const source = (model: string, threshold: number) =>
       builtIn
         .replace('model: violation-ngrams@2', `model: ${model}`)
-        .replace('threshold: 0.98', `threshold: ${threshold}`);
+        .replace(/threshold: 0\.\d+/, `threshold: ${threshold}`);
     expect(() => compileScorecard(parseScorecard(source('nothing-here@1', 0.9), 't.yaml'))).toThrow(
       /no built-in learned model "nothing-here@1"/,
     );

@@ -54,10 +54,11 @@ export class CallView {
    */
   floor = 0;
   /**
-   * Segments (view indexes) where a forbidden or flat-no item already counted a violation:
-   * set before a learned rule runs, which leaves them out (score-transcript.ts).
+   * Segments (view indexes) where a forbidden or flat-no item already counted a violation or
+   * cleared one by an exception: set before a learned rule runs, which leaves them out
+   * (score-transcript.ts).
    */
-  countedViolations?: Set<number>;
+  judgedViolations?: Set<number>;
   private readonly scopes = new Map<SpeakerScope, ScopeIndex>();
   /**
    * Prefilter verdicts, one byte per (segment, phrase slot) of the scorecard's

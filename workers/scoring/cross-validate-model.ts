@@ -1,6 +1,6 @@
 import type { CompiledScorecard } from './compile-scorecard.ts';
 import { dialogueTranscript, type CorpusDialogue } from './dialogue-corpus.ts';
-import { flaggedTurns } from './evaluate-corpus.ts';
+import { flaggedTurns, judgedTurns } from './evaluate-corpus.ts';
 import { scoreTranscript } from './score-transcript.ts';
 import { labelledAgentTurns, learnViolationModel, type LabelledAgentTurn } from './train-violation-model.ts';
 import {
@@ -28,6 +28,8 @@ export interface CrossValidation {
 interface AgentTurn extends LabelledAgentTurn {
   /** A forbidden item of the card (other than a learned one) counted this turn. */
   byRules: boolean;
+  /** …or found words there that an exception cleared: a learned rule leaves the turn out. */
+  judged: boolean;
   fold: number;
 }
 
@@ -39,12 +41,13 @@ function ruleTurns(
   return dialogues.flatMap((dialogue, n): AgentTurn[] => {
     const compiled = cardFor(dialogue);
     const learned = new Set(compiled.items.filter((e) => e.rule.kind === 'learned').map((e) => e.item.id));
-    const flagged = flaggedTurns(scoreTranscript(compiled, dialogueTranscript(dialogue)), (id) =>
-      learned.has(id),
-    );
+    const score = scoreTranscript(compiled, dialogueTranscript(dialogue));
+    const flagged = flaggedTurns(score, (id) => learned.has(id));
+    const judged = judgedTurns(score, (id) => learned.has(id));
     return labelledAgentTurns(dialogue).map((turn) => ({
       ...turn,
       byRules: flagged.has(turn.index),
+      judged: judged.has(turn.index),
       fold: n % folds,
     }));
   });
@@ -94,7 +97,7 @@ export function crossValidateModel(
     rules: measure(turns, (t) => t.byRules),
     rows: thresholds.map((threshold) => ({
       threshold,
-      ...measure(turns, (t) => t.byRules || (probability.get(t) ?? 0) >= threshold),
+      ...measure(turns, (t) => t.byRules || (!t.judged && (probability.get(t) ?? 0) >= threshold)),
     })),
   };
 }

@@ -77,7 +77,8 @@ export function exceptionFor(
     (e) =>
       !(
         e.blockedBy !== undefined &&
-        e.blockedBy.find(sound.slice(2 * Math.max(0, from - e.blockWithin), 2 * from), companies, keys)
+        // Right before the hit, or in it: 我哪知道 speaks for the agent as much as 我们 + 办不了.
+        e.blockedBy.find(sound.slice(2 * Math.max(0, from - e.blockWithin), 2 * to), companies, keys)
       ) &&
       // The paired sound text has two code units per character.
       ((e.before !== undefined &&

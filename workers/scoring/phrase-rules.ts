@@ -222,7 +222,7 @@ function echoRefusal(
 function learned(view: CallView, rule: Extract<CompiledRule, { kind: 'learned' }>): ItemOutcome {
   const evidence: EvidenceHit[] = [];
   for (const index of view.inScope(rule.speaker)) {
-    if (view.countedViolations?.has(index)) continue;
+    if (view.judgedViolations?.has(index)) continue;
     const { text } = view.text(index);
     const probability = violationProbability(rule.model, text);
     if (probability < rule.threshold) continue;

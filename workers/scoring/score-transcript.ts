@@ -137,22 +137,25 @@ function toItemResult(
   });
 }
 
-/** View indexes of the segments where a forbidden or flat-no item counted a violation. */
-function countedViolations(
+/**
+ * View indexes of the segments where a forbidden or flat-no item counted a
+ * violation, or found one that an exception cleared (如果还不行的话,
+ * 您是说不知道是吗): the rules have judged those words already.
+ */
+function judgedViolations(
   compiled: CompiledScorecard,
   view: CallView,
   results: Array<ItemResult | null>,
 ): Set<number> {
-  const counted = new Set<number>();
+  const judged = new Set<number>();
   results.forEach((item, i) => {
-    if (item?.status !== 'fail') return;
-    if (item.category !== 'forbidden' && compiled.items[i].rule.kind !== 'flat-no') return;
+    if (!item || (item.category !== 'forbidden' && compiled.items[i].rule.kind !== 'flat-no')) return;
     for (const hit of item.evidence) {
-      if (hit.excusedBy === undefined && hit.segmentIndex !== null)
-        counted.add(view.viewIndexOf(hit.segmentIndex));
+      if (hit.segmentIndex !== null && (item.status === 'fail' || hit.excusedBy !== undefined))
+        judged.add(view.viewIndexOf(hit.segmentIndex));
     }
   });
-  return counted;
+  return judged;
 }
 
 export function scoreTranscript(
@@ -217,10 +220,11 @@ export function scoreTranscript(
         });
     return toItemResult(compiled, view, entry, outcome, settings);
   };
-  // A learned rule runs last and leaves out the turns a forbidden or flat-no item already failed:
-  // it is a second opinion for what the rules missed, not a second count of what they found.
+  // A learned rule runs last and leaves out the turns a forbidden or flat-no item already judged:
+  // it is a second opinion for what the rules missed, not a second count of what they found, nor
+  // a second guess at what an exception cleared.
   const firstPass = compiled.items.map((entry) => (entry.rule.kind === 'learned' ? null : evaluate(entry)));
-  if (firstPass.includes(null)) view.countedViolations = countedViolations(compiled, view, firstPass);
+  if (firstPass.includes(null)) view.judgedViolations = judgedViolations(compiled, view, firstPass);
   const items = firstPass.map((item, i) => item ?? evaluate(compiled.items[i]));
 
   const { score, passed, autoFailed } = totalScore(

@@ -31,10 +31,11 @@ const intentNames = z.union([kebab, nonEmpty(kebab)]).transform((v) => (Array.is
  * turn: `before` ends at most `within` characters before the hit, `after`
  * starts at most `within` characters after it, `turn` anywhere in the turn,
  * `overlap` covers the hit. `review: true` sends an excused hit to a human
- * instead of clearing it (borderline cases). `blockedBy` patterns ending at
- * most `blockWithin` characters before the hit keep it counted whatever
- * else matched: the agent's own subject between a third party and the
- * refusal (酒店这块我们办不了) makes it the agent's refusal again.
+ * instead of clearing it (borderline cases). A `blockedBy` pattern from
+ * `blockWithin` characters before the hit to its end keeps it counted
+ * whatever else matched: the agent's own subject between a third party and
+ * the refusal (酒店这块我们办不了), or in the hit itself (司机在哪我哪知道),
+ * makes it the agent's again.
  */
 export const exceptionSchema = z
   .strictObject({
