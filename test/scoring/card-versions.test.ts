@@ -17,8 +17,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@2': 'ff587338431c1d0b97ce853a6d4f83b3b76903d72e529d3b0a4993bfc5b8cffe',
   'default-zh@4': '830b3318c74e0384fbea3144a3e4625fa555d5c7a7d28d24036158eb4cc42b41',
   'default-zh-chat@3': 'f98ba796f5bc1f0475b2471f970831dc0f7a5f4dce08aee20bb4811e9ef378f5',
-  'default-zh@5': 'd3106c6d441d8aad26e13b3ac6e937873e6ebdbdaab6457acf2f7291bc7370ad',
-  'default-zh-chat@4': '3fe2cbb80f0ed3a9b1db39a586e4c024dbf59602e1271b66852742f431b0d1d8',
+  'default-zh@5': '169ce4b1560c5998f6a9d8049e0fcb6838571bb87b01be2613e0dd9b3dd73f44',
+  'default-zh-chat@4': '324a94d00a251da8c7545eb28017bbcd351beabc42b597252ed8ea5583b0bd11',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 
