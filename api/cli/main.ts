@@ -1,4 +1,5 @@
 import { ConfigError } from '../../models/config.ts';
+import { EmbeddedPostgresError } from '../../models/embedded-postgres.ts';
 import { IngestFileError } from '../ingest/read-records.ts';
 import { SamplingRequestError } from '../../sampling/run-sampling.ts';
 import { ReplayError } from '../../sampling/replay-run.ts';
@@ -90,9 +91,14 @@ async function main(argv: string[]): Promise<number> {
     );
     const known =
       fileError ||
-      [ConfigError, IngestFileError, SamplingRequestError, ReplayError, ScorecardError].some(
-        (k) => error instanceof k,
-      );
+      [
+        ConfigError,
+        EmbeddedPostgresError,
+        IngestFileError,
+        SamplingRequestError,
+        ReplayError,
+        ScorecardError,
+      ].some((k) => error instanceof k);
     process.stderr.write(`callqa ${name}: ${known ? (error as Error).message : (error as Error).stack}\n`);
     return EXIT.failed;
   }
