@@ -14,7 +14,11 @@ describe('callqa errors a user can fix', () => {
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const { port } = squatter.address() as AddressInfo;
     const dataDir = await mkdtemp(join(tmpdir(), 'callqa-cli-'));
-    const env = { ...process.env, CALLQA_DATA_DIR: dataDir, CALLQA_EMBEDDED_PG_PORT: String(port) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CALLQA_DATA_DIR: dataDir,
+      CALLQA_EMBEDDED_PG_PORT: String(port),
+    };
     delete env.DATABASE_URL;
     try {
       await run(process.execPath, ['--import', 'tsx', 'api/cli/main.ts', 'status'], { env });
