@@ -16,18 +16,26 @@ export interface ShutdownOptions {
 }
 
 /**
+ * A signal this soon after the first is the same press delivered twice: under
+ * `npm start`, Ctrl-C reaches the server from the terminal and again from npm,
+ * which forwards it — an operator's second press comes later.
+ */
+export const SAME_PRESS_MS = 1000;
+
+/**
  * On the first SIGTERM or SIGINT, runs `steps` one after another and exits 0
  * when all of them finished (1 when one failed or ran out of time); a second
- * signal, or the force timeout, exits 1 at once.
+ * signal (after `SAME_PRESS_MS`), or the force timeout, exits 1 at once.
  */
 export function shutdownOnSignals(steps: ShutdownStep[], { log, forceAfterMs }: ShutdownOptions): void {
-  let closing = false;
+  let closingSince: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (closing) {
+    if (closingSince !== undefined) {
+      if (Date.now() - closingSince < SAME_PRESS_MS) return;
       log(`${signal} again: exiting without finishing the shutdown`);
       process.exit(1);
     }
-    closing = true;
+    closingSince = Date.now();
     log(`${signal}: shutting down`);
     const force = setTimeout(() => {
       log(`shutdown still running after ${forceAfterMs / 1000} s: exiting`);
