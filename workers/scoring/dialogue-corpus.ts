@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Speaker, Transcript } from '../../models/transcript.ts';
-import { formatIssues } from './parse-scorecard.ts';
+import { parseJsonLines } from './json-lines.ts';
 import { channelSchema } from './scorecard-schema.ts';
 
 /**
@@ -64,21 +64,7 @@ export function dialogueTranscript(dialogue: CorpusDialogue): Transcript {
 
 /** Parses the corpus JSONL; errors name the file, line and field. */
 export function parseCorpus(text: string, fileName: string): CorpusDialogue[] {
-  const dialogues: CorpusDialogue[] = [];
-  const errors: string[] = [];
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    const where = `${fileName}:${index + 1}`;
-    try {
-      const parsed = corpusDialogueSchema.safeParse(JSON.parse(line));
-      if (parsed.success) dialogues.push(parsed.data);
-      else errors.push(...formatIssues(where, parsed.error.issues));
-    } catch (error) {
-      errors.push(`${where}: not valid JSON: ${(error as Error).message}`);
-    }
-  });
-  if (errors.length > 0) throw new Error(`invalid corpus:\n  ${errors.slice(0, 20).join('\n  ')}`);
-  return dialogues;
+  return parseJsonLines(text, fileName, corpusDialogueSchema, 'corpus');
 }
 
 /** Whether a JSONL text is the dialogue corpus (turns) rather than the labelled-call format. */

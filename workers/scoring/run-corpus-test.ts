@@ -1,8 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import type { ErrorMix } from './asr-error-simulator.ts';
 import { compileScorecard, type CompiledScorecard } from './compile-scorecard.ts';
 import { parseCorpus, type CorpusDialogue } from './dialogue-corpus.ts';
+import { readJsonLines } from './json-lines.ts';
 import {
   corpusGateFailures,
   evaluateCorpus,
@@ -31,15 +30,7 @@ export interface CorpusTestRun {
 
 /** A corpus file, or every .jsonl in a corpus directory. */
 export async function readCorpus(path: string): Promise<CorpusDialogue[]> {
-  const files = (await stat(path)).isDirectory()
-    ? (await readdir(path))
-        .filter((name) => name.endsWith('.jsonl'))
-        .sort()
-        .map((name) => join(path, name))
-    : [path];
-  const dialogues: CorpusDialogue[] = [];
-  for (const file of files) dialogues.push(...parseCorpus(await readFile(file, 'utf8'), basename(file)));
-  return dialogues;
+  return readJsonLines(path, parseCorpus);
 }
 
 /** The card for a dialogue's channel: one that lists it, else one that lists none. */
