@@ -127,3 +127,4 @@ await reportCorpus('test/scoring/corpus-blind', 'blind batches, test halves');
 await reportCorpus('test/scoring/corpus-holdout', 'holdout batch, test half (its dev half is unread too)');
 await reportCorpus('test/scoring/corpus-batch5', 'batch 5 (shops, platforms, hotlines), test half');
 await reportCorpus('test/scoring/corpus-batch6', 'batch 6 (mostly shop chat), test half');
+await reportCorpus('test/scoring/corpus-batch7', 'batch 7 (scored once, never read), test half');

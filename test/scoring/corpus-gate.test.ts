@@ -23,13 +23,15 @@ describe('the independent dialogue corpus', () => {
     expect(all.some((d) => d.turns.some((t) => t.true_speaker !== undefined))).toBe(true);
   });
 
-  it('has blind batches, a holdout and batch 5 beside it, written later: every id its own, spans inside their turns, halves equal', async () => {
+  it('has blind batches, a holdout and batches 5–7 beside it, written later: every id its own, spans inside their turns, halves equal', async () => {
     const blind = [
       ...(await readCorpus(`${repoRoot}/test/scoring/corpus-blind`)),
       ...(await readCorpus(`${repoRoot}/test/scoring/corpus-holdout`)),
       ...(await readCorpus(`${repoRoot}/test/scoring/corpus-batch5`)),
+      ...(await readCorpus(`${repoRoot}/test/scoring/corpus-batch6`)),
+      ...(await readCorpus(`${repoRoot}/test/scoring/corpus-batch7`)),
     ];
-    expect(blind.length).toBeGreaterThanOrEqual(884);
+    expect(blind.length).toBeGreaterThanOrEqual(1294);
     const ids = [...(await readCorpus(corpus)), ...blind].map((d) => d.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const channel of ['phone', 'chat'] as const) {
