@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../models/mulberry32.ts';
+import { demoTranscript } from '../../api/demo/demo-transcript.ts';
 import { builtInModel, LEARNED_MODELS_DIR } from '../../workers/scoring/learned-models.ts';
 import { parseScorecard } from '../../workers/scoring/parse-scorecard.ts';
 import { compileScorecard } from '../../workers/scoring/compile-scorecard.ts';
@@ -138,6 +139,30 @@ describe('a learned rule', () => {
     const refusal = reported.score.items.find((i) => i.itemId === 'forbidden-refusal');
     expect(refusal?.evidence[0].excusedBy).toBe('third-party');
     expect(reported.item.status).toBe('pass');
+  });
+
+  it("sends few of the demo's calls to a human: no common polite line reads as a violation", () => {
+    // A model that learned one polite question (您之前有没有打过我们电话反映过这个问题？) as a violation
+    // sent 9 calls in 10 to review; a line agents say in every call must never read like one.
+    let flagged = 0;
+    for (let i = 0; i < 200; i += 1) {
+      const { record } = demoTranscript(
+        {
+          callId: `C${i}`,
+          agentId: '1001',
+          agentName: '王霞',
+          durationS: 60 + ((i * 37) % 400),
+          direction: 'inbound',
+          agentChannel: 'left',
+        },
+        1,
+      );
+      const lines = record.segments.map((seg) => [seg.speaker, seg.start, seg.end, seg.text] as const);
+      const score = scoreTranscript(card, transcriptOf(lines.map((line) => [...line])));
+      if (score.items.find((item) => item.itemId === 'forbidden-suspected')?.status === 'review')
+        flagged += 1;
+    }
+    expect(flagged).toBeLessThanOrEqual(20);
   });
 
   it('refuses a card that names a model that is not there, or a threshold outside 0..1', () => {
