@@ -1,7 +1,7 @@
 import type { CompiledScorecard } from './compile-scorecard.ts';
 import { dialogueTranscript, type CorpusDialogue } from './dialogue-corpus.ts';
-import { flaggedTurns, judgedTurns } from './evaluate-corpus.ts';
-import { scoreTranscript } from './score-transcript.ts';
+import { flaggedTurns } from './evaluate-corpus.ts';
+import { judgedSegments, scoreTranscript } from './score-transcript.ts';
 import { labelledAgentTurns, learnViolationModel, type LabelledAgentTurn } from './train-violation-model.ts';
 import {
   DEFAULT_TRAINING,
@@ -43,7 +43,11 @@ function ruleTurns(
     const learned = new Set(compiled.items.filter((e) => e.rule.kind === 'learned').map((e) => e.item.id));
     const score = scoreTranscript(compiled, dialogueTranscript(dialogue));
     const flagged = flaggedTurns(score, (id) => learned.has(id));
-    const judged = judgedTurns(score, (id) => learned.has(id));
+    // What the scorer's learned rule leaves out, by the scorer's own rule.
+    const judged = judgedSegments(
+      compiled,
+      score.items.map((item) => (learned.has(item.itemId) ? null : item)),
+    );
     return labelledAgentTurns(dialogue).map((turn) => ({
       ...turn,
       byRules: flagged.has(turn.index),
@@ -78,9 +82,11 @@ export function crossValidateModel(
   dialogues: CorpusDialogue[],
   cardFor: (d: CorpusDialogue) => CompiledScorecard,
   thresholds: number[],
-  folds = 5,
-  options: TrainingOptions = DEFAULT_TRAINING,
-  bankTurns: TrainingTurn[] = [],
+  {
+    folds = 5,
+    options = DEFAULT_TRAINING,
+    bankTurns = [],
+  }: { folds?: number; options?: TrainingOptions; bankTurns?: TrainingTurn[] } = {},
 ): CrossValidation {
   const turns = ruleTurns(dialogues, cardFor, folds);
   const probability = new Map<AgentTurn, number>();

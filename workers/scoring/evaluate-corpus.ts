@@ -82,23 +82,6 @@ const ok = (item: ItemResult | undefined): boolean =>
  * index, with what flagged it. `skip` leaves items out (a learned one, when
  * measuring the rules alone).
  */
-/**
- * Segment indexes where a forbidden or flat-no item found words at all,
- * counted or cleared by an exception: the turns a learned rule leaves out.
- */
-export function judgedTurns(score: CallScore, skip: (itemId: string) => boolean = () => false) {
-  const judged = new Set<number>();
-  for (const item of score.items) {
-    if ((item.category !== 'forbidden' && item.itemId !== 'no-flat-no') || skip(item.itemId)) continue;
-    for (const hit of item.evidence) {
-      if (hit.segmentIndex === null) continue;
-      if (item.status === 'fail' || item.status === 'review' || hit.excusedBy !== undefined)
-        judged.add(hit.segmentIndex);
-    }
-  }
-  return judged;
-}
-
 export function flaggedTurns(score: CallScore, skip: (itemId: string) => boolean = () => false) {
   const flagged = new Map<number, string>();
   for (const item of score.items) {

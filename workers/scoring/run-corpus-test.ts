@@ -33,6 +33,15 @@ export async function readCorpus(path: string): Promise<CorpusDialogue[]> {
   return readJsonLines(path, parseCorpus);
 }
 
+/** The dialogues of the given corpora, one half or both. */
+export async function readDialogues(
+  corpora: string[],
+  split: 'dev' | 'test' | 'all',
+): Promise<CorpusDialogue[]> {
+  const dialogues = (await Promise.all(corpora.map((corpus) => readCorpus(corpus)))).flat();
+  return dialogues.filter((d) => split === 'all' || d.split === split);
+}
+
 /** The card for a dialogue's channel: one that lists it, else one that lists none. */
 export function cardForChannel(cards: CompiledScorecard[]) {
   return (dialogue: CorpusDialogue): CompiledScorecard => {
@@ -56,9 +65,7 @@ export async function runCorpusTest(
 ): Promise<CorpusTestRun> {
   const cards = await Promise.all(cardPaths.map(async (p) => compileScorecard(await loadScorecard(p))));
   const split = options.split ?? 'test';
-  const dialogues = (await Promise.all(corpusPaths.map((path) => readCorpus(path))))
-    .flat()
-    .filter((d) => split === 'all' || d.split === split);
+  const dialogues = await readDialogues(corpusPaths, split);
   const cardFor = cardForChannel(cards);
   const reports = (options.cers ?? [0]).map((cer) =>
     evaluateCorpus(dialogues, cardFor, {

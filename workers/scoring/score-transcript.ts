@@ -138,21 +138,19 @@ function toItemResult(
 }
 
 /**
- * View indexes of the segments where a forbidden or flat-no item counted a
+ * Transcript segment indexes where a forbidden or flat-no item counted a
  * violation, or found one that an exception cleared (如果还不行的话,
- * 您是说不知道是吗): the rules have judged those words already.
+ * 您是说不知道是吗): the rules have judged those words already, and a
+ * learned rule leaves them out. `results` follow the card's items; a null one
+ * (a learned item) is skipped.
  */
-function judgedViolations(
-  compiled: CompiledScorecard,
-  view: CallView,
-  results: Array<ItemResult | null>,
-): Set<number> {
+export function judgedSegments(compiled: CompiledScorecard, results: Array<ItemResult | null>): Set<number> {
   const judged = new Set<number>();
   results.forEach((item, i) => {
     if (!item || (item.category !== 'forbidden' && compiled.items[i].rule.kind !== 'flat-no')) return;
     for (const hit of item.evidence) {
       if (hit.segmentIndex !== null && (item.status === 'fail' || hit.excusedBy !== undefined))
-        judged.add(view.viewIndexOf(hit.segmentIndex));
+        judged.add(hit.segmentIndex);
     }
   });
   return judged;
@@ -224,7 +222,10 @@ export function scoreTranscript(
   // it is a second opinion for what the rules missed, not a second count of what they found, nor
   // a second guess at what an exception cleared.
   const firstPass = compiled.items.map((entry) => (entry.rule.kind === 'learned' ? null : evaluate(entry)));
-  if (firstPass.includes(null)) view.judgedViolations = judgedViolations(compiled, view, firstPass);
+  if (firstPass.includes(null)) {
+    const judged = judgedSegments(compiled, firstPass);
+    view.judgedViolations = new Set([...judged].map((segment) => view.viewIndexOf(segment)));
+  }
   const items = firstPass.map((item, i) => item ?? evaluate(compiled.items[i]));
 
   const { score, passed, autoFailed } = totalScore(

@@ -2,7 +2,7 @@ import { mulberry32 } from '../../models/mulberry32.ts';
 import { corruptText } from './asr-error-simulator.ts';
 import { isLabelledViolation, type CorpusDialogue } from './dialogue-corpus.ts';
 import { normaliseText } from './normalise-text.ts';
-import { readCorpus } from './run-corpus-test.ts';
+import { readDialogues } from './run-corpus-test.ts';
 import { bankTrainingTurns, readTurnBank } from './turn-bank.ts';
 import {
   DEFAULT_TRAINING,
@@ -57,12 +57,6 @@ export function learnViolationModel(
 /** The turns a violation model learns from: every dialogue's agent turns. */
 export function trainingTurns(dialogues: CorpusDialogue[]): TrainingTurn[] {
   return dialogues.flatMap(labelledAgentTurns);
-}
-
-/** The dialogues of the given corpora, one half (`dev`) or both. */
-export async function readDialogues(corpora: string[], split: 'dev' | 'all'): Promise<CorpusDialogue[]> {
-  const dialogues = (await Promise.all(corpora.map((corpus) => readCorpus(corpus)))).flat();
-  return dialogues.filter((d) => split === 'all' || d.split === split);
 }
 
 /** The training turns of the given turn banks (files or directories). */

@@ -48,7 +48,7 @@ export interface TrainingOptions {
 }
 
 /**
- * Violations are ~9 % of the dialogues' agent turns and 40 % of the first
+ * Violations are ~9 % of the dialogues' agent turns and a quarter of the
  * turn banks', so they are weighted as they come (weight 3 with the
  * dialogues alone, for violation-ngrams@1); two noisy copies at 20 % CER
  * raised recall on clean and noisy text alike (docs/benchmarks.md).

@@ -5,15 +5,10 @@ import { compileScorecard } from '../../../workers/scoring/compile-scorecard.ts'
 import { explainSentence, formatExplanation } from '../../../workers/scoring/explain-sentence.ts';
 import { looksLikeCorpus } from '../../../workers/scoring/dialogue-corpus.ts';
 import { loadScorecard } from '../../../workers/scoring/load-scorecard.ts';
-import { cardForChannel, runCorpusTest } from '../../../workers/scoring/run-corpus-test.ts';
+import { cardForChannel, readDialogues, runCorpusTest } from '../../../workers/scoring/run-corpus-test.ts';
 import { crossValidateModel, formatCrossValidation } from '../../../workers/scoring/cross-validate-model.ts';
 import { runScorecardTest } from '../../../workers/scoring/run-scorecard-test.ts';
-import {
-  readBankTurns,
-  readDialogues,
-  trainFromCorpora,
-} from '../../../workers/scoring/train-violation-model.ts';
-import { DEFAULT_TRAINING } from '../../../workers/scoring/violation-model.ts';
+import { readBankTurns, trainFromCorpora } from '../../../workers/scoring/train-violation-model.ts';
 import { EXIT, UsageError } from '../context.ts';
 
 const USAGE = `usage:
@@ -72,9 +67,9 @@ export async function scorecardCommand(args: string[]): Promise<number> {
         dialogues,
         cardForChannel(cards),
         [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99],
-        5,
-        DEFAULT_TRAINING,
-        await readBankTurns(banks),
+        {
+          bankTurns: await readBankTurns(banks),
+        },
       );
       process.stdout.write(`${formatCrossValidation(cv)}\n`);
       return EXIT.ok;
