@@ -54,6 +54,32 @@ describe('the learned violation model', () => {
     );
   });
 
+  it('can spell its grams by syllable, so that a homophone ASR wrote reads the same, and keeps that when stored', () => {
+    const bySound = { ...DEFAULT_TRAINING, units: 'syllables' as const };
+    const model = trainViolationModel('t@1', turns, bySound);
+    // 再/在, 帮/邦: one syllable each.
+    expect(turnFeatures('我在帮您查', 16, 'syllables')).toEqual(turnFeatures('我再邦您查', 16, 'syllables'));
+    expect(turnFeatures('我在帮您查', 16, 'characters')).not.toEqual(
+      turnFeatures('我再邦您查', 16, 'characters'),
+    );
+    expect(violationProbability(model, '这个我们没版法')).toBe(violationProbability(model, '这个我们没办法'));
+    // 您 (nin) and 你 (ni) stay apart.
+    expect(turnFeatures('您说', 16, 'syllables')).not.toEqual(turnFeatures('你说', 16, 'syllables'));
+    const stored = storeModel(model, { turns: 4, violations: 2, corpora: [], split: 'dev' }, bySound);
+    const loaded = loadStoredModel(JSON.parse(JSON.stringify(stored)) as StoredViolationModel);
+    expect(violationProbability(loaded, '这个我们没版法')).toBe(
+      violationProbability(model, '这个我们没办法'),
+    );
+    // Both: the character grams and the syllable grams, in buckets of their own.
+    const both = turnFeatures('我在帮您查', 16, 'both');
+    expect(new Set(both)).toEqual(
+      new Set([
+        ...turnFeatures('我在帮您查', 16, 'characters'),
+        ...turnFeatures('我在帮您查', 16, 'syllables'),
+      ]),
+    );
+  });
+
   it('sums, on its fast path, exactly the buckets its features name', () => {
     const model = builtInModel('violation-ngrams@1');
     const random = mulberry32(3);

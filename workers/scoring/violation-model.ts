@@ -1,4 +1,5 @@
 import { mulberry32 } from '../../models/mulberry32.ts';
+import { OTHER_KEY, soundKey } from './sound-text.ts';
 
 /**
  * A learned second opinion on 服务忌语: logistic regression over the hashed
@@ -14,10 +15,20 @@ import { mulberry32 } from '../../models/mulberry32.ts';
  * makes a new id, as a changed card makes a new version.
  */
 
+/**
+ * What a gram is made of: the turn's characters, or each Han character's
+ * toneless syllable (its sound key: 再 and 在 are one unit, as ASR hears
+ * them), or both.
+ */
+export const GRAM_UNITS = ['characters', 'syllables', 'both'] as const;
+export type GramUnits = (typeof GRAM_UNITS)[number];
+
 export interface ViolationModel {
   id: string;
   /** log2 of the number of hash buckets. */
   bits: number;
+  /** Absent in models trained before syllables: characters. */
+  units?: GramUnits;
   bias: number;
   weights: Float32Array;
 }
@@ -45,13 +56,18 @@ export interface TrainingOptions {
    */
   noisyCopies?: number;
   noiseCer?: number;
+  /** The units grams are made of; absent in models trained before syllables: characters. */
+  units?: GramUnits;
 }
 
 /**
  * Violations are ~9 % of the dialogues' agent turns and a quarter of the
  * turn banks', so they are weighted as they come (weight 3 with the
  * dialogues alone, for violation-ngrams@1); two noisy copies at 20 % CER
- * raised recall on clean and noisy text alike (docs/benchmarks.md).
+ * raised recall on clean and noisy text alike. Grams of syllables keep what
+ * a turn reads like when ASR writes a homophone, but cost recall on clean
+ * text from writers the model never read, and on noisy text too: characters
+ * (docs/benchmarks.md).
  */
 export const DEFAULT_TRAINING: TrainingOptions = {
   bits: 16,
@@ -62,6 +78,7 @@ export const DEFAULT_TRAINING: TrainingOptions = {
   seed: 7,
   noisyCopies: 2,
   noiseCer: 0.2,
+  units: 'characters',
 };
 
 /** Marks framing a turn, so a gram can say it opens or closes one. */
@@ -74,13 +91,17 @@ let stamp = 0;
 let framed = new Uint16Array(256);
 let found = new Int32Array(768);
 
-/** Adds the distinct buckets of the 1- to 3-grams of `framed[0..length)` to `found`, after `count` of them. */
-function addGrams(length: number, mask: number, count: number): number {
+/**
+ * Adds the distinct buckets of the 1- to 3-grams of `framed[0..length)` to
+ * `found`, after `count` of them; `salt` keeps syllable grams apart from
+ * character grams (0 for characters, as models before syllables hashed them).
+ */
+function addGrams(length: number, mask: number, count: number, salt: number): number {
   for (let i = 0; i < length; i += 1) {
     let h = Math.imul(2166136261 ^ framed[i], 16777619);
     for (let n = 1; n <= 3 && i + n <= length; n += 1) {
       if (n > 1) h = Math.imul(h ^ framed[i + n - 1], 16777619);
-      const bucket = (Math.imul(h ^ n, 16777619) >>> 0) & mask;
+      const bucket = (Math.imul(h ^ n ^ salt, 16777619) >>> 0) & mask;
       if (stamps[bucket] !== stamp) {
         stamps[bucket] = stamp;
         found[count++] = bucket;
@@ -90,15 +111,16 @@ function addGrams(length: number, mask: number, count: number): number {
   return count;
 }
 
+const SYLLABLE_SALT = 0x100;
+
 /**
- * Fills `found` with the distinct buckets of the turn's character 1- to
- * 3-grams (the text framed by START and END marks) and returns how many. A
- * gram's bucket is FNV-1a over its code units, then its length; each gram
- * extends the one before it. (Grams of the sound keys as well, so that ASR's
- * homophones share features, were measured: more recall, too little
- * precision — docs/benchmarks.md.)
+ * Fills `found` with the distinct buckets of the turn's 1- to 3-grams (the
+ * text framed by START and END marks) and returns how many. A gram's bucket
+ * is FNV-1a over its units, then its length; each gram extends the one
+ * before it. Syllable grams spell each Han character by its sound key and
+ * keep every other character as it is.
  */
-function fillBuckets(normalised: string, bits: number): number {
+function fillBuckets(normalised: string, bits: number, units: GramUnits): number {
   const size = 1 << bits;
   if (stamps.length < size) stamps = new Uint8Array(size);
   if (stamp === 255) {
@@ -108,16 +130,28 @@ function fillBuckets(normalised: string, bits: number): number {
   stamp += 1;
   const length = normalised.length + 2;
   if (framed.length < length) framed = new Uint16Array(length * 2);
-  if (found.length < length * 3) found = new Int32Array(length * 6);
+  if (found.length < length * 6) found = new Int32Array(length * 12);
   framed[0] = START;
-  for (let i = 0; i < normalised.length; i += 1) framed[i + 1] = normalised.charCodeAt(i);
   framed[length - 1] = END;
-  return addGrams(length, size - 1, 0);
+  let count = 0;
+  if (units !== 'syllables') {
+    for (let i = 0; i < normalised.length; i += 1) framed[i + 1] = normalised.charCodeAt(i);
+    count = addGrams(length, size - 1, count, 0);
+  }
+  if (units !== 'characters') {
+    for (let i = 0; i < normalised.length; i += 1) {
+      const code = normalised.charCodeAt(i);
+      const key = soundKey(code);
+      framed[i + 1] = key === OTHER_KEY ? code : key;
+    }
+    count = addGrams(length, size - 1, count, SYLLABLE_SALT);
+  }
+  return count;
 }
 
 /** The distinct buckets of a turn's grams. */
-export function turnFeatures(normalised: string, bits: number): Int32Array {
-  return found.slice(0, fillBuckets(normalised, bits));
+export function turnFeatures(normalised: string, bits: number, units: GramUnits = 'characters'): Int32Array {
+  return found.slice(0, fillBuckets(normalised, bits, units));
 }
 
 function logit(model: Pick<ViolationModel, 'bias' | 'weights'>, features: Int32Array): number {
@@ -130,7 +164,7 @@ const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 /** How much a normalised agent turn reads like a labelled violation, 0..1. */
 export function violationProbability(model: ViolationModel, normalised: string): number {
-  const count = fillBuckets(normalised, model.bits);
+  const count = fillBuckets(normalised, model.bits, model.units ?? 'characters');
   const { weights } = model;
   let z = model.bias;
   for (let i = 0; i < count; i += 1) z += weights[found[i]];
@@ -143,10 +177,12 @@ export function trainViolationModel(
   turns: TrainingTurn[],
   options: TrainingOptions = DEFAULT_TRAINING,
 ): ViolationModel {
-  const features = turns.map((t) => turnFeatures(t.text, options.bits));
+  const units = options.units ?? 'characters';
+  const features = turns.map((t) => turnFeatures(t.text, options.bits, units));
   const model = {
     id,
     bits: options.bits,
+    ...(units === 'characters' ? {} : { units }),
     bias: -3,
     weights: new Float32Array(1 << options.bits),
   };
@@ -212,9 +248,11 @@ export function loadStoredModel(stored: StoredViolationModel): ViolationModel {
   }
   const weights = new Float32Array(1 << stored.bits);
   new Uint8Array(weights.buffer).set(bytes);
+  const units = stored.options.units ?? 'characters';
   return {
     id: stored.id,
     bits: stored.bits,
+    ...(units === 'characters' ? {} : { units }),
     bias: stored.bias,
     weights,
   };

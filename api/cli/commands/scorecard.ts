@@ -9,6 +9,7 @@ import { cardForChannel, readDialogues, runCorpusTest } from '../../../workers/s
 import { crossValidateModel, formatCrossValidation } from '../../../workers/scoring/cross-validate-model.ts';
 import { runScorecardTest } from '../../../workers/scoring/run-scorecard-test.ts';
 import { readBankTurns, trainFromCorpora } from '../../../workers/scoring/train-violation-model.ts';
+import { DEFAULT_TRAINING, GRAM_UNITS } from '../../../workers/scoring/violation-model.ts';
 import { EXIT, UsageError } from '../context.ts';
 
 const USAGE = `usage:
@@ -20,7 +21,8 @@ const USAGE = `usage:
                                                                 forbidden turns; gates on the test half (clean);
                                                                 noisy runs pooled, errors as sub/del/ins shares
   callqa scorecard train <corpus-dir[,corpus-dir…]> --id NAME@N [--out FILE] [--split dev|all]
-                        [--bank turn-bank[,…]] [--cv card.yaml[,chat-card.yaml]]
+                        [--bank turn-bank[,…]] [--units syllables|characters|both]
+                        [--cv card.yaml[,chat-card.yaml]]
                                                                 a learned violation model from the corpora's dev
                                                                 halves (and turn banks), for a card's learned rule;
                                                                 --cv prints the cross-validated table a threshold
@@ -48,6 +50,7 @@ export async function scorecardCommand(args: string[]): Promise<number> {
       out: { type: 'string' },
       cv: { type: 'string' },
       bank: { type: 'string' },
+      units: { type: 'string' },
     },
   });
   const [action, scorecard, labelled] = positionals;
@@ -58,6 +61,9 @@ export async function scorecardCommand(args: string[]): Promise<number> {
     if (split !== 'dev' && split !== 'all')
       throw new UsageError('--split is dev (the default) or all: a model never learns from a test half');
     const banks = values.bank?.split(',') ?? [];
+    const units = GRAM_UNITS.find((u) => u === (values.units ?? DEFAULT_TRAINING.units));
+    if (!units) throw new UsageError(`--units is one of ${GRAM_UNITS.join(', ')}`);
+    const options = { ...DEFAULT_TRAINING, units };
     if (values.cv) {
       const cards = await Promise.all(
         values.cv.split(',').map(async (path) => compileScorecard(await loadScorecard(path))),
@@ -67,14 +73,12 @@ export async function scorecardCommand(args: string[]): Promise<number> {
         dialogues,
         cardForChannel(cards),
         [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99],
-        {
-          bankTurns: await readBankTurns(banks),
-        },
+        { options, bankTurns: await readBankTurns(banks) },
       );
       process.stdout.write(`${formatCrossValidation(cv)}\n`);
       return EXIT.ok;
     }
-    const stored = await trainFromCorpora(values.id, scorecard.split(','), split, banks);
+    const stored = await trainFromCorpora(values.id, scorecard.split(','), split, banks, options);
     const json = `${JSON.stringify(stored, null, 2)}\n`;
     if (values.out) await writeFile(values.out, json);
     else process.stdout.write(json);
