@@ -59,5 +59,13 @@ describe('a turn bank', () => {
     ])
       expect(classes).toContain(c);
     expect(bank.filter((t) => t.label !== 'violation').length).toBeGreaterThan(bank.length / 2);
+    // The banks kept beside it (measured, not learned) share no id with it or each other.
+    const all = [
+      ...bank,
+      ...(await readTurnBank(join(repoRoot, 'test/scoring/turn-bank-chat'))),
+      ...(await readTurnBank(join(repoRoot, 'test/scoring/turn-bank-ordinary'))),
+    ];
+    expect(all.length).toBeGreaterThanOrEqual(4200);
+    expect(new Set(all.map((t) => t.id)).size).toBe(all.length);
   });
 });
