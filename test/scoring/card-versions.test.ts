@@ -19,6 +19,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@3': 'f98ba796f5bc1f0475b2471f970831dc0f7a5f4dce08aee20bb4811e9ef378f5',
   'default-zh@5': '169ce4b1560c5998f6a9d8049e0fcb6838571bb87b01be2613e0dd9b3dd73f44',
   'default-zh-chat@4': '324a94d00a251da8c7545eb28017bbcd351beabc42b597252ed8ea5583b0bd11',
+  'default-zh@6': 'ceee2a6e0e8bf17f9fbe3c48b4d4dfe3027629af30ab152ff292baeeb7a006bd',
+  'default-zh-chat@5': 'b17ed27b32df06e0b2b142bc646e40f93b5ffe013ceb4640543abbdc037ec062',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 
@@ -28,6 +30,7 @@ const DIR = join(import.meta.dirname, '..', '..', 'workers', 'scoring', 'scoreca
 const LEARNED: Record<string, string> = {
   'violation-ngrams@1': '9d234ce2fd5e8c1a8dbe38c87ac4dc7d0f5ffed46b149739a165e8e040f8edd4',
   'violation-ngrams@2': 'e3ed9c3f789e998dc94f5a2d7d63da38ee92b3504428cfa0851e04d2ef078291',
+  'violation-ngrams@3': 'e13d8a2361abe471e239ab3c85265f373a45a57aa102f516d9f88cc5e83ddb49',
 };
 
 describe('built-in scorecards', () => {

@@ -17,6 +17,8 @@ import {
   DEFAULT_TRAINING,
   type StoredViolationModel,
 } from '../../workers/scoring/violation-model.ts';
+import { normaliseText } from '../../workers/scoring/normalise-text.ts';
+import { readTurnBank } from '../../workers/scoring/turn-bank.ts';
 import { defaultZh, repoRoot, transcriptOf } from './helpers.ts';
 
 const turns = [
@@ -141,7 +143,7 @@ describe('a learned rule', () => {
     expect(item.evidence[0]).toMatchObject({
       segmentIndex: 2,
       method: 'model',
-      phrase: 'violation-ngrams@2',
+      phrase: 'violation-ngrams@3',
     });
     expect(score.needsReview).toBe(true);
     // The customer's identical words are never looked at.
@@ -159,8 +161,8 @@ describe('a learned rule', () => {
     expect(flat.item.status).toBe('pass');
     // Words a family found and an exception cleared are judged too: a courier's refusal reported.
     const reported = suspected('快递员说他也没办法');
-    expect(violationProbability(builtInModel('violation-ngrams@2'), '快递员说他也没办法')).toBeGreaterThan(
-      0.95,
+    expect(violationProbability(builtInModel('violation-ngrams@3'), '快递员说他也没办法')).toBeGreaterThan(
+      0.97,
     );
     const refusal = reported.score.items.find((i) => i.itemId === 'forbidden-refusal');
     expect(refusal?.evidence[0].excusedBy).toBe('third-party');
@@ -191,11 +193,31 @@ describe('a learned rule', () => {
     expect(flagged).toBeLessThanOrEqual(20);
   });
 
+  it('reads hardly any ordinary agent turn, written apart from the cards, as a violation', async () => {
+    // turn-bank-ordinary: 1,000 everyday agent turns full of 没 / 这 / 我们 (and a few violations),
+    // which the model never learned from; the rule's own model and threshold judge them.
+    const rule = card.items.find((item) => item.item.id === 'forbidden-suspected')!.rule;
+    if (rule.kind !== 'learned') throw new Error('forbidden-suspected is no learned rule');
+    const bank = await readTurnBank(join(repoRoot, 'test/scoring/turn-bank-ordinary'));
+    const flagged = (label: string) => {
+      const turns = bank.filter((t) => t.label === label);
+      const hits = turns.filter(
+        (t) => violationProbability(rule.model, normaliseText(t.agent)) >= rule.threshold,
+      );
+      return hits.length / turns.length;
+    };
+    expect(bank.filter((t) => t.label === 'ok').length).toBeGreaterThanOrEqual(800);
+    expect(flagged('ok')).toBeLessThanOrEqual(0.01);
+    expect(flagged('near_miss')).toBeLessThanOrEqual(0.05);
+    // …while it still reads most of the bank's violations as such.
+    expect(flagged('violation')).toBeGreaterThanOrEqual(0.7);
+  });
+
   it('refuses a card that names a model that is not there, or a threshold outside 0..1', () => {
     const builtIn = readFileSync(join(repoRoot, 'workers/scoring/scorecards/default-zh.yaml'), 'utf8');
     const source = (model: string, threshold: number) =>
       builtIn
-        .replace('model: violation-ngrams@2', `model: ${model}`)
+        .replace('model: violation-ngrams@3', `model: ${model}`)
         .replace(/threshold: 0\.\d+/, `threshold: ${threshold}`);
     expect(() => compileScorecard(parseScorecard(source('nothing-here@1', 0.9), 't.yaml'))).toThrow(
       /no built-in learned model "nothing-here@1"/,

@@ -72,7 +72,7 @@ export async function scorecardCommand(args: string[]): Promise<number> {
       const cv = crossValidateModel(
         dialogues,
         cardForChannel(cards),
-        [0.5, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99],
+        [0.5, 0.7, 0.8, 0.9, 0.95, 0.96, 0.97, 0.98, 0.99],
         { options, bankTurns: await readBankTurns(banks) },
       );
       process.stdout.write(`${formatCrossValidation(cv)}\n`);
