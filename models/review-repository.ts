@@ -414,3 +414,47 @@ export async function callReviewRecord(
     ),
   };
 }
+
+/** A reviewed call as training data: its latest review, the transcript, and the machine's score that review judged. */
+export interface ReviewedCallRow {
+  callId: string;
+  channel: 'phone' | 'chat';
+  segments: { speaker: 'agent' | 'customer' | 'unknown'; start: number; end: number; text: string }[];
+  /** The stored CallScore of the scorecard version the reviewer saw. */
+  result: { items: unknown[] };
+  items: unknown[];
+  addedDeductions: unknown[];
+}
+
+/**
+ * One page of reviewed calls in call-id order, after `after` (exclusive),
+ * each with its latest review only; `month` keeps the calls sampled in that
+ * month (YYYY-MM). A call whose transcript or judged score is gone is left out.
+ */
+export async function reviewedCallsPage(
+  db: Queryable,
+  page: { after?: string; month?: string; limit: number },
+): Promise<ReviewedCallRow[]> {
+  const { rows } = await db.query(
+    `select r.call_id, t.channel, t.segments, s.result, r.items, r.added_deductions
+     from (select distinct on (call_id) call_id, scorecard_id, scorecard_version, items, added_deductions
+           from call_reviews where $1::text is null or call_id > $1
+           order by call_id, version desc) r
+     join transcripts t on t.call_id = r.call_id
+     join call_scores s on s.call_id = r.call_id and s.scorecard_id = r.scorecard_id
+                       and s.scorecard_version = r.scorecard_version
+     where $2::text is null
+        or exists (select 1 from review_queue q where q.call_id = r.call_id and q.month = ($2 || '-01')::date)
+     order by r.call_id
+     limit ${sqlLimit(page.limit)}`,
+    [page.after ?? null, page.month ?? null],
+  );
+  return rows.map((r) => ({
+    callId: r.call_id,
+    channel: r.channel,
+    segments: r.segments,
+    result: r.result,
+    items: r.items,
+    addedDeductions: r.added_deductions,
+  }));
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import type { Call } from '../models/call-repository.ts';
@@ -40,7 +40,7 @@ export async function loadScorecards(paths: string[]): Promise<LoadedScorecard[]
   for (const path of paths) {
     for (const file of await cardFiles(path)) {
       const source = await readFile(file, 'utf8');
-      const compiled = compileScorecard(parseScorecard(source, basename(file)));
+      const compiled = compileScorecard(parseScorecard(source, basename(file)), { cardDir: dirname(file) });
       const loaded = { compiled, source, sha256: createHash('sha256').update(source).digest('hex'), file };
       const seen = byId.get(compiled.card.id);
       if (!seen || seen.compiled.card.version < compiled.card.version) byId.set(compiled.card.id, loaded);

@@ -128,4 +128,7 @@ await reportCorpus('test/scoring/corpus-holdout', 'holdout batch, test half (its
 await reportCorpus('test/scoring/corpus-batch5', 'batch 5 (shops, platforms, hotlines), test half');
 await reportCorpus('test/scoring/corpus-batch6', 'batch 6 (mostly shop chat), test half');
 await reportCorpus('test/scoring/corpus-batch7', 'batch 7 (scored once, never read), test half');
-await reportCorpus('test/scoring/corpus-batch8', 'batch 8 (dev half learned by violation-ngrams@3), test half');
+await reportCorpus(
+  'test/scoring/corpus-batch8',
+  'batch 8 (dev half learned by violation-ngrams@3), test half',
+);

@@ -146,9 +146,15 @@ export function reviewableScore(callId: string, options: { needsReview?: boolean
 export async function saveReviewableScore(
   db: Queryable,
   callId: string,
-  options: { needsReview?: boolean } = {},
+  options: { needsReview?: boolean; segments?: number[] } = {},
 ): Promise<CallScore> {
   const score = reviewableScore(callId, options);
+  // Where forbidden-phrases' three hits are (segment indexes), when a test's transcript has them apart.
+  const at = options.segments;
+  if (at) {
+    const phrases = score.items.find((item) => item.itemId === 'forbidden-phrases')!;
+    phrases.evidence = phrases.evidence.map((hit, i) => ({ ...hit, segmentIndex: at[i] }));
+  }
   await saveCallScore(db, {
     callId,
     scorecardId: score.scorecardId,

@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../models/mulberry32.ts';
@@ -7,6 +9,8 @@ import { builtInModel, LEARNED_MODELS_DIR } from '../../workers/scoring/learned-
 import { parseScorecard } from '../../workers/scoring/parse-scorecard.ts';
 import { compileScorecard } from '../../workers/scoring/compile-scorecard.ts';
 import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
+import { loadCompiledScorecard } from '../../workers/scoring/load-scorecard.ts';
+import { loadScorecards } from '../../workers/scoring-service.ts';
 import { learnViolationModel, trainFromCorpora } from '../../workers/scoring/train-violation-model.ts';
 import {
   loadStoredModel,
@@ -213,6 +217,36 @@ describe('a learned rule', () => {
     expect(flagged('violation')).toBeGreaterThanOrEqual(0.7);
   });
 
+  it("reads a centre's own model from beside its card before the built-in ones", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'callqa-own-model-'));
+    const builtIn = readFileSync(join(repoRoot, 'workers/scoring/scorecards/default-zh.yaml'), 'utf8');
+    await writeFile(
+      join(dir, 'acme.yaml'),
+      builtIn
+        .replace('id: default-zh', 'id: acme')
+        .replace('model: violation-ngrams@3', 'model: acme-violations@1'),
+    );
+    // Not there yet: the error says where it looked.
+    await expect(loadCompiledScorecard(join(dir, 'acme.yaml'))).rejects.toThrow(
+      /no learned model "acme-violations@1" in .*callqa-own-model-.*learned or /,
+    );
+    const own = trainViolationModel('acme-violations@1', turns);
+    await mkdir(join(dir, 'learned'));
+    await writeFile(
+      join(dir, 'learned', 'acme-violations@1.json'),
+      JSON.stringify(
+        storeModel(own, { turns: 4, violations: 2, corpora: [], split: 'dev' }, DEFAULT_TRAINING),
+      ),
+    );
+    for (const compiled of [
+      await loadCompiledScorecard(join(dir, 'acme.yaml')),
+      (await loadScorecards([dir]))[0].compiled,
+    ]) {
+      const rule = compiled.items.find((item) => item.item.id === 'forbidden-suspected')!.rule;
+      expect(rule.kind === 'learned' && [...rule.model.weights]).toEqual([...own.weights]);
+    }
+  });
+
   it('refuses a card that names a model that is not there, or a threshold outside 0..1', () => {
     const builtIn = readFileSync(join(repoRoot, 'workers/scoring/scorecards/default-zh.yaml'), 'utf8');
     const source = (model: string, threshold: number) =>
@@ -220,7 +254,7 @@ describe('a learned rule', () => {
         .replace('model: violation-ngrams@3', `model: ${model}`)
         .replace(/threshold: 0\.\d+/, `threshold: ${threshold}`);
     expect(() => compileScorecard(parseScorecard(source('nothing-here@1', 0.9), 't.yaml'))).toThrow(
-      /no built-in learned model "nothing-here@1"/,
+      /no learned model "nothing-here@1"/,
     );
     expect(() => parseScorecard(source('violation-ngrams@1', 1.5), 't.yaml')).toThrow();
     expect(() => parseScorecard(source('violation-ngrams', 0.9), 't.yaml')).toThrow(/built-in model id/);

@@ -1,4 +1,4 @@
-import { builtInModel } from './learned-models.ts';
+import { learnedModel } from './learned-models.ts';
 import type { ViolationModel } from './violation-model.ts';
 import { CompiledIntent } from './intent-pattern.ts';
 import { heardKeys, soundKey } from './sound-text.ts';
@@ -184,7 +184,11 @@ export function scriptedIntents(card: Scorecard): Set<string> {
   return new Set([...asked].filter((name) => !strict.has(name)));
 }
 
-export function compileScorecard(card: Scorecard): CompiledScorecard {
+/**
+ * Compiles a parsed card. `cardDir`, the directory of the card's file, is
+ * where its own learned models may live (learned-models.ts).
+ */
+export function compileScorecard(card: Scorecard, options: { cardDir?: string } = {}): CompiledScorecard {
   const pinyin = card.language === 'zh' && card.matching.pinyin;
   const phrases = new Map<string, CompiledPhrase>();
   const phrase = (text: string, threshold = card.matching.threshold): CompiledPhrase => {
@@ -347,7 +351,7 @@ export function compileScorecard(card: Scorecard): CompiledScorecard {
       case 'learned':
         return {
           kind: 'learned',
-          model: builtInModel(source.model),
+          model: learnedModel(source.model, options.cardDir),
           threshold: source.threshold,
           speaker: source.speaker ?? 'agent',
         };

@@ -76,6 +76,10 @@ function metric(tp: number, fp: number, fn: number, tn: number): BinaryMetric {
 const ok = (item: ItemResult | undefined): boolean =>
   item === undefined || item.status === 'pass' || item.status === 'na';
 
+/** Whether an item's hits say a turn holds a violation: a forbidden item, or the flat no. */
+export const countsAsViolation = (item: Pick<ItemResult, 'category' | 'itemId'>): boolean =>
+  item.category === 'forbidden' || item.itemId === 'no-flat-no';
+
 /**
  * The turns a score flags as holding a violation: uncleared evidence of a
  * forbidden item or the flat no that failed or went to review, by transcript
@@ -85,7 +89,7 @@ const ok = (item: ItemResult | undefined): boolean =>
 export function flaggedTurns(score: CallScore, skip: (itemId: string) => boolean = () => false) {
   const flagged = new Map<number, string>();
   for (const item of score.items) {
-    if ((item.category !== 'forbidden' && item.itemId !== 'no-flat-no') || skip(item.itemId)) continue;
+    if (!countsAsViolation(item) || skip(item.itemId)) continue;
     if (item.status !== 'fail' && item.status !== 'review') continue;
     for (const hit of item.evidence) {
       if (hit.excusedBy !== undefined || hit.segmentIndex === null) continue;

@@ -1,5 +1,5 @@
 import type { ErrorMix } from './asr-error-simulator.ts';
-import { compileScorecard, type CompiledScorecard } from './compile-scorecard.ts';
+import type { CompiledScorecard } from './compile-scorecard.ts';
 import { parseCorpus, type CorpusDialogue } from './dialogue-corpus.ts';
 import { readJsonLines } from './json-lines.ts';
 import {
@@ -8,7 +8,7 @@ import {
   formatCorpusReport,
   type CorpusReport,
 } from './evaluate-corpus.ts';
-import { loadScorecard } from './load-scorecard.ts';
+import { loadCompiledScorecard } from './load-scorecard.ts';
 
 export interface CorpusTestOptions {
   cers?: number[];
@@ -63,7 +63,7 @@ export async function runCorpusTest(
   corpusPaths: string[],
   options: CorpusTestOptions = {},
 ): Promise<CorpusTestRun> {
-  const cards = await Promise.all(cardPaths.map(async (p) => compileScorecard(await loadScorecard(p))));
+  const cards = await Promise.all(cardPaths.map((p) => loadCompiledScorecard(p)));
   const split = options.split ?? 'test';
   const dialogues = await readDialogues(corpusPaths, split);
   const cardFor = cardForChannel(cards);

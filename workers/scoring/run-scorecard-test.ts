@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { compileScorecard } from './compile-scorecard.ts';
 import { evaluateScorecard, type HarnessReport } from './evaluate-scorecard.ts';
 import { formatScorecardReport } from './format-scorecard-report.ts';
 import { parseLabelledCalls } from './labelled-call.ts';
-import { loadScorecard } from './load-scorecard.ts';
+import { loadCompiledScorecard } from './load-scorecard.ts';
 
 export interface ScorecardTestOptions {
   /** Simulated character error rates to run; 0 is clean text. Default [0]. */
@@ -30,7 +29,7 @@ export async function runScorecardTest(
   labelledPath: string,
   options: ScorecardTestOptions = {},
 ): Promise<ScorecardTestRun> {
-  const compiled = compileScorecard(await loadScorecard(scorecardPath));
+  const compiled = await loadCompiledScorecard(scorecardPath);
   const labelled = parseLabelledCalls(await readFile(labelledPath, 'utf8'), basename(labelledPath)).filter(
     (call) => call.scorecard === undefined || call.scorecard === compiled.card.id,
   );

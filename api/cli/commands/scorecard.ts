@@ -1,16 +1,16 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseErrorMix } from '../../../workers/scoring/asr-error-simulator.ts';
-import { compileScorecard } from '../../../workers/scoring/compile-scorecard.ts';
 import { explainSentence, formatExplanation } from '../../../workers/scoring/explain-sentence.ts';
 import { looksLikeCorpus } from '../../../workers/scoring/dialogue-corpus.ts';
-import { loadScorecard } from '../../../workers/scoring/load-scorecard.ts';
+import { loadCompiledScorecard, loadScorecard } from '../../../workers/scoring/load-scorecard.ts';
 import { cardForChannel, readDialogues, runCorpusTest } from '../../../workers/scoring/run-corpus-test.ts';
 import { crossValidateModel, formatCrossValidation } from '../../../workers/scoring/cross-validate-model.ts';
 import { runScorecardTest } from '../../../workers/scoring/run-scorecard-test.ts';
 import { readBankTurns, trainFromCorpora } from '../../../workers/scoring/train-violation-model.ts';
 import { DEFAULT_TRAINING, GRAM_UNITS } from '../../../workers/scoring/violation-model.ts';
 import { EXIT, UsageError } from '../context.ts';
+import { reviewedTurnsCommand } from './reviewed-turns.ts';
 
 const USAGE = `usage:
   callqa scorecard check <scorecard.yaml>                       validate a scorecard, listing every problem
@@ -27,6 +27,9 @@ const USAGE = `usage:
                                                                 halves (and turn banks), for a card's learned rule;
                                                                 --cv prints the cross-validated table a threshold
                                                                 is picked from
+  callqa scorecard reviewed-turns --out bank.jsonl [--month YYYY-MM]
+                                                                the agent turns of reviewed calls, labelled by their
+                                                                latest review, as a turn bank for train --bank
   callqa scorecard explain <scorecard.yaml> "<sentence>" [--intent NAME] [--company NAME]
                                                                 which intent pattern matches where, or why none does`;
 
@@ -51,9 +54,11 @@ export async function scorecardCommand(args: string[]): Promise<number> {
       cv: { type: 'string' },
       bank: { type: 'string' },
       units: { type: 'string' },
+      month: { type: 'string' },
     },
   });
   const [action, scorecard, labelled] = positionals;
+  if (action === 'reviewed-turns') return reviewedTurnsCommand({ out: values.out, month: values.month });
   if (action === 'train' && scorecard) {
     if (!values.id || !/^[a-z0-9-]+@[0-9]+$/.test(values.id))
       throw new UsageError('--id names the model and its version, e.g. violation-ngrams@2');
@@ -65,9 +70,7 @@ export async function scorecardCommand(args: string[]): Promise<number> {
     if (!units) throw new UsageError(`--units is one of ${GRAM_UNITS.join(', ')}`);
     const options = { ...DEFAULT_TRAINING, units };
     if (values.cv) {
-      const cards = await Promise.all(
-        values.cv.split(',').map(async (path) => compileScorecard(await loadScorecard(path))),
-      );
+      const cards = await Promise.all(values.cv.split(',').map((path) => loadCompiledScorecard(path)));
       const dialogues = await readDialogues(scorecard.split(','), split);
       const cv = crossValidateModel(
         dialogues,
@@ -88,7 +91,7 @@ export async function scorecardCommand(args: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (action === 'explain' && scorecard && labelled !== undefined) {
-    const compiled = compileScorecard(await loadScorecard(scorecard));
+    const compiled = await loadCompiledScorecard(scorecard);
     if (values.intent !== undefined && !compiled.intents.has(values.intent)) {
       throw new UsageError(
         `unknown intent "${values.intent}"; the card has: ${[...compiled.intents.keys()].join(', ')}`,
