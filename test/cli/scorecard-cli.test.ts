@@ -121,7 +121,8 @@ describe('callqa scorecard explain and callqa score', () => {
   });
 
   it('train writes a model from the dev halves, prints the cross-validated table, and never learns from a test half', async () => {
-    const out = join(await mkdtemp(join(tmpdir(), 'callqa-train-')), 'm.json');
+    // --out may name a directory that does not exist yet (learned/ beside a card).
+    const out = join(await mkdtemp(join(tmpdir(), 'callqa-train-')), 'learned', 'm.json');
     const trained = await callqa(
       'scorecard',
       'train',
@@ -151,6 +152,9 @@ describe('callqa scorecard explain and callqa score', () => {
     expect(test.code).toBe(2);
     expect(test.stderr).toMatch(/never learns from a test half/);
     expect((await callqa('scorecard', 'train', 'test/scoring/corpus', '--id', 'no-version')).code).toBe(2);
+    const units = await callqa('scorecard', 'train', 'test/scoring/corpus', '--id', 'x@1', '--units', 'words');
+    expect(units.code).toBe(2);
+    expect(units.stderr).toMatch(/--units is one of characters, syllables, both/);
   });
 
   it('score prints one JSON result per line with reasons as codes and words, and refuses bad lines', async () => {

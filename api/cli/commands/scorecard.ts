@@ -1,4 +1,5 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseErrorMix } from '../../../workers/scoring/asr-error-simulator.ts';
 import { explainSentence, formatExplanation } from '../../../workers/scoring/explain-sentence.ts';
@@ -83,7 +84,11 @@ export async function scorecardCommand(args: string[]): Promise<number> {
     }
     const stored = await trainFromCorpora(values.id, scorecard.split(','), split, banks, options);
     const json = `${JSON.stringify(stored, null, 2)}\n`;
-    if (values.out) await writeFile(values.out, json);
+    if (values.out) {
+      // learned/ beside a card may not exist yet.
+      await mkdir(dirname(values.out), { recursive: true });
+      await writeFile(values.out, json);
+    }
     else process.stdout.write(json);
     process.stderr.write(
       `${values.id}: ${stored.trainedOn.turns} agent turns, ${stored.trainedOn.violations} violations (${stored.trainedOn.split})\n`,
