@@ -152,7 +152,15 @@ describe('callqa scorecard explain and callqa score', () => {
     expect(test.code).toBe(2);
     expect(test.stderr).toMatch(/never learns from a test half/);
     expect((await callqa('scorecard', 'train', 'test/scoring/corpus', '--id', 'no-version')).code).toBe(2);
-    const units = await callqa('scorecard', 'train', 'test/scoring/corpus', '--id', 'x@1', '--units', 'words');
+    const units = await callqa(
+      'scorecard',
+      'train',
+      'test/scoring/corpus',
+      '--id',
+      'x@1',
+      '--units',
+      'words',
+    );
     expect(units.code).toBe(2);
     expect(units.stderr).toMatch(/--units is one of characters, syllables, both/);
   });

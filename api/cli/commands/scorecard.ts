@@ -88,8 +88,7 @@ export async function scorecardCommand(args: string[]): Promise<number> {
       // learned/ beside a card may not exist yet.
       await mkdir(dirname(values.out), { recursive: true });
       await writeFile(values.out, json);
-    }
-    else process.stdout.write(json);
+    } else process.stdout.write(json);
     process.stderr.write(
       `${values.id}: ${stored.trainedOn.turns} agent turns, ${stored.trainedOn.violations} violations (${stored.trainedOn.split})\n`,
     );
