@@ -5,6 +5,7 @@ import type { CallScore, ItemResult, RuleHit, ScoringContext } from './call-scor
 import { CallView, toRuleHit, type EvidenceSettings } from './call-view.ts';
 import type { CompiledItem, CompiledScorecard } from './compile-scorecard.ts';
 import { assignRoles, needsRoles, type RoleAssignment } from './assign-roles.ts';
+import { correctOpeningSlips } from './opening-slip.ts';
 import type { ItemOutcome } from './item-outcome.ts';
 import { evaluatePhraseRule } from './phrase-rules.ts';
 import { reason, type Reason } from './reason.ts';
@@ -182,6 +183,8 @@ export function scoreTranscript(
       );
     }
   }
+  // The agent's greeting an export or a diariser credited to the customer is the agent's.
+  call = correctOpeningSlips(compiled, call, context.companyNames);
   if (call.segments.some((s) => s.speaker === 'unknown')) {
     // Only when role assignment was switched off: agent items would be N/A and the call would pass unheard.
     reviewReasons.push(reason('speaker_roles_unknown'));
