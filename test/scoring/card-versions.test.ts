@@ -20,7 +20,7 @@ const RELEASED: Record<string, string> = {
   'default-zh@5': '169ce4b1560c5998f6a9d8049e0fcb6838571bb87b01be2613e0dd9b3dd73f44',
   'default-zh-chat@4': '324a94d00a251da8c7545eb28017bbcd351beabc42b597252ed8ea5583b0bd11',
   'default-zh@6': 'ae053678a175224f1270e062b4c16795f0193f626dae5c5bfecb13a1861ae8f7',
-  'default-zh-chat@5': 'f39e8b1048f22d8f565426a84619a69ef0f3835586e29f4bbb3977d33ba8cab0',
+  'default-zh-chat@5': '77d55fdfaa4752198c60a2f040436bacd9f06df776f2c01feab7866de4676fd6',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 
