@@ -215,6 +215,14 @@ describe('default-zh v2: families, exceptions, positions', () => {
       scoreTranscript(chat, call([['agent', said], ...OPEN.slice(1), ...CLOSE]));
     expect(item(opened('亲 麻烦发一下订单截图'), 'greeting-hello').status).toBe('fail');
     expect(item(opened('亲亲~'), 'greeting-hello').status).toBe('pass');
+    // v5: 在 as a preposition, and 请问 in an answer, are no hello; a bare 在 as the whole answer is one.
+    expect(item(opened('那您在微信里搜掌上12333小程序'), 'greeting-hello').status).toBe('fail');
+    expect(item(opened('亲 视频看到了，请问轨道是直轨还是弯轨呀'), 'greeting-hello').status).toBe('fail');
+    expect(item(opened('亲 在'), 'greeting-hello').status).toBe('pass');
+    expect(item(opened('亲～请问有什么可以帮您'), 'greeting-hello').status).toBe('pass');
+    // A crowd greeted, and a shop's name before 为您服务.
+    expect(item(opened('家人们好呀~老李家大米直播间客服在线'), 'greeting-hello').status).toBe('pass');
+    expect(item(opened('您好，厨作良品为您服务～请问是哪个订单呢'), 'greeting-identify').status).toBe('pass');
   });
 
   it.each([
