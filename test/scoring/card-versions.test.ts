@@ -19,8 +19,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@3': 'f98ba796f5bc1f0475b2471f970831dc0f7a5f4dce08aee20bb4811e9ef378f5',
   'default-zh@5': '169ce4b1560c5998f6a9d8049e0fcb6838571bb87b01be2613e0dd9b3dd73f44',
   'default-zh-chat@4': '324a94d00a251da8c7545eb28017bbcd351beabc42b597252ed8ea5583b0bd11',
-  'default-zh@6': 'ae053678a175224f1270e062b4c16795f0193f626dae5c5bfecb13a1861ae8f7',
-  'default-zh-chat@5': '77d55fdfaa4752198c60a2f040436bacd9f06df776f2c01feab7866de4676fd6',
+  'default-zh@6': 'a7bafabea1be0b186b134aece44ecb3ac8476941b8b51928c3c0498451edd0e2',
+  'default-zh-chat@5': 'ccddab7984cf95bf5c7a8bfb22df7119d50cc3ae01b35568f5397594a0a1c416',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 
