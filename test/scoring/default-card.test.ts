@@ -211,6 +211,10 @@ describe('default-zh v2: families, exceptions, positions', () => {
       call([...OPEN, ['agent', '好的呢，早点休息多喝水，祝您早日恢复～']]),
     );
     expect(item(closed, 'closing-goodbye').status).toBe('pass');
+    // v5: see you on a day, and the offer to come back said short.
+    const last = (said: string) => scoreTranscript(chat, call([...OPEN, ['agent', said]]));
+    expect(item(last('应该的，周六见~'), 'closing-goodbye').status).toBe('pass');
+    expect(item(last('以经给驿站备注了 有啥再找我哈'), 'closing-anything-else').status).toBe('pass');
     const opened = (said: string) =>
       scoreTranscript(chat, call([['agent', said], ...OPEN.slice(1), ...CLOSE]));
     expect(item(opened('亲 麻烦发一下订单截图'), 'greeting-hello').status).toBe('fail');
