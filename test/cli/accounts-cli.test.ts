@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { ACTOR_CACHE_MS, ActorCache } from '../../api/auth/actor-cache.ts';
 import { verifyPassword } from '../../models/credentials.ts';
 import { testConfig } from '../helpers/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { runCli, type CliRun } from '../helpers/cli.ts';
 
 let db: TestDatabase;
 let app: FastifyInstance;
@@ -32,22 +32,8 @@ afterAll(async () => {
 });
 
 /** The CLI as an operator runs it against this database, with `stdin` piped in (or empty). */
-function callqa(
-  args: string[],
-  stdin = '',
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'api/cli/main.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: db.url, CALLQA_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+function callqa(args: string[], stdin = ''): Promise<CliRun> {
+  return runCli({ databaseUrl: db.url, dataDir: dataDir }, args, stdin);
 }
 
 describe('callqa users and tokens', () => {

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUserToken } from '../helpers/auth.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { runCli, type CliRun } from '../helpers/cli.ts';
 
 let db: TestDatabase;
 let dataDir: string;
@@ -20,18 +20,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-function callqa(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'api/cli/main.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: db.url, CALLQA_DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function callqa(args: string[]): Promise<CliRun> {
+  return runCli({ databaseUrl: db.url, dataDir: dataDir }, args);
 }
 
 describe('callqa plan', () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { testConfig } from '../helpers/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { registerReviewCard, saveReviewableScore } from '../helpers/review-fixtures.ts';
+import { runCli, type CliRun } from '../helpers/cli.ts';
 
 /**
  * `callqa scorecard reviewed-turns` on a real PostgreSQL: calls reviewed
@@ -100,18 +100,8 @@ afterAll(async () => {
   await db.drop();
 });
 
-function callqa(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'api/cli/main.ts', ...args], {
-      env: { ...process.env, DATABASE_URL: db.url, CALLQA_DATA_DIR: dir, LOG_LEVEL: 'silent' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function callqa(args: string[]): Promise<CliRun> {
+  return runCli({ databaseUrl: db.url, dataDir: dir }, args);
 }
 
 describe('callqa scorecard reviewed-turns', () => {
