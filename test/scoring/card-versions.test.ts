@@ -19,8 +19,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@3': 'f98ba796f5bc1f0475b2471f970831dc0f7a5f4dce08aee20bb4811e9ef378f5',
   'default-zh@5': '169ce4b1560c5998f6a9d8049e0fcb6838571bb87b01be2613e0dd9b3dd73f44',
   'default-zh-chat@4': '324a94d00a251da8c7545eb28017bbcd351beabc42b597252ed8ea5583b0bd11',
-  'default-zh@6': 'f7d35f454dcadc0464cd8389373f58dafa2c1a26cb238e5cd857acb9541b56e8',
-  'default-zh-chat@5': 'c79725acd6868f3021010d741c74761f9c8b0ab26ad2755ce67dbf3029cb8ab8',
+  'default-zh@6': '869cded2a3f51925a61ebef319078c66b03d9461b3842bebfa2cc6bc4a112909',
+  'default-zh-chat@5': 'bb1e9487fa4eba0f978bd4b98330f0a9fa79478e956909ea24f8f74e4842b955',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 

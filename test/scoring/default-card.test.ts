@@ -237,7 +237,14 @@ describe('default-zh v2: families, exceptions, positions', () => {
     ['有提醒的，是你自己把流量提醒关了', 'forbidden-impatience'],
     ['恶意仅退款的话我们会直接走法律程序的', 'forbidden-abusive'],
     ['拖鞋这种我们一律不给换的', 'forbidden-refusal'],
-  ])('counts "%s" as batch 5 said it (%s)', (said, itemId) => {
+    // Batch 8 and 9 dev halves (default-zh-chat v5).
+    ['送会场 这个我们做不来的', 'forbidden-refusal'],
+    ['你问了我好几遍了，只能告诉你看审核', 'forbidden-impatience'],
+    ['预装是预装了，激活是另一回事，都讲第三遍了', 'forbidden-impatience'],
+    ['我这边马上交班了，您快点下单吧', 'forbidden-impatience'],
+    ['验证码都是您亲手填的 这能怪谁', 'forbidden-impatience'],
+    ['您爱去哪提去哪提，监管、法院都行', 'forbidden-shirking'],
+  ])('counts "%s" as a batch said it (%s)', (said, itemId) => {
     const score = scoreTranscript(chat, call([...OPEN, ['agent', said], ...CLOSE]));
     expect(item(score, itemId).status).toBe('fail');
   });
