@@ -124,7 +124,10 @@ async function reportCorpus(dir: string, title: string): Promise<void> {
 }
 await reportCorpus('test/scoring/corpus', 'corpus test half');
 await reportCorpus('test/scoring/corpus-blind', 'blind batches, test halves');
-await reportCorpus('test/scoring/corpus-holdout', 'holdout batch, test half (its dev half is unread too, but for one line)');
+await reportCorpus(
+  'test/scoring/corpus-holdout',
+  'holdout batch, test half (its dev half is unread too, but for one line)',
+);
 await reportCorpus('test/scoring/corpus-batch5', 'batch 5 (shops, platforms, hotlines), test half');
 await reportCorpus('test/scoring/corpus-batch6', 'batch 6 (mostly shop chat), test half');
 await reportCorpus('test/scoring/corpus-batch7', 'batch 7 (scored once, never read), test half');
