@@ -63,6 +63,14 @@ describe('default-zh v2: families, exceptions, positions', () => {
     expect(renderException(exception, 'zh-CN')).toMatch(/^不计：/);
   });
 
+  it("names every exception the default cards define in people's words, in both languages", () => {
+    for (const compiled of [phone, chat]) {
+      const names = Object.keys(compiled.card.exceptions ?? {});
+      expect(names).toContain('apology');
+      for (const name of names) expect(renderException(name, 'zh-CN'), name).not.toMatch(/[a-z]/);
+    }
+  });
+
   it('takes 么 as a question only as a particle, never the 么 of 怎么 / 什么 / 那么', () => {
     for (const said of ['这个我不知道么', '您是不清楚了么']) {
       const result = item(
@@ -247,6 +255,18 @@ describe('default-zh v2: families, exceptions, positions', () => {
   ])('counts "%s" as a batch said it (%s)', (said, itemId) => {
     const score = scoreTranscript(chat, call([...OPEN, ['agent', said], ...CLOSE]));
     expect(item(score, itemId).status).toBe('fail');
+  });
+
+  it('takes the agent sorry for the asking as no impatience (apology)', () => {
+    const sorry = scoreTranscript(
+      chat,
+      call([...OPEN, ['agent', '真的很抱歉让您来回问了几次，这一单我来负责跟到底'], ...CLOSE]),
+    );
+    const impatience = item(sorry, 'forbidden-impatience');
+    expect(impatience.status).toBe('pass');
+    expect(impatience.evidence[0].excusedBy).toBe('apology');
+    const tired = scoreTranscript(chat, call([...OPEN, ['agent', '您都问了几次了，还是那句话'], ...CLOSE]));
+    expect(item(tired, 'forbidden-impatience').status).toBe('fail');
   });
 
   it('scores sarcasm with impatience, never as an automatic fail, and hears 不得行 as a flat no', () => {

@@ -195,6 +195,8 @@ const EXCEPTION_WORDS: Record<string, { en: string; zh: string }> = {
   quotation: { en: "the customer's words", zh: '复述客户原话' },
   'about-customer': { en: "the customer's knowledge", zh: '指客户' },
   'polite-set-phrase': { en: 'polite set phrase', zh: '礼貌用语' },
+  'unclear-thing': { en: 'something unclear, not the agent', zh: '指事物不清楚' },
+  apology: { en: 'an apology', zh: '致歉' },
   'greeting-you': { en: 'greeting', zh: '问候语' },
 };
 
