@@ -19,8 +19,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@3': 'f98ba796f5bc1f0475b2471f970831dc0f7a5f4dce08aee20bb4811e9ef378f5',
   'default-zh@5': '169ce4b1560c5998f6a9d8049e0fcb6838571bb87b01be2613e0dd9b3dd73f44',
   'default-zh-chat@4': '324a94d00a251da8c7545eb28017bbcd351beabc42b597252ed8ea5583b0bd11',
-  'default-zh@6': 'b0ca9a54d815a169509bcf0202dd0cc21346da47105c20d7c841f1e12df7ceda',
-  'default-zh-chat@5': 'd23a9fb67941b46cf989c1e52f80ee0154dc55ebbf5320438b6f8b2905221d8d',
+  'default-zh@6': 'ab4326cb884eff918830d85a719c68252e9e41dac0e506aa9cdd31f82f71066b',
+  'default-zh-chat@5': '151e1da016fafe9e3c3f29309ea91f085ad77a4d2828a94042d2de4ba8475609',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 
