@@ -150,4 +150,15 @@ describe('callqa scorecard reviewed-turns', () => {
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toContain('--out');
   });
+
+  it('skips a call whose stored score it cannot read, names it, and exports the rest', async () => {
+    await db.pool.query(`update call_scores set result = '{}' where call_id = 'rt-2'`);
+    const out = join(dir, 'rest.jsonl');
+    const run = await callqa(['scorecard', 'reviewed-turns', '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/skipped: rt-2 \(/);
+    expect(run.stdout).toContain('1 reviewed call, 6 agent turns');
+    const bank = parseTurnBank(await readFile(out, 'utf8'), 'rest.jsonl');
+    expect(new Set(bank.map((t) => t.id.split('#')[0]))).toEqual(new Set(['rt-1']));
+  });
 });

@@ -21,6 +21,7 @@ export async function reviewedTurnsCommand(options: { out?: string; month?: stri
   return withDatabase(async ({ database, out: print }) => {
     const file = await open(out, 'w');
     const counts = { calls: 0, turns: 0, violation: 0, near_miss: 0, ok: 0 };
+    const skipped: string[] = [];
     try {
       let after: string | undefined;
       for (;;) {
@@ -36,7 +37,14 @@ export async function reviewedTurnsCommand(options: { out?: string; month?: stri
             items: row.items as ReviewedCall['items'],
             addedDeductions: row.addedDeductions as ReviewedCall['addedDeductions'],
           };
-          const turns = reviewedTurns(call);
+          let turns: ReturnType<typeof reviewedTurns>;
+          try {
+            turns = reviewedTurns(call);
+          } catch (error) {
+            // A stored row this code cannot read costs that call, never the export.
+            skipped.push(`${row.callId} (${(error as Error).message})`);
+            continue;
+          }
           counts.calls += 1;
           for (const turn of turns) {
             counts.turns += 1;
@@ -53,9 +61,11 @@ export async function reviewedTurnsCommand(options: { out?: string; month?: stri
     await auditCli(database.pool, 'reviewed_turns_exported', `file:${out}`, {
       month: month ?? null,
       ...counts,
+      skipped: skipped.length,
     });
+    for (const line of skipped) print(`skipped: ${line}`);
     print(
-      `${counts.calls} reviewed calls, ${counts.turns} agent turns (${counts.violation} violations, ` +
+      `${counts.calls} reviewed call${counts.calls === 1 ? '' : 's'}, ${counts.turns} agent turns (${counts.violation} violations, ` +
         `${counts.near_miss} near misses, ${counts.ok} ok) → ${out}`,
     );
     return EXIT.ok;
