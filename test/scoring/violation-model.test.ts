@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../models/mulberry32.ts';
 import { demoTranscript } from '../../api/demo/demo-transcript.ts';
-import { builtInModel, LEARNED_MODELS_DIR } from '../../workers/scoring/learned-models.ts';
+import { learnedModel, LEARNED_MODELS_DIR } from '../../workers/scoring/learned-models.ts';
 import { parseScorecard } from '../../workers/scoring/parse-scorecard.ts';
 import { compileScorecard } from '../../workers/scoring/compile-scorecard.ts';
 import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
@@ -87,7 +87,7 @@ describe('the learned violation model', () => {
   });
 
   it('sums, on its fast path, exactly the buckets its features name', () => {
-    const model = builtInModel('violation-ngrams@1');
+    const model = learnedModel('violation-ngrams@1');
     const random = mulberry32(3);
     const alphabet = '不没你您好的了吗我们这边办法知道清楚请问帮查一下，a1';
     for (let n = 0; n < 300; n += 1) {
@@ -165,7 +165,7 @@ describe('a learned rule', () => {
     expect(flat.item.status).toBe('pass');
     // Words a family found and an exception cleared are judged too: a courier's refusal reported.
     const reported = suspected('快递员说他也没办法');
-    expect(violationProbability(builtInModel('violation-ngrams@3'), '快递员说他也没办法')).toBeGreaterThan(
+    expect(violationProbability(learnedModel('violation-ngrams@3'), '快递员说他也没办法')).toBeGreaterThan(
       0.97,
     );
     const refusal = reported.score.items.find((i) => i.itemId === 'forbidden-refusal');

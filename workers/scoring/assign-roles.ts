@@ -339,7 +339,8 @@ function decision(
     : { method, confidence, note, voiceSeparation: separation };
 }
 
-function timeOrder(transcript: Transcript): number[] {
+/** Segment indexes in time order (start, then transcript order). */
+export function timeOrder(transcript: Transcript): number[] {
   const segments = transcript.segments;
   return segments.map((_, i) => i).sort((a, b) => segments[a].start - segments[b].start || a - b);
 }

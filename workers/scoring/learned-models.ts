@@ -31,6 +31,3 @@ export function learnedModel(id: string, cardDir?: string): ViolationModel {
   }
   return model;
 }
-
-/** A built-in model by id. */
-export const builtInModel = (id: string): ViolationModel => learnedModel(id);

@@ -1,4 +1,5 @@
 import type { Transcript } from '../../models/transcript.ts';
+import { timeOrder } from './assign-roles.ts';
 import type { CompiledScorecard } from './compile-scorecard.ts';
 import { normaliseText } from './normalise-text.ts';
 import { keysIn, soundText } from './sound-text.ts';
@@ -8,12 +9,12 @@ import { keysIn, soundText } from './sound-text.ts';
  * slip in the opening of a transcript whose speakers were labelled by
  * someone (an import, a chat export, a diariser), never by channel. A turn
  * among the call's first OPENING_TURNS that the transcript gives the customer
- * but that holds the card's hello *and* its identification or offer of help
+ * but that holds the card's hello *and* its offer of help
  * (您好，这里是清研护肤旗舰店，客服小研在线，请问有什么可以帮您～) can only be the
  * agent's: a customer does not offer the centre's help in its name. It is
  * scored as the agent's, and the speaker decision says so. A customer's own
- * 你好 (hello alone) stays theirs, and so does any greeting after the agent
- * has already greeted. Pure.
+ * 你好, even naming the company (你好，是邮政客服吧), stays theirs, and so does
+ * any greeting after the agent has already greeted. Pure.
  */
 const OPENING_TURNS = 3;
 
@@ -22,16 +23,12 @@ export function correctOpeningSlips(
   transcript: Transcript,
   companies: string[] = [],
 ): Transcript {
-  const { hello, identify, offer } = Object.fromEntries(
-    ['hello', 'identify', 'offer'].map((name) => [name, compiled.intents.get(name)]),
-  );
-  if (!hello || !identify || !offer || transcript.speakerDecision.method === 'channel') return transcript;
-  const order = transcript.segments
-    .map((segment, index) => ({ segment, index }))
-    .sort((a, b) => a.segment.start - b.segment.start || a.index - b.index)
-    .slice(0, OPENING_TURNS);
+  const hello = compiled.intents.get('hello');
+  const offer = compiled.intents.get('offer');
+  if (!hello || !offer || transcript.speakerDecision.method === 'channel') return transcript;
   const slips: number[] = [];
-  for (const { segment, index } of order) {
+  for (const index of timeOrder(transcript).slice(0, OPENING_TURNS)) {
+    const segment = transcript.segments[index];
     if (segment.speaker === 'unknown') continue;
     const sound = soundText(normaliseText(segment.text));
     const keys = keysIn(sound);

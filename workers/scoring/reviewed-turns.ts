@@ -49,8 +49,10 @@ export function reviewedTurns(call: ReviewedCall): BankTurn[] {
     if (!seen || RANK[label] > RANK[seen.label]) found.set(segment, { label, itemId, span });
   };
   const decisions = new Map(call.items.map((decision) => [decision.itemId, decision]));
+  const forbidden = new Set<string>();
   for (const item of call.machine) {
     if (!countsAsViolation(item)) continue;
+    forbidden.add(item.itemId);
     const decision = decisions.get(item.itemId);
     const verdicts = new Map(decision?.hits.map((hit) => [hit.index, hit.verdict]));
     const failed = decision ? decision.status === 'fail' : item.status === 'fail';
@@ -61,7 +63,6 @@ export function reviewedTurns(call: ReviewedCall): BankTurn[] {
       mark(hit.segmentIndex, confirmed ? 'violation' : 'near_miss', item.itemId, hit.matchedText);
     });
   }
-  const forbidden = new Set(call.machine.filter(countsAsViolation).map((item) => item.itemId));
   for (const added of call.addedDeductions) {
     if (!forbidden.has(added.itemId)) continue;
     call.segments.forEach((segment, index) => {
