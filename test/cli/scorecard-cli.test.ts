@@ -148,6 +148,9 @@ describe('callqa scorecard explain and callqa score', () => {
     expect(cv.code, cv.stderr).toBe(0);
     expect(cv.stdout).toMatch(/rules alone +P 0\.\d+ +R 0\.\d+/);
     expect(cv.stdout).toMatch(/rules \+ model ≥ 0\.98 +P/);
+    // Each channel's own rows, for each card's own threshold.
+    expect(cv.stdout).toMatch(/\nphone: \d+ agent turns, \d+ violations\n +rules alone +P/);
+    expect(cv.stdout).toMatch(/\nchat: \d+ agent turns, \d+ violations\n +rules alone +P/);
     const test = await callqa('scorecard', 'train', 'test/scoring/corpus', '--id', 'x@1', '--split', 'test');
     expect(test.code).toBe(2);
     expect(test.stderr).toMatch(/never learns from a test half/);

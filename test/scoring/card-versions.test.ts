@@ -21,6 +21,7 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@4': '324a94d00a251da8c7545eb28017bbcd351beabc42b597252ed8ea5583b0bd11',
   'default-zh@6': 'ab4326cb884eff918830d85a719c68252e9e41dac0e506aa9cdd31f82f71066b',
   'default-zh-chat@5': '151e1da016fafe9e3c3f29309ea91f085ad77a4d2828a94042d2de4ba8475609',
+  'default-zh-chat@6': 'fd1ffdaf699a2f8c02b48c047c21b1df7b29f5719b2e08c560f6ec032a4b0b59',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 

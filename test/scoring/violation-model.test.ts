@@ -23,7 +23,7 @@ import {
 } from '../../workers/scoring/violation-model.ts';
 import { normaliseText } from '../../workers/scoring/normalise-text.ts';
 import { readTurnBank } from '../../workers/scoring/turn-bank.ts';
-import { defaultZh, repoRoot, transcriptOf } from './helpers.ts';
+import { defaultZh, repoRoot, scorecardPath, transcriptOf } from './helpers.ts';
 
 const turns = [
   { text: '这个我们没办法', violation: true },
@@ -197,25 +197,29 @@ describe('a learned rule', () => {
     expect(flagged).toBeLessThanOrEqual(20);
   });
 
-  it('reads hardly any ordinary agent turn, written apart from the cards, as a violation', async () => {
-    // turn-bank-ordinary: 1,000 everyday agent turns full of 没 / 这 / 我们 (and a few violations),
-    // which the model never learned from; the rule's own model and threshold judge them.
-    const rule = card.items.find((item) => item.item.id === 'forbidden-suspected')!.rule;
-    if (rule.kind !== 'learned') throw new Error('forbidden-suspected is no learned rule');
-    const bank = await readTurnBank(join(repoRoot, 'test/scoring/turn-bank-ordinary'));
-    const flagged = (label: string) => {
-      const turns = bank.filter((t) => t.label === label);
-      const hits = turns.filter(
-        (t) => violationProbability(rule.model, normaliseText(t.agent)) >= rule.threshold,
-      );
-      return hits.length / turns.length;
-    };
-    expect(bank.filter((t) => t.label === 'ok').length).toBeGreaterThanOrEqual(800);
-    expect(flagged('ok')).toBeLessThanOrEqual(0.01);
-    expect(flagged('near_miss')).toBeLessThanOrEqual(0.05);
-    // …while it still reads most of the bank's violations as such.
-    expect(flagged('violation')).toBeGreaterThanOrEqual(0.7);
-  });
+  it.each(['default-zh', 'default-zh-chat'])(
+    'reads hardly any ordinary agent turn, written apart from the cards, as a violation (%s at its threshold)',
+    async (name) => {
+      // turn-bank-ordinary: 1,000 everyday agent turns full of 没 / 这 / 我们 (and a few violations),
+      // which the model never learned from; each card's own model and threshold judge them.
+      const compiled = compileScorecard(parseScorecard(readFileSync(scorecardPath(name), 'utf8'), name));
+      const rule = compiled.items.find((item) => item.item.id === 'forbidden-suspected')!.rule;
+      if (rule.kind !== 'learned') throw new Error('forbidden-suspected is no learned rule');
+      const bank = await readTurnBank(join(repoRoot, 'test/scoring/turn-bank-ordinary'));
+      const flagged = (label: string) => {
+        const turns = bank.filter((t) => t.label === label);
+        const hits = turns.filter(
+          (t) => violationProbability(rule.model, normaliseText(t.agent)) >= rule.threshold,
+        );
+        return hits.length / turns.length;
+      };
+      expect(bank.filter((t) => t.label === 'ok').length).toBeGreaterThanOrEqual(800);
+      expect(flagged('ok')).toBeLessThanOrEqual(0.01);
+      expect(flagged('near_miss')).toBeLessThanOrEqual(0.05);
+      // …while it still reads most of the bank's violations as such.
+      expect(flagged('violation')).toBeGreaterThanOrEqual(0.7);
+    },
+  );
 
   it("reads a centre's own model from beside its card before the built-in ones", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'callqa-own-model-'));

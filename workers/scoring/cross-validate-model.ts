@@ -1,6 +1,7 @@
 import type { CompiledScorecard } from './compile-scorecard.ts';
 import { dialogueTranscript, type CorpusDialogue } from './dialogue-corpus.ts';
 import { flaggedTurns } from './evaluate-corpus.ts';
+import { channelSchema, type Channel } from './scorecard-schema.ts';
 import { judgedSegments, scoreTranscript } from './score-transcript.ts';
 import { labelledAgentTurns, learnViolationModel, type LabelledAgentTurn } from './train-violation-model.ts';
 import {
@@ -17,12 +18,21 @@ export interface ThresholdRow {
   recall: number;
 }
 
-export interface CrossValidation {
-  folds: number;
+/** The figures of one set of turns: all of them, or one channel's. */
+export interface CrossValidationFigures {
   turns: number;
   violations: number;
   rules: { precision: number; recall: number };
   rows: ThresholdRow[];
+}
+
+export interface CrossValidation extends CrossValidationFigures {
+  folds: number;
+  /**
+   * Each channel's own figures: each card has its own threshold, and phone
+   * calls and chats trade precision for recall differently.
+   */
+  byChannel: Partial<Record<Channel, CrossValidationFigures>>;
 }
 
 interface AgentTurn extends LabelledAgentTurn {
@@ -31,7 +41,10 @@ interface AgentTurn extends LabelledAgentTurn {
   /** …or found words there that an exception cleared: a learned rule leaves the turn out. */
   judged: boolean;
   fold: number;
+  channel: Channel;
 }
+
+const CHANNELS = channelSchema.options;
 
 function ruleTurns(
   dialogues: CorpusDialogue[],
@@ -53,6 +66,7 @@ function ruleTurns(
       byRules: flagged.has(turn.index),
       judged: judged.has(turn.index),
       fold: n % folds,
+      channel: dialogue.channel,
     }));
   });
 }
@@ -96,24 +110,36 @@ export function crossValidateModel(
     for (const turn of turns)
       if (turn.fold === fold) probability.set(turn, violationProbability(model, turn.text));
   }
-  return {
-    folds,
-    turns: turns.length,
-    violations: turns.filter((t) => t.violation).length,
-    rules: measure(turns, (t) => t.byRules),
+  const figures = (of: AgentTurn[]): CrossValidationFigures => ({
+    turns: of.length,
+    violations: of.filter((t) => t.violation).length,
+    rules: measure(of, (t) => t.byRules),
     rows: thresholds.map((threshold) => ({
       threshold,
-      ...measure(turns, (t) => t.byRules || (!t.judged && (probability.get(t) ?? 0) >= threshold)),
+      ...measure(of, (t) => t.byRules || (!t.judged && (probability.get(t) ?? 0) >= threshold)),
     })),
-  };
+  });
+  const byChannel: CrossValidation['byChannel'] = {};
+  for (const channel of CHANNELS) {
+    const of = turns.filter((t) => t.channel === channel);
+    if (of.length > 0) byChannel[channel] = figures(of);
+  }
+  return { folds, ...figures(turns), byChannel };
 }
 
 export function formatCrossValidation(cv: CrossValidation): string {
   const pr = (x: { precision: number; recall: number }) =>
     `P ${x.precision.toFixed(3)}  R ${x.recall.toFixed(3)}`;
+  const table = (of: CrossValidationFigures) => [
+    `  rules alone              ${pr(of.rules)}`,
+    ...of.rows.map((row) => `  rules + model ≥ ${row.threshold.toFixed(2)}    ${pr(row)}`),
+  ];
   return [
     `${cv.folds}-fold cross-validation by dialogue: ${cv.turns} agent turns, ${cv.violations} violations`,
-    `  rules alone              ${pr(cv.rules)}`,
-    ...cv.rows.map((row) => `  rules + model ≥ ${row.threshold.toFixed(2)}    ${pr(row)}`),
+    ...table(cv),
+    ...CHANNELS.flatMap((channel) => {
+      const of = cv.byChannel[channel];
+      return of ? [`${channel}: ${of.turns} agent turns, ${of.violations} violations`, ...table(of)] : [];
+    }),
   ].join('\n');
 }
