@@ -131,8 +131,6 @@ await reportCorpus(
 await reportCorpus('test/scoring/corpus-batch5', 'batch 5 (shops, platforms, hotlines), test half');
 await reportCorpus('test/scoring/corpus-batch6', 'batch 6 (mostly shop chat), test half');
 await reportCorpus('test/scoring/corpus-batch7', 'batch 7 (scored once, never read), test half');
-await reportCorpus(
-  'test/scoring/corpus-batch8',
-  'batch 8 (dev half learned by violation-ngrams@3), test half',
-);
-await reportCorpus('test/scoring/corpus-batch9', 'batch 9 (scored on arrival, never learned), test half');
+await reportCorpus('test/scoring/corpus-batch8', 'batch 8 (dev half learned since @3), test half');
+await reportCorpus('test/scoring/corpus-batch9', 'batch 9 (dev half learned by @4), test half');
+await reportCorpus('test/scoring/corpus-batch10', 'batch 10 (dev half learned by @4), test half');

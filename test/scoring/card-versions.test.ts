@@ -21,7 +21,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@4': '324a94d00a251da8c7545eb28017bbcd351beabc42b597252ed8ea5583b0bd11',
   'default-zh@6': 'ab4326cb884eff918830d85a719c68252e9e41dac0e506aa9cdd31f82f71066b',
   'default-zh-chat@5': '151e1da016fafe9e3c3f29309ea91f085ad77a4d2828a94042d2de4ba8475609',
-  'default-zh-chat@6': 'fd1ffdaf699a2f8c02b48c047c21b1df7b29f5719b2e08c560f6ec032a4b0b59',
+  'default-zh@7': '72042fab9a94292999114c9a1f440d7fec1fab27622ed6ace0230abb04d19666',
+  'default-zh-chat@6': '6920c71778f881bbe3399b7800bd3d9030d881c6bd4d038771194e36a810e34c',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 
@@ -32,6 +33,7 @@ const LEARNED: Record<string, string> = {
   'violation-ngrams@1': '9d234ce2fd5e8c1a8dbe38c87ac4dc7d0f5ffed46b149739a165e8e040f8edd4',
   'violation-ngrams@2': 'e3ed9c3f789e998dc94f5a2d7d63da38ee92b3504428cfa0851e04d2ef078291',
   'violation-ngrams@3': 'e13d8a2361abe471e239ab3c85265f373a45a57aa102f516d9f88cc5e83ddb49',
+  'violation-ngrams@4': '2b6b4a727646a3eaee70db5440eb306c2288d804cf316769391f119e9014ab33',
 };
 
 describe('built-in scorecards', () => {

@@ -147,7 +147,7 @@ describe('a learned rule', () => {
     expect(item.evidence[0]).toMatchObject({
       segmentIndex: 2,
       method: 'model',
-      phrase: 'violation-ngrams@3',
+      phrase: 'violation-ngrams@4',
     });
     expect(score.needsReview).toBe(true);
     // The customer's identical words are never looked at.
@@ -165,7 +165,7 @@ describe('a learned rule', () => {
     expect(flat.item.status).toBe('pass');
     // Words a family found and an exception cleared are judged too: a courier's refusal reported.
     const reported = suspected('快递员说他也没办法');
-    expect(violationProbability(learnedModel('violation-ngrams@3'), '快递员说他也没办法')).toBeGreaterThan(
+    expect(violationProbability(learnedModel('violation-ngrams@4'), '快递员说他也没办法')).toBeGreaterThan(
       0.97,
     );
     const refusal = reported.score.items.find((i) => i.itemId === 'forbidden-refusal');
@@ -228,7 +228,7 @@ describe('a learned rule', () => {
       join(dir, 'acme.yaml'),
       builtIn
         .replace('id: default-zh', 'id: acme')
-        .replace('model: violation-ngrams@3', 'model: acme-violations@1'),
+        .replace('model: violation-ngrams@4', 'model: acme-violations@1'),
     );
     // Not there yet: the error says where it looked.
     await expect(loadCompiledScorecard(join(dir, 'acme.yaml'))).rejects.toThrow(
@@ -255,7 +255,7 @@ describe('a learned rule', () => {
     const builtIn = readFileSync(join(repoRoot, 'workers/scoring/scorecards/default-zh.yaml'), 'utf8');
     const source = (model: string, threshold: number) =>
       builtIn
-        .replace('model: violation-ngrams@3', `model: ${model}`)
+        .replace('model: violation-ngrams@4', `model: ${model}`)
         .replace(/threshold: 0\.\d+/, `threshold: ${threshold}`);
     expect(() => compileScorecard(parseScorecard(source('nothing-here@1', 0.9), 't.yaml'))).toThrow(
       /no learned model "nothing-here@1"/,
