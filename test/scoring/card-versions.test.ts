@@ -21,8 +21,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@4': '324a94d00a251da8c7545eb28017bbcd351beabc42b597252ed8ea5583b0bd11',
   'default-zh@6': 'ab4326cb884eff918830d85a719c68252e9e41dac0e506aa9cdd31f82f71066b',
   'default-zh-chat@5': '151e1da016fafe9e3c3f29309ea91f085ad77a4d2828a94042d2de4ba8475609',
-  'default-zh@7': '72042fab9a94292999114c9a1f440d7fec1fab27622ed6ace0230abb04d19666',
-  'default-zh-chat@6': '6920c71778f881bbe3399b7800bd3d9030d881c6bd4d038771194e36a810e34c',
+  'default-zh@7': 'c071a1c37528a29a86e6a908db96b3ffaef67b294733894b96144d4fd96b370c',
+  'default-zh-chat@6': 'e7f1d1873209b3c544444557e3d1c6623d6e7a23ec88bdee2c83c6f3bf9780c8',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 

@@ -252,9 +252,29 @@ describe('default-zh v2: families, exceptions, positions', () => {
     ['我这边马上交班了，您快点下单吧', 'forbidden-impatience'],
     ['验证码都是您亲手填的 这能怪谁', 'forbidden-impatience'],
     ['您爱去哪提去哪提，监管、法院都行', 'forbidden-shirking'],
+    // Batch 10 dev half (default-zh-chat v6).
+    ['运费这个我们这边免不了的', 'forbidden-refusal'],
+    ['他几点送到我哪儿知道', 'forbidden-ignorance'],
+    ['能不能退我也吃不准', 'forbidden-ignorance'],
+    ['行了行了 我看到了', 'forbidden-impatience'],
+    ['这个我刚回答过了 您往上翻翻', 'forbidden-impatience'],
+    ['收货的时候都不拆开看看 现在说少了', 'forbidden-impatience'],
+    ['再闹我们就按恶意投诉处理了', 'forbidden-abusive'],
+    ['再这样这个会话我只能先结束了', 'forbidden-abusive'],
   ])('counts "%s" as a batch said it (%s)', (said, itemId) => {
     const score = scoreTranscript(chat, call([...OPEN, ['agent', said], ...CLOSE]));
     expect(item(score, itemId).status).toBe('fail');
+  });
+
+  it.each([
+    ['您刚才电话断了，我给您回过来', 'forbidden-abusive'],
+    ['每个项目都会有公告 您说一下是哪个片区', 'forbidden-abusive'],
+    ['用干净的布把芯片擦一擦再插', 'forbidden-impatience'],
+    ['本次会话即将结束，祝您生活愉快', 'forbidden-abusive'],
+    ['如果下单时没备注的话，我这边帮您联系骑手', 'forbidden-impatience'],
+  ])('leaves "%s" alone (%s)', (said, itemId) => {
+    const score = scoreTranscript(chat, call([...OPEN, ['agent', said], ...CLOSE]));
+    expect(item(score, itemId).status).toBe('pass');
   });
 
   it('takes the agent sorry for the asking as no impatience (apology)', () => {

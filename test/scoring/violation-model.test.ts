@@ -140,7 +140,7 @@ describe('a learned rule', () => {
 
   it('sends a turn that reads like a violation the rules did not name to a human, costing nothing', () => {
     // Sarcasm no family names (a dev-half line the model learned from).
-    const { score, item } = suspected('您这么懂，要不您来我们这上班得了');
+    const { score, item } = suspected('您这么懂，要不您来我们这上班吧');
     expect(item.status).toBe('review');
     expect(item.deduction).toBe(0);
     expect(item.reason).toMatchObject({ code: 'suspected_violation', params: { count: 1 } });
