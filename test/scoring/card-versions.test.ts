@@ -21,8 +21,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@4': '324a94d00a251da8c7545eb28017bbcd351beabc42b597252ed8ea5583b0bd11',
   'default-zh@6': 'ab4326cb884eff918830d85a719c68252e9e41dac0e506aa9cdd31f82f71066b',
   'default-zh-chat@5': '151e1da016fafe9e3c3f29309ea91f085ad77a4d2828a94042d2de4ba8475609',
-  'default-zh@7': 'c071a1c37528a29a86e6a908db96b3ffaef67b294733894b96144d4fd96b370c',
-  'default-zh-chat@6': 'e7f1d1873209b3c544444557e3d1c6623d6e7a23ec88bdee2c83c6f3bf9780c8',
+  'default-zh@7': '8b5d08c4209bdcd6897051eb63e8d86d78033557bce59a3d0c3e7748e2cb1a1b',
+  'default-zh-chat@6': '4e0cd3bf45f537b20dd1fbd188ade325c8bc65e7d4e137470e48b14ceb8adf11',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 

@@ -115,9 +115,13 @@ describe('default-zh v2: families, exceptions, positions', () => {
   it('takes a greeting and a closing that ASR noise broke, and only scripted formulas', () => {
     const opened = (said: string) =>
       scoreTranscript(phone, call([['agent', said], ...OPEN.slice(1), ...CLOSE]));
-    // 您 lost, or heard as 泞 (its accent group: never as 你), before the company or 工号.
+    // 您 lost, or heard as 泞 (its accent group: never as 你), before the company or 工号; the 好 of
+    // 你好 lost, or the 您 of 喂您好 (v7).
     for (const said of [
       '您，XX饮行在线客服，工号6610',
+      '你 中国银行客服 工号六七零一',
+      '喂好 顺远快递客服 工号两七',
+      '好，拼好物官方售后，号7713',
       '好，我是外卖平台客服小美',
       '你吧好燃气公司',
       '好，广发信用卡，工号3346',
