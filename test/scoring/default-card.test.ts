@@ -276,6 +276,10 @@ describe('default-zh v2: families, exceptions, positions', () => {
     ['用干净的布把芯片擦一擦再插', 'forbidden-impatience'],
     ['本次会话即将结束，祝您生活愉快', 'forbidden-abusive'],
     ['如果下单时没备注的话，我这边帮您联系骑手', 'forbidden-impatience'],
+    // Sound-alikes across words: 机是什么 is no 急什么, 网络所以 no 罗嗦, 孩子往 no 还指望.
+    ['请问您旧机是什么型号呢，小麦帮您估个价', 'forbidden-impatience'],
+    ['还用不上5G网络，所以一直显示4G', 'forbidden-impatience'],
+    ['这两天别让孩子往那边凑', 'forbidden-impatience'],
   ])('leaves "%s" alone (%s)', (said, itemId) => {
     const score = scoreTranscript(chat, call([...OPEN, ['agent', said], ...CLOSE]));
     expect(item(score, itemId).status).toBe('pass');
