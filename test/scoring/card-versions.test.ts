@@ -21,8 +21,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@4': '324a94d00a251da8c7545eb28017bbcd351beabc42b597252ed8ea5583b0bd11',
   'default-zh@6': 'ab4326cb884eff918830d85a719c68252e9e41dac0e506aa9cdd31f82f71066b',
   'default-zh-chat@5': '151e1da016fafe9e3c3f29309ea91f085ad77a4d2828a94042d2de4ba8475609',
-  'default-zh@7': '616751b16c54cb92ffb7fed45278ea8dff10cbd2e8c33699cefb568ece6c6575',
-  'default-zh-chat@6': 'bcee5d1a4612a03da548bb16c89f270c4bdb3ca9ee227002bf389dddd2e3b7d3',
+  'default-zh@7': 'aa745a00d94222c243b0136deceabd2a377216f74d9ec1c34934e609c7897db2',
+  'default-zh-chat@6': '70b9e4c5614c0bd534289f3cfd441297c66230b406d9b20e26b7ac6b9415b03c',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 

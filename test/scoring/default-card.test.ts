@@ -280,6 +280,9 @@ describe('default-zh v2: families, exceptions, positions', () => {
     ['请问您旧机是什么型号呢，小麦帮您估个价', 'forbidden-impatience'],
     ['还用不上5G网络，所以一直显示4G', 'forbidden-impatience'],
     ['这两天别让孩子往那边凑', 'forbidden-impatience'],
+    // A long conditional or rule before the refusal words (v7: within 14 and 12).
+    ['不过温馨提示，如果评价被删掉了，返现就没法领了', 'forbidden-refusal'],
+    ['签收后超过24小时反馈坏果 就没法走包赔了', 'forbidden-refusal'],
   ])('leaves "%s" alone (%s)', (said, itemId) => {
     const score = scoreTranscript(chat, call([...OPEN, ['agent', said], ...CLOSE]));
     expect(item(score, itemId).status).toBe('pass');
