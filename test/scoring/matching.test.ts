@@ -8,6 +8,7 @@ import {
   matchPhrase,
   prepareText,
 } from '../../workers/scoring/phrase-matcher.ts';
+import { nearIdOf, syllableCost, syllableIdOfCode } from '../../workers/scoring/syllable-table.ts';
 
 const phrase = (text: string, threshold = 0.7) =>
   compilePhrase(text, { pinyin: true, minPinyinChars: 2, threshold });
@@ -103,9 +104,30 @@ describe('phrase matching', () => {
   });
 });
 
+describe('near groups', () => {
+  it('hold every two syllables a substitution joins for less than 1 (the prefilter counts on it)', () => {
+    const ids = new Set<number>();
+    for (let code = 0x4e00; code <= 0x9fff; code += 1) ids.add(syllableIdOfCode(code));
+    ids.delete(0);
+    const apart: string[] = [];
+    let near = 0;
+    for (const a of ids) {
+      for (const b of ids) {
+        if (syllableCost(a, b) >= 1) continue;
+        near += 1;
+        if (nearIdOf(a) !== nearIdOf(b)) apart.push(`${a}/${b}`);
+      }
+    }
+    expect(apart).toEqual([]);
+    expect(ids.size).toBeGreaterThan(390);
+    expect(near).toBeGreaterThan(2 * ids.size);
+  });
+});
+
 describe('prefilter safety', () => {
-  // Homophones, accent merges (zh/z, n/l, in/ing), nasal pairs (你/您) and plain characters.
-  const POOL = [...'您你拟尼好号请情清问文再在见件知之道到谢写不布我五说话是事十a1'];
+  // Homophones, accent merges (zh/z, n/l, in/ing), nasal pairs (你/您, 八/班, 西/星), near groups
+  // that are no pair (班/帮) and plain characters.
+  const POOL = [...'您你拟尼好号请情清问文再在见件家将知之道到谢写不布我五说话是事十八班帮西新星a1'];
   const randomText = (random: () => number, min: number, max: number): string => {
     const length = min + Math.floor(random() * (max - min + 1));
     return Array.from({ length }, () => POOL[Math.floor(random() * POOL.length)]).join('');

@@ -4,6 +4,7 @@ import {
   coarseIdOf,
   MATRIX,
   NEAR_COST,
+  nearIdOf,
   quarterCosts,
   syllableCost,
   syllableIdOfCode,
@@ -40,19 +41,23 @@ export interface CompiledPhrase {
 }
 
 /**
- * Inverted index over a scorecard's phrases (q-gram counting filter). A phrase
- * position is keyed by its coarse syllable (pinyin phrases) or its character;
- * a position whose key occurs nowhere in a segment costs at least NEAR_COST
- * (coarse key) or 1 (character) in any alignment. Summing those per phrase
- * gives a lower bound of the edit cost; a phrase whose bound is over its budget
- * cannot match the segment, which rejects most (phrase, segment) pairs without
- * touching the phrase.
+ * Inverted index over a scorecard's phrases (q-gram counting filter). A
+ * position of a pinyin phrase is keyed by its coarse syllable and by its near
+ * group (`nearSyllable`), NEAR_COST each; any other position by its character,
+ * 1. In any alignment a position costs at least what its keys absent from the
+ * segment weigh: 1 when neither group occurs (no syllable there is within
+ * reach: 再见 in a turn with 在 but no jia/jian/jiang), NEAR_COST when only
+ * the near group does (a nasal pair: 你 for 您), 0 when its accent group does.
+ * Summing those per phrase gives a lower bound of the edit cost; a phrase
+ * whose bound is over its budget cannot match the segment, which rejects most
+ * (phrase, segment) pairs without touching the phrase.
  */
 export interface PhraseIndex {
   size: number;
-  /** Per character code, and per coarse syllable id: 1 + number of its posting list, 0 = no phrase uses it. */
+  /** Per character code, coarse and near syllable id: 1 + number of its posting list, 0 = no phrase uses it. */
   charList: Int32Array;
   coarseList: Int32Array;
+  nearList: Int32Array;
   /** Posting list k is postings[listStart[k]..listStart[k+1]): slots, one entry per phrase position. */
   listStart: Int32Array;
   postings: Int32Array;
@@ -63,10 +68,19 @@ export interface PhraseIndex {
 
 const CODE_POINTS = 0x10000;
 
-function positionKey(phrase: CompiledPhrase, i: number): { coarse: boolean; key: number; weight: number } {
-  if (phrase.pinyin && phrase.syllables[i] !== 0)
-    return { coarse: true, key: phrase.coarse[i], weight: NEAR_COST };
-  return { coarse: false, key: phrase.codes[i], weight: 1 };
+type KeyKind = 'char' | 'coarse' | 'near';
+
+function positionKeys(
+  phrase: CompiledPhrase,
+  i: number,
+): Array<{ kind: KeyKind; key: number; weight: number }> {
+  if (phrase.pinyin && phrase.syllables[i] !== 0) {
+    return [
+      { kind: 'coarse', key: phrase.coarse[i], weight: NEAR_COST },
+      { kind: 'near', key: nearIdOf(phrase.syllables[i]), weight: NEAR_COST },
+    ];
+  }
+  return [{ kind: 'char', key: phrase.codes[i], weight: 1 }];
 }
 
 /** The edit cost a phrase may spend and still reach its (most lenient) threshold. */
@@ -91,34 +105,40 @@ function flattenPostings(
 }
 
 export function buildPhraseIndex(phrases: CompiledPhrase[]): PhraseIndex {
-  const byChar = new Map<number, number[]>();
-  const byCoarse = new Map<number, number[]>();
+  const byKind: Record<KeyKind, Map<number, number[]>> = {
+    char: new Map(),
+    coarse: new Map(),
+    near: new Map(),
+  };
   const total = new Float64Array(phrases.length);
   const budget = new Float64Array(phrases.length);
   phrases.forEach((phrase, slot) => {
     phrase.slot = slot;
     for (let i = 0; i < phrase.codes.length; i += 1) {
-      const { coarse, key, weight } = positionKey(phrase, i);
-      total[slot] += weight;
-      const byKey = coarse ? byCoarse : byChar;
-      byKey.set(key, [...(byKey.get(key) ?? []), slot]);
+      for (const { kind, key, weight } of positionKeys(phrase, i)) {
+        total[slot] += weight;
+        byKind[kind].set(key, [...(byKind[kind].get(key) ?? []), slot]);
+      }
     }
     budget[slot] = budgetOf(phrase);
   });
   const charList = new Int32Array(CODE_POINTS);
-  const coarseList = new Int32Array(Math.max(0, ...byCoarse.keys()) + 1);
+  const coarseList = new Int32Array(Math.max(0, ...byKind.coarse.keys()) + 1);
+  const nearList = new Int32Array(Math.max(0, ...byKind.near.keys()) + 1);
   const flat = flattenPostings([
-    [byChar, charList],
-    [byCoarse, coarseList],
+    [byKind.char, charList],
+    [byKind.coarse, coarseList],
+    [byKind.near, nearList],
   ]);
-  return { size: phrases.length, charList, coarseList, ...flat, total, budget };
+  return { size: phrases.length, charList, coarseList, nearList, ...flat, total, budget };
 }
 
 // Scratch space of `markCandidates`, reused across segments: "seen in this
-// segment" stamps per character code and coarse syllable, and the present
-// weight per phrase slot.
+// segment" stamps per character code, coarse and near syllable, and the
+// present weight per phrase slot.
 const seenChar = new Int32Array(CODE_POINTS);
 const seenCoarse = new Int32Array(CODE_POINTS);
+const seenNear = new Int32Array(CODE_POINTS);
 let stamp = 0;
 let present = new Float64Array(256);
 
@@ -126,6 +146,7 @@ function nextStamp(): number {
   if (stamp === 0x7fffffff) {
     seenChar.fill(0);
     seenCoarse.fill(0);
+    seenNear.fill(0);
     stamp = 0;
   }
   stamp += 1;
@@ -143,17 +164,23 @@ function addPostings(index: PhraseIndex, list: number, weight: number, weights: 
 /** Adds the weight of every phrase position whose key occurs in `text`, each distinct key once. */
 function addPresentWeights(index: PhraseIndex, text: string, weights: Float64Array): void {
   const mark = nextStamp();
-  const { charList, coarseList } = index;
+  const { charList, coarseList, nearList } = index;
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
     if (seenChar[code] === mark) continue;
     seenChar[code] = mark;
     addPostings(index, charList[code], 1, weights);
-    const coarse = coarseIdOf(syllableIdOfCode(code));
-    if (coarse === 0 || coarse >= coarseList.length) continue;
-    if (seenCoarse[coarse] === mark) continue;
-    seenCoarse[coarse] = mark;
-    addPostings(index, coarseList[coarse], NEAR_COST, weights);
+    const syllable = syllableIdOfCode(code);
+    const coarse = coarseIdOf(syllable);
+    if (coarse !== 0 && coarse < coarseList.length && seenCoarse[coarse] !== mark) {
+      seenCoarse[coarse] = mark;
+      addPostings(index, coarseList[coarse], NEAR_COST, weights);
+    }
+    const near = nearIdOf(syllable);
+    if (near !== 0 && near < nearList.length && seenNear[near] !== mark) {
+      seenNear[near] = mark;
+      addPostings(index, nearList[near], NEAR_COST, weights);
+    }
   }
 }
 
