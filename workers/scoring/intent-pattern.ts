@@ -393,8 +393,9 @@ export class CompiledIntent {
   readonly tokens: PatternToken[][];
   private readonly combined = new Map<string, RegExp>();
   private readonly single = new Map<string, RegExp[]>();
-  /** Per set of companies, what a scan runs (`ScanPlan`). */
+  /** Per set of companies, what a scan runs (`ScanPlan`); the one plan of an intent without {company}. */
   private readonly plans = new Map<string, ScanPlan>();
+  private plainPlan?: ScanPlan;
   readonly company: boolean;
   private readonly needs: NeedsProgram[];
   /** Per pattern, two bits its `needs` imply (`requirementGates`), four numbers each: checked before them. */
@@ -478,6 +479,8 @@ export class CompiledIntent {
   }
 
   private planOf(companies: string[]): ScanPlan {
+    // Most intents have no {company}: one plan, kept at hand (a turn is scanned by dozens of intents).
+    if (!this.company) return (this.plainPlan ??= this.plan(this.values(companies)));
     const key = this.key(companies);
     let plan = this.plans.get(key);
     if (!plan) {
@@ -528,7 +531,7 @@ export class CompiledIntent {
   }
 
   /** Every non-overlapping match in a turn's sound text. */
-  findAll(sound: string, companies: string[] = [], keys?: KeySet): PatternHit[] {
+  findAll(sound: string, companies: string[] = [], keys?: KeySet): readonly PatternHit[] {
     if (keys) return this.scan(sound, companies, keys, true);
     const hits: PatternHit[] = [];
     let offset = 0;
@@ -551,7 +554,7 @@ export class CompiledIntent {
    * is kept rather than searched for again, and a pattern that found nothing
    * is not run again (unless pinned to the start, which moves with the hit).
    */
-  private scan(sound: string, companies: string[], keys: KeySet, all: boolean): PatternHit[] {
+  private scan(sound: string, companies: string[], keys: KeySet, all: boolean): readonly PatternHit[] {
     // Scratch shared by every scan (a scan never runs inside another): most scans run nothing.
     const running = scanRunning;
     let count = 0;
@@ -568,8 +571,9 @@ export class CompiledIntent {
       running[count] = scanners[s];
       count += 1;
     }
+    // Most scans run nothing: they share one empty answer.
+    if (count === 0) return NO_HITS;
     const hits: PatternHit[] = [];
-    if (count === 0) return hits;
     if (scanFrom.length < count) {
       scanFrom = new Float64Array(2 * count);
       scanTo = new Float64Array(2 * count);
@@ -701,6 +705,8 @@ function startKeys(tokens: PatternToken[], scripted: boolean): number[] | null {
   }
   return [...keys];
 }
+
+const NO_HITS: readonly PatternHit[] = Object.freeze([]);
 
 /** Result of `nextMatch` (code units; Infinity for none), kept in module state to spare an object per search. */
 let matchFrom = 0;
