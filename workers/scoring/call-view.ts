@@ -1,9 +1,10 @@
 import type { Speaker, Transcript, TranscriptSegment } from '../../models/transcript.ts';
 import type { RuleHit } from './call-score.ts';
 import {
-  markCandidates,
   matchPhrase,
+  mayMatch,
   prepareText,
+  segmentKeys,
   type CompiledPhrase,
   type MatchableText,
   type PhraseIndex,
@@ -61,12 +62,12 @@ export class CallView {
   judgedViolations?: Set<number>;
   private readonly scopes = new Map<SpeakerScope, ScopeIndex>();
   /**
-   * Prefilter verdicts, one byte per (segment, phrase slot) of the scorecard's
-   * index, computed per segment on first use: a flat array instead of one
-   * array per segment keeps allocation (and GC) per call small.
+   * The phrase keys of each segment (`segmentKeys`), `index.words` words
+   * each, filled on first use: one flat array per call keeps allocation (and
+   * GC) small.
    */
-  private candidates?: Uint8Array;
-  private readonly candidatesReady: Uint8Array;
+  private phraseKeys?: Int32Array;
+  private readonly phraseKeysReady: Uint8Array;
   /** Match cache by phrase slot, then segment; phrases outside the index use the map. */
   private readonly matchesBySlot: Array<Array<PhraseMatch | null | undefined> | undefined> = [];
   private readonly adHocMatches = new Map<CompiledPhrase, Array<PhraseMatch | null | undefined>>();
@@ -93,7 +94,7 @@ export class CallView {
     this.prepared = new Array<MatchableText | undefined>(this.segments.length);
     this.sounds = new Array<string | undefined>(this.segments.length);
     this.soundKeySets = new Array<KeySet | undefined>(this.segments.length);
-    this.candidatesReady = new Uint8Array(this.segments.length);
+    this.phraseKeysReady = new Uint8Array(this.segments.length);
     if (readings) {
       order.forEach((original, i) => {
         const reading = readings[original];
@@ -168,13 +169,13 @@ export class CallView {
   /** Only called with an index (see `match`). */
   private couldMatch(slot: number, index: number): boolean {
     const phraseIndex = this.index as PhraseIndex;
-    const size = phraseIndex.size;
-    this.candidates ??= new Uint8Array(size * this.segments.length);
-    if (this.candidatesReady[index] === 0) {
-      markCandidates(phraseIndex, this.text(index).text, this.candidates, index * size);
-      this.candidatesReady[index] = 1;
+    const at = index * phraseIndex.words;
+    this.phraseKeys ??= new Int32Array(phraseIndex.words * this.segments.length);
+    if (this.phraseKeysReady[index] === 0) {
+      segmentKeys(phraseIndex, this.text(index).text, this.phraseKeys, at);
+      this.phraseKeysReady[index] = 1;
     }
-    return this.candidates[index * size + slot] === 1;
+    return mayMatch(phraseIndex, this.phraseKeys, at, slot);
   }
 
   scope(speaker: SpeakerScope): ScopeIndex {

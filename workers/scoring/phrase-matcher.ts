@@ -4,6 +4,7 @@ import {
   coarseIdOf,
   MATRIX,
   NEAR_COST,
+  nearIdOf,
   quarterCosts,
   syllableCost,
   syllableIdOfCode,
@@ -18,8 +19,8 @@ import {
  * syllable one letter away. A negator or 您/你 is never edited (see
  * hard-characters.ts): 可以 does not match 不可以, nor 您 match 你.
  * similarity = 1 − cost / phrase length.
- * A counting prefilter per segment (`markCandidates`) skips the edit
- * distance when the phrase cannot reach its threshold there.
+ * A counting prefilter (`mayMatch`) skips the edit distance when the phrase
+ * cannot reach its threshold in the segment.
  */
 
 export interface CompiledPhrase {
@@ -40,33 +41,52 @@ export interface CompiledPhrase {
 }
 
 /**
- * Inverted index over a scorecard's phrases (q-gram counting filter). A phrase
- * position is keyed by its coarse syllable (pinyin phrases) or its character;
- * a position whose key occurs nowhere in a segment costs at least NEAR_COST
- * (coarse key) or 1 (character) in any alignment. Summing those per phrase
- * gives a lower bound of the edit cost; a phrase whose bound is over its budget
- * cannot match the segment, which rejects most (phrase, segment) pairs without
- * touching the phrase.
+ * A counting filter over a scorecard's phrases. A position of a pinyin phrase
+ * is keyed by its coarse syllable and by its near group (`nearSyllable`),
+ * NEAR_COST each; any other position by its character, 1. In any alignment a
+ * position costs at least what its keys absent from the segment weigh: 1 when
+ * neither group occurs (no syllable there is within reach: 再见 in a turn with
+ * 在 but no jia/jian/jiang), NEAR_COST when only the near group does (a nasal
+ * pair: 你 for 您), 0 when its accent group does. Summing those per phrase
+ * gives a lower bound of the edit cost; a phrase whose bound is over its
+ * budget cannot match the segment, which rejects most (phrase, segment) pairs
+ * without the edit distance.
+ *
+ * A segment's keys are a small bit set (`segmentKeys`), and a phrase's bound
+ * is summed only when a rule asks for that phrase there (`mayMatch`): a call
+ * asks for a dozen of the card's phrases per segment, not for all of them.
  */
 export interface PhraseIndex {
   size: number;
-  /** Per character code, and per coarse syllable id: 1 + number of its posting list, 0 = no phrase uses it. */
-  charList: Int32Array;
-  coarseList: Int32Array;
-  /** Posting list k is postings[listStart[k]..listStart[k+1]): slots, one entry per phrase position. */
-  listStart: Int32Array;
-  postings: Int32Array;
-  /** Per slot: the summed weight of all positions, and the cost the threshold allows. */
-  total: Float64Array;
-  budget: Float64Array;
+  /** Per character code, coarse and near syllable id: 1 + its bit in a segment's key set, 0 = no phrase has it. */
+  charBit: Int32Array;
+  coarseBit: Int32Array;
+  nearBit: Int32Array;
+  /** 32-bit words of a segment's key set. */
+  words: number;
+  /** Slot s's positions are [bit, weight in half units] pairs in positions[start[s]..start[s + 1]). */
+  start: Int32Array;
+  positions: Int32Array;
+  /** Per slot, in half units: the most absent weight its threshold allows (a whole number of halves is within the budget exactly when it is within its floor). */
+  allowance: Int32Array;
 }
 
 const CODE_POINTS = 0x10000;
 
-function positionKey(phrase: CompiledPhrase, i: number): { coarse: boolean; key: number; weight: number } {
-  if (phrase.pinyin && phrase.syllables[i] !== 0)
-    return { coarse: true, key: phrase.coarse[i], weight: NEAR_COST };
-  return { coarse: false, key: phrase.codes[i], weight: 1 };
+type KeyKind = 'char' | 'coarse' | 'near';
+
+/** A position's keys and their weights in half units (every weight is a multiple of 0.5). */
+function positionKeys(
+  phrase: CompiledPhrase,
+  i: number,
+): Array<{ kind: KeyKind; key: number; halves: number }> {
+  if (phrase.pinyin && phrase.syllables[i] !== 0) {
+    return [
+      { kind: 'coarse', key: phrase.coarse[i], halves: 2 * NEAR_COST },
+      { kind: 'near', key: nearIdOf(phrase.syllables[i]), halves: 2 * NEAR_COST },
+    ];
+  }
+  return [{ kind: 'char', key: phrase.codes[i], halves: 2 }];
 }
 
 /** The edit cost a phrase may spend and still reach its (most lenient) threshold. */
@@ -74,101 +94,80 @@ function budgetOf(phrase: CompiledPhrase): number {
   return (1 - phrase.prefilterThreshold) * phrase.codes.length + 1e-9;
 }
 
-/** Flattens posting lists into one array, filling `listOf[key]` with 1 + the list number. */
-function flattenPostings(
-  lists: Array<[Map<number, number[]>, Int32Array]>,
-): Pick<PhraseIndex, 'listStart' | 'postings'> {
-  const starts = [0];
-  const flat: number[] = [];
-  for (const [byKey, listOf] of lists) {
-    for (const [key, slots] of byKey) {
-      flat.push(...slots);
-      starts.push(flat.length);
-      listOf[key] = starts.length - 1;
-    }
-  }
-  return { listStart: Int32Array.from(starts), postings: Int32Array.from(flat) };
-}
-
 export function buildPhraseIndex(phrases: CompiledPhrase[]): PhraseIndex {
-  const byChar = new Map<number, number[]>();
-  const byCoarse = new Map<number, number[]>();
-  const total = new Float64Array(phrases.length);
-  const budget = new Float64Array(phrases.length);
+  const bits: Record<KeyKind, Map<number, number>> = { char: new Map(), coarse: new Map(), near: new Map() };
+  let nextBit = 0;
+  const start = [0];
+  const positions: number[] = [];
+  const allowance = new Int32Array(phrases.length);
   phrases.forEach((phrase, slot) => {
     phrase.slot = slot;
     for (let i = 0; i < phrase.codes.length; i += 1) {
-      const { coarse, key, weight } = positionKey(phrase, i);
-      total[slot] += weight;
-      const byKey = coarse ? byCoarse : byChar;
-      byKey.set(key, [...(byKey.get(key) ?? []), slot]);
+      for (const { kind, key, halves } of positionKeys(phrase, i)) {
+        let bit = bits[kind].get(key);
+        if (bit === undefined) {
+          bit = nextBit;
+          nextBit += 1;
+          bits[kind].set(key, bit);
+        }
+        positions.push(bit, halves);
+      }
     }
-    budget[slot] = budgetOf(phrase);
+    start.push(positions.length);
+    allowance[slot] = Math.floor(2 * budgetOf(phrase));
   });
-  const charList = new Int32Array(CODE_POINTS);
-  const coarseList = new Int32Array(Math.max(0, ...byCoarse.keys()) + 1);
-  const flat = flattenPostings([
-    [byChar, charList],
-    [byCoarse, coarseList],
-  ]);
-  return { size: phrases.length, charList, coarseList, ...flat, total, budget };
+  const table = (kind: KeyKind, length: number): Int32Array => {
+    const out = new Int32Array(length);
+    for (const [key, bit] of bits[kind]) out[key] = 1 + bit;
+    return out;
+  };
+  return {
+    size: phrases.length,
+    charBit: table('char', CODE_POINTS),
+    coarseBit: table('coarse', Math.max(0, ...bits.coarse.keys()) + 1),
+    nearBit: table('near', Math.max(0, ...bits.near.keys()) + 1),
+    words: Math.max(1, Math.ceil(nextBit / 32)),
+    start: Int32Array.from(start),
+    positions: Int32Array.from(positions),
+    allowance,
+  };
 }
 
-// Scratch space of `markCandidates`, reused across segments: "seen in this
-// segment" stamps per character code and coarse syllable, and the present
-// weight per phrase slot.
-const seenChar = new Int32Array(CODE_POINTS);
-const seenCoarse = new Int32Array(CODE_POINTS);
-let stamp = 0;
-let present = new Float64Array(256);
-
-function nextStamp(): number {
-  if (stamp === 0x7fffffff) {
-    seenChar.fill(0);
-    seenCoarse.fill(0);
-    stamp = 0;
-  }
-  stamp += 1;
-  return stamp;
+function setBit(keys: Int32Array, at: number, oneBased: number): void {
+  if (oneBased === 0) return;
+  const bit = oneBased - 1;
+  keys[at + (bit >> 5)] |= 1 << (bit & 31);
 }
 
-/** Adds `weight` to the present weight of every slot in posting list `list` (1-based, 0 = none). */
-function addPostings(index: PhraseIndex, list: number, weight: number, weights: Float64Array): void {
-  if (list === 0) return;
-  const { postings } = index;
-  const end = index.listStart[list];
-  for (let p = index.listStart[list - 1]; p < end; p += 1) weights[postings[p]] += weight;
-}
-
-/** Adds the weight of every phrase position whose key occurs in `text`, each distinct key once. */
-function addPresentWeights(index: PhraseIndex, text: string, weights: Float64Array): void {
-  const mark = nextStamp();
-  const { charList, coarseList } = index;
+/** Sets in `keys` (`index.words` words at `at`, zero) the bits of the phrase keys `text` (normalised) holds. */
+export function segmentKeys(index: PhraseIndex, text: string, keys: Int32Array, at: number): void {
+  const { charBit, coarseBit, nearBit } = index;
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
-    if (seenChar[code] === mark) continue;
-    seenChar[code] = mark;
-    addPostings(index, charList[code], 1, weights);
-    const coarse = coarseIdOf(syllableIdOfCode(code));
-    if (coarse === 0 || coarse >= coarseList.length) continue;
-    if (seenCoarse[coarse] === mark) continue;
-    seenCoarse[coarse] = mark;
-    addPostings(index, coarseList[coarse], NEAR_COST, weights);
+    setBit(keys, at, charBit[code]);
+    const syllable = syllableIdOfCode(code);
+    if (syllable === 0) continue;
+    const coarse = coarseIdOf(syllable);
+    if (coarse < coarseBit.length) setBit(keys, at, coarseBit[coarse]);
+    const near = nearIdOf(syllable);
+    if (near < nearBit.length) setBit(keys, at, nearBit[near]);
   }
 }
 
-/**
- * Sets `out[at + slot]` to 1 for every phrase that could reach its threshold
- * in `text` (normalised) and to 0 for the rest. Weights are multiples of 0.5,
- * so the sums are exact.
- */
-export function markCandidates(index: PhraseIndex, text: string, out: Uint8Array, at: number): void {
-  if (present.length < index.size) present = new Float64Array(index.size * 2);
-  present.fill(0, 0, index.size);
-  addPresentWeights(index, text, present);
-  for (let slot = 0; slot < index.size; slot += 1) {
-    out[at + slot] = index.total[slot] - present[slot] <= index.budget[slot] ? 1 : 0;
+/** Whether the phrase in `slot` could reach its threshold in a segment with these keys (`segmentKeys`). */
+export function mayMatch(index: PhraseIndex, keys: Int32Array, at: number, slot: number): boolean {
+  const { positions } = index;
+  const allowance = index.allowance[slot];
+  let absent = 0;
+  const end = index.start[slot + 1];
+  for (let p = index.start[slot]; p < end; p += 2) {
+    const bit = positions[p];
+    if (((keys[at + (bit >> 5)] >>> (bit & 31)) & 1) === 0) {
+      absent += positions[p + 1];
+      if (absent > allowance) return false;
+    }
   }
+  return true;
 }
 
 /**

@@ -12,6 +12,8 @@ const syllableIds = new Map<string, number>();
 const syllables: string[] = [''];
 const coarseIds = new Map<string, number>();
 const coarseOfSyllable: number[] = [0];
+const nearIds = new Map<string, number>();
+const nearOfSyllable: number[] = [0];
 // Per code point, -1 = not looked up yet; the BMP covers every CJK character ASR emits.
 const syllableOfChar = new Int32Array(0x10000).fill(-1);
 
@@ -28,19 +30,34 @@ export function fuzzySyllable(syllable: string): string {
     .replace(/([ie])ng$/, '$1n');
 }
 
+/**
+ * A syllable's accent group with any nasal coda dropped (ba/ban/bang,
+ * ni/nin/ning/li/lin): two syllables that cost less than 1 apart (an accent
+ * merge, or a nasal pair, `computeCost`) always share it. The matcher's
+ * prefilter reads it as "a substitution here costs at least 0.5, not 1".
+ */
+function nearSyllable(syllable: string): string {
+  return fuzzySyllable(syllable).replace(/ng?$/, '');
+}
+
+/** The id of `key` in `ids` (1-based), interned on first sight. */
+function groupId(ids: Map<string, number>, key: string): number {
+  let id = ids.get(key);
+  if (id === undefined) {
+    id = ids.size + 1;
+    ids.set(key, id);
+  }
+  return id;
+}
+
 function intern(syllable: string): number {
   let id = syllableIds.get(syllable);
   if (id === undefined) {
     id = syllables.length;
     syllables.push(syllable);
     syllableIds.set(syllable, id);
-    const key = fuzzySyllable(syllable);
-    let coarse = coarseIds.get(key);
-    if (coarse === undefined) {
-      coarse = coarseIds.size + 1;
-      coarseIds.set(key, coarse);
-    }
-    coarseOfSyllable[id] = coarse;
+    coarseOfSyllable[id] = groupId(coarseIds, fuzzySyllable(syllable));
+    nearOfSyllable[id] = groupId(nearIds, nearSyllable(syllable));
   }
   return id;
 }
@@ -94,6 +111,11 @@ export function accentVariants(id: number): number[] {
 
 export function coarseIdOf(syllableId: number): number {
   return coarseOfSyllable[syllableId] ?? 0;
+}
+
+/** The near group of a syllable id (`nearSyllable`), 0 for "no syllable". */
+export function nearIdOf(syllableId: number): number {
+  return nearOfSyllable[syllableId] ?? 0;
 }
 
 export function syllableOf(id: number): string {
