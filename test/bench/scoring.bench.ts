@@ -134,3 +134,4 @@ await reportCorpus('test/scoring/corpus-batch7', 'batch 7 (scored once, never re
 await reportCorpus('test/scoring/corpus-batch8', 'batch 8 (dev half learned since @3), test half');
 await reportCorpus('test/scoring/corpus-batch9', 'batch 9 (dev half learned by @4), test half');
 await reportCorpus('test/scoring/corpus-batch10', 'batch 10 (dev half learned by @4), test half');
+await reportCorpus('test/scoring/corpus-batch11', 'batch 11 (scored on arrival, never learned), test half');

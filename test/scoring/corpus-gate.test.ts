@@ -23,7 +23,7 @@ describe('the independent dialogue corpus', () => {
     expect(all.some((d) => d.turns.some((t) => t.true_speaker !== undefined))).toBe(true);
   });
 
-  it('has blind batches, a holdout and batches 5–10 beside it, written later: every id its own, spans inside their turns, halves equal', async () => {
+  it('has blind batches, a holdout and batches 5–11 beside it, written later: every id its own, spans inside their turns, halves equal', async () => {
     const blind = [
       ...(await readCorpus(`${repoRoot}/test/scoring/corpus-blind`)),
       ...(await readCorpus(`${repoRoot}/test/scoring/corpus-holdout`)),
@@ -32,12 +32,13 @@ describe('the independent dialogue corpus', () => {
       ...(await readCorpus(`${repoRoot}/test/scoring/corpus-batch7`)),
       ...(await readCorpus(`${repoRoot}/test/scoring/corpus-batch9`)),
       ...(await readCorpus(`${repoRoot}/test/scoring/corpus-batch10`)),
+      ...(await readCorpus(`${repoRoot}/test/scoring/corpus-batch11`)),
     ];
     // Batch 8's halves are equal as a whole: one writer split 13 phone calls among 40 dialogues.
     const batch8 = await readCorpus(`${repoRoot}/test/scoring/corpus-batch8`);
     expect(batch8.filter((d) => d.split === 'dev').length).toBe(120);
     expect(batch8.filter((d) => d.split === 'test').length).toBe(120);
-    expect(blind.length).toBeGreaterThanOrEqual(1894);
+    expect(blind.length).toBeGreaterThanOrEqual(2174);
     const ids = [...(await readCorpus(corpus)), ...blind, ...batch8].map((d) => d.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const channel of ['phone', 'chat'] as const) {
