@@ -31,6 +31,9 @@ const CLOSE: Array<[Speaker, string]> = [
   ['customer', '没有了'],
   ['agent', '感谢您的来电，再见'],
 ];
+/** An item's status on a chat whose agent says `said` between a proper opening and closing. */
+const statusMidCall = (said: string, id: string) =>
+  item(scoreTranscript(chat, call([...OPEN, ['agent', said], ...CLOSE])), id).status;
 
 describe('default-zh v2: families, exceptions, positions', () => {
   it('counts a refusal the agent speaks for, whatever the subject, and names the family', () => {
@@ -266,8 +269,7 @@ describe('default-zh v2: families, exceptions, positions', () => {
     ['再闹我们就按恶意投诉处理了', 'forbidden-abusive'],
     ['再这样这个会话我只能先结束了', 'forbidden-abusive'],
   ])('counts "%s" as a batch said it (%s)', (said, itemId) => {
-    const score = scoreTranscript(chat, call([...OPEN, ['agent', said], ...CLOSE]));
-    expect(item(score, itemId).status).toBe('fail');
+    expect(statusMidCall(said, itemId)).toBe('fail');
   });
 
   it.each([
@@ -284,8 +286,7 @@ describe('default-zh v2: families, exceptions, positions', () => {
     ['不过温馨提示，如果评价被删掉了，返现就没法领了', 'forbidden-refusal'],
     ['签收后超过24小时反馈坏果 就没法走包赔了', 'forbidden-refusal'],
   ])('leaves "%s" alone (%s)', (said, itemId) => {
-    const score = scoreTranscript(chat, call([...OPEN, ['agent', said], ...CLOSE]));
-    expect(item(score, itemId).status).toBe('pass');
+    expect(statusMidCall(said, itemId)).toBe('pass');
   });
 
   it('takes the agent sorry for the asking as no impatience (apology)', () => {
