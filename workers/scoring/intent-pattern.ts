@@ -1,4 +1,5 @@
 import { HARD_CHARACTERS } from './hard-characters.ts';
+import { requirementGates, wordGates } from './key-gates.ts';
 import { normaliseText } from './normalise-text.ts';
 import { holdsIn, needsProgram, type NeedsProgram, type Requirement } from './pattern-prefilter.ts';
 import {
@@ -6,8 +7,6 @@ import {
   HAN_KEY_CLASS,
   hex,
   isHard,
-  keyGate,
-  OPEN_GATE,
   isSoft,
   KEY_CLASS,
   OTHER_KEY,
@@ -512,7 +511,7 @@ export class CompiledIntent {
       const needs = this.wordsOnly[pattern] ? null : this.needs[pattern];
       only.options.forEach((option, w) => {
         scanners.push(scanner(pattern, [{ ...only, options: [option] }], values, words[w], needs));
-        gates.push(...gatesOf(words[w]));
+        gates.push(...wordGates(words[w]));
       });
     });
     return { scanners, gates: Int32Array.from(gates) };
@@ -638,30 +637,6 @@ interface Scanner {
   needs: NeedsProgram | null;
   /** For a word: the keys of its ends, all of which the turn must hold. */
   ends: NeedsProgram | null;
-}
-
-/**
- * Two bits a pattern's requirements imply: the gates of the words that must
- * match whatever alternative is taken (a requirement with one alternative),
- * the first two found.
- */
-function requirementGates(needs: Requirement[]): number[] {
-  const gates: number[] = [];
-  for (const requirement of needs) {
-    if (requirement.length !== 1) continue;
-    const ends = requirement[0];
-    for (const gate of [keyGate(ends[ends.length - 1]), keyGate(ends[0])]) {
-      if (gates.length < 4 && gate !== OPEN_GATE) gates.push(...gate);
-    }
-  }
-  while (gates.length < 4) gates.push(...OPEN_GATE);
-  return gates;
-}
-
-/** The gates of a word's ends: its last end and its first (the first is often a common 不 or 你). */
-function gatesOf(ends: Int32Array[] | null): number[] {
-  if (!ends || ends.length === 0) return [...OPEN_GATE, ...OPEN_GATE];
-  return [...keyGate(ends[ends.length - 1]), ...(ends.length > 1 ? keyGate(ends[0]) : OPEN_GATE)];
 }
 
 function scanner(
