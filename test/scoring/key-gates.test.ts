@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { simulateAsrErrors } from '../../workers/scoring/asr-error-simulator.ts';
 import { dialogueTranscript } from '../../workers/scoring/dialogue-corpus.ts';
-import { requirementGates, wordGates } from '../../workers/scoring/key-gates.ts';
+import { requirementGates, untestedEnds, wordGates } from '../../workers/scoring/key-gates.ts';
 import { loadCompiledScorecard } from '../../workers/scoring/load-scorecard.ts';
 import { normaliseText } from '../../workers/scoring/normalise-text.ts';
 import { readCorpus } from '../../workers/scoring/run-corpus-test.ts';
@@ -28,6 +28,12 @@ describe('key gates', () => {
     expect(wordGates(ends('不知道'))).toEqual([...gateOf('道'), ...gateOf('知')]);
     expect(wordGates(ends('我'))).toEqual([...gateOf('我'), ...OPEN_GATE]);
     expect(wordGates(null)).toEqual([...OPEN_GATE, ...OPEN_GATE]);
+  });
+
+  it("leave to the requirements only the ends a word's gates do not test", () => {
+    const word = ends('不知道');
+    expect(untestedEnds(word, wordGates(word))).toEqual([word[0]]);
+    expect(untestedEnds(ends('知道'), wordGates(ends('知道')))).toEqual([]);
   });
 
   it("gate a pattern by a bit every alternative of a list shares, never by one alternative's own", () => {

@@ -1,5 +1,5 @@
 import { HARD_CHARACTERS } from './hard-characters.ts';
-import { requirementGates, wordGates } from './key-gates.ts';
+import { requirementGates, untestedEnds, wordGates } from './key-gates.ts';
 import { normaliseText } from './normalise-text.ts';
 import { holdsIn, needsProgram, type NeedsProgram, type Requirement } from './pattern-prefilter.ts';
 import {
@@ -510,8 +510,10 @@ export class CompiledIntent {
       }
       const needs = this.wordsOnly[pattern] ? null : this.needs[pattern];
       only.options.forEach((option, w) => {
-        scanners.push(scanner(pattern, [{ ...only, options: [option] }], values, words[w], needs));
-        gates.push(...wordGates(words[w]));
+        const wordGate = wordGates(words[w]);
+        const rest = untestedEnds(words[w], wordGate);
+        scanners.push(scanner(pattern, [{ ...only, options: [option] }], values, rest, needs));
+        gates.push(...wordGate);
       });
     });
     return { scanners, gates: Int32Array.from(gates) };
@@ -635,7 +637,7 @@ interface Scanner {
   starts: Int32Array | null;
   /** The pattern's requirements, unless its words' ends say all they would. */
   needs: NeedsProgram | null;
-  /** For a word: the keys of its ends, all of which the turn must hold. */
+  /** For a word: the ends its two gates do not already test, all of which the turn must hold. */
   ends: NeedsProgram | null;
 }
 
@@ -653,7 +655,7 @@ function scanner(
     for (const key of keys) starts[(key - 0xe000) >> 5] |= 1 << ((key - 0xe000) & 31);
   }
   const re = soundRegex(patternSource(tokens, values), starts ? 'y' : 'g');
-  return { pattern, re, starts, needs, ends: ends ? needsProgram([[ends]]) : null };
+  return { pattern, re, starts, needs, ends: ends && ends.length > 0 ? needsProgram([[ends]]) : null };
 }
 
 /**

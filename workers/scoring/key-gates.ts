@@ -72,3 +72,15 @@ export function requirementGates(needs: readonly Requirement[]): number[] {
   }
   return twoRarest(choices);
 }
+
+/**
+ * The ends of a word its gates do not test: what `holdsIn` still has to ask
+ * (an end is one test there too, its `keyGate`; an open one always holds).
+ */
+export function untestedEnds(ends: readonly Int32Array[] | null, gates: readonly number[]): Int32Array[] {
+  const tested = (gate: readonly [number, number]): boolean =>
+    gate === OPEN_GATE ||
+    (gate[0] === gates[0] && gate[1] === gates[1]) ||
+    (gate[0] === gates[2] && gate[1] === gates[3]);
+  return (ends ?? []).filter((keys) => !tested(keyGate(keys)));
+}
