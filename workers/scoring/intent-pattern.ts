@@ -282,10 +282,11 @@ function wordKeys(raw: string, alwaysHeard = false, tolerant = false, scripted =
  * price of a few set lookups.
  */
 
-function requirements(tokens: PatternToken[], scripted: boolean): Requirement[] {
+function requirements(tokens: PatternToken[], scripted: boolean, values?: SlotValues): Requirement[] {
   const needs: Requirement[] = [];
   for (const token of tokens) {
-    if (token.kind === 'text') {
+    if (token.kind === 'slot' && token.name === 'company' && values) needs.push(companyEnds(values));
+    else if (token.kind === 'text') {
       const ends = wordKeys(token.raw, token.heard, scripted && token.heard, scripted);
       if (ends) needs.push([ends]);
     } else if (token.kind === 'choice') {
@@ -306,6 +307,15 @@ function requirements(tokens: PatternToken[], scripted: boolean): Requirement[] 
     }
   }
   return needs;
+}
+
+/**
+ * The ends of every company name, as one requirement: `{company}` matches one
+ * of them whole, as `slotSource` spells it (`soundOf` with its defaults). No
+ * names, no alternative: the slot's `(?!)` never matches either.
+ */
+function companyEnds(values: SlotValues): Int32Array[][] {
+  return values.company.map((name) => wordKeys(name)).filter((ends): ends is Int32Array[] => ends !== null);
 }
 
 export interface SlotValues {
@@ -504,7 +514,11 @@ export class CompiledIntent {
       const only = tokens[0];
       const patternGates = Array.from(this.patternGates.subarray(4 * pattern, 4 * pattern + 4));
       if (!words || only.kind !== 'choice') {
-        scanners.push(scanner(pattern, tokens, values, null, this.needs[pattern]));
+        // A top-level {company} needs one of this plan's names: without them, a lone `{company}` ran on every turn.
+        const needs = tokens.some((t) => t.kind === 'slot' && t.name === 'company')
+          ? needsProgram(requirements(tokens, this.scripted, values))
+          : this.needs[pattern];
+        scanners.push(scanner(pattern, tokens, values, null, needs));
         gates.push(...patternGates);
         return;
       }
@@ -648,7 +662,7 @@ function scanner(
   ends: Int32Array[] | null,
   needs: NeedsProgram | null,
 ): Scanner {
-  const keys = startKeys(tokens, values.scripted ?? false);
+  const keys = startKeys(tokens, values);
   let starts: Int32Array | null = null;
   if (keys) {
     starts = new Int32Array(128);
@@ -661,10 +675,11 @@ function scanner(
 /**
  * The keys every match of a pattern starts with, when its first token says:
  * a word starts with its first character's unit in every tolerated variant
- * (`soundOf`), and a list with one of its words' first units. Null when a
- * slot, an empty alternative or `^` comes first.
+ * (`soundOf`), and a list with one of its words' first units. Null when
+ * another slot, an empty alternative or `^` comes first.
  */
-function startKeys(tokens: PatternToken[], scripted: boolean): number[] | null {
+function startKeys(tokens: PatternToken[], values: SlotValues): number[] | null {
+  const scripted = values.scripted ?? false;
   const lead = (option: PatternToken[]): Int32Array | null => {
     const first = option[0];
     return first?.kind === 'text'
@@ -672,6 +687,9 @@ function startKeys(tokens: PatternToken[], scripted: boolean): number[] | null {
       : null;
   };
   const first = tokens[0];
+  // A leading {company}: the first keys of its names (none: its `(?!)` never matches anywhere).
+  if (first.kind === 'slot' && first.name === 'company')
+    return companyEnds(values).flatMap((ends) => [...ends[0]]);
   const options = first.kind === 'text' ? [[first]] : first.kind === 'choice' ? first.options : [];
   if (options.length === 0) return null;
   const keys = new Set<number>();
