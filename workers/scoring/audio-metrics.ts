@@ -16,12 +16,18 @@ export interface CallSpans {
   separateChannels: boolean;
 }
 
-/** Sorts and merges overlapping or touching spans. */
+/**
+ * Sorts and merges overlapping or touching spans. Spans are read by index, not
+ * destructured: a call merges ~150 of them, and destructuring went through
+ * the array iterator (most of this function's time).
+ */
 export function mergeSpans(spans: SpeechSpans): SpeechSpans {
   // filter already copies the list: sorting the copy leaves the caller's order alone.
-  const sorted = spans.filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
+  const sorted = spans.filter((span) => span[1] > span[0]).sort((a, b) => a[0] - b[0]);
   const out: SpeechSpans = [];
-  for (const [start, end] of sorted) {
+  for (let i = 0; i < sorted.length; i += 1) {
+    const start = sorted[i][0];
+    const end = sorted[i][1];
     const last = out[out.length - 1];
     if (last && start <= last[1]) last[1] = Math.max(last[1], end);
     else out.push([start, end]);
@@ -30,7 +36,9 @@ export function mergeSpans(spans: SpeechSpans): SpeechSpans {
 }
 
 export function totalOf(spans: SpeechSpans): number {
-  return spans.reduce((sum, [s, e]) => sum + (e - s), 0);
+  let total = 0;
+  for (let i = 0; i < spans.length; i += 1) total += spans[i][1] - spans[i][0];
+  return total;
 }
 
 /** Intersections of two sorted, merged span lists. */
@@ -104,9 +112,9 @@ export function audioMetrics(
   deadAirS: number,
   minOverlapS: number,
 ): AudioMetrics {
-  const gaps = gapsBetween(spans.all).filter(([s, e]) => e - s > deadAirS);
+  const gaps = gapsBetween(spans.all).filter((gap) => gap[1] - gap[0] > deadAirS);
   const overlaps = spans.separateChannels
-    ? intersectSpans(spans.agent, spans.customer).filter(([s, e]) => e - s >= minOverlapS)
+    ? intersectSpans(spans.agent, spans.customer).filter((overlap) => overlap[1] - overlap[0] >= minOverlapS)
     : [];
   const agentSpeechS = totalOf(spans.agent);
   const customerSpeechS = totalOf(spans.customer);
@@ -116,7 +124,7 @@ export function audioMetrics(
   const round = (value: number): number => Math.round(value * 100) / 100;
   return {
     source: spans.source,
-    deadAirLongestS: round(gaps.reduce((max, [s, e]) => Math.max(max, e - s), 0)),
+    deadAirLongestS: round(gaps.reduce((max, gap) => Math.max(max, gap[1] - gap[0]), 0)),
     deadAirCount: gaps.length,
     overtalkTotalS: round(totalOf(overlaps)),
     overtalkCount: overlaps.length,

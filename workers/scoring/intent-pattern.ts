@@ -1,4 +1,5 @@
 import { HARD_CHARACTERS } from './hard-characters.ts';
+import { requirementGates, untestedEnds, wordGates } from './key-gates.ts';
 import { normaliseText } from './normalise-text.ts';
 import { holdsIn, needsProgram, type NeedsProgram, type Requirement } from './pattern-prefilter.ts';
 import {
@@ -6,8 +7,6 @@ import {
   HAN_KEY_CLASS,
   hex,
   isHard,
-  keyGate,
-  OPEN_GATE,
   isSoft,
   KEY_CLASS,
   OTHER_KEY,
@@ -283,10 +282,11 @@ function wordKeys(raw: string, alwaysHeard = false, tolerant = false, scripted =
  * price of a few set lookups.
  */
 
-function requirements(tokens: PatternToken[], scripted: boolean): Requirement[] {
+function requirements(tokens: PatternToken[], scripted: boolean, values?: SlotValues): Requirement[] {
   const needs: Requirement[] = [];
   for (const token of tokens) {
-    if (token.kind === 'text') {
+    if (token.kind === 'slot' && token.name === 'company' && values) needs.push(companyEnds(values));
+    else if (token.kind === 'text') {
       const ends = wordKeys(token.raw, token.heard, scripted && token.heard, scripted);
       if (ends) needs.push([ends]);
     } else if (token.kind === 'choice') {
@@ -307,6 +307,15 @@ function requirements(tokens: PatternToken[], scripted: boolean): Requirement[] 
     }
   }
   return needs;
+}
+
+/**
+ * The ends of every company name, as one requirement: `{company}` matches one
+ * of them whole, as `slotSource` spells it (`soundOf` with its defaults). No
+ * names, no alternative: the slot's `(?!)` never matches either.
+ */
+function companyEnds(values: SlotValues): Int32Array[][] {
+  return values.company.map((name) => wordKeys(name)).filter((ends): ends is Int32Array[] => ends !== null);
 }
 
 export interface SlotValues {
@@ -505,14 +514,20 @@ export class CompiledIntent {
       const only = tokens[0];
       const patternGates = Array.from(this.patternGates.subarray(4 * pattern, 4 * pattern + 4));
       if (!words || only.kind !== 'choice') {
-        scanners.push(scanner(pattern, tokens, values, null, this.needs[pattern]));
+        // A top-level {company} needs one of this plan's names: without them, a lone `{company}` ran on every turn.
+        const needs = tokens.some((t) => t.kind === 'slot' && t.name === 'company')
+          ? needsProgram(requirements(tokens, this.scripted, values))
+          : this.needs[pattern];
+        scanners.push(scanner(pattern, tokens, values, null, needs));
         gates.push(...patternGates);
         return;
       }
       const needs = this.wordsOnly[pattern] ? null : this.needs[pattern];
       only.options.forEach((option, w) => {
-        scanners.push(scanner(pattern, [{ ...only, options: [option] }], values, words[w], needs));
-        gates.push(...gatesOf(words[w]));
+        const wordGate = wordGates(words[w]);
+        const rest = untestedEnds(words[w], wordGate);
+        scanners.push(scanner(pattern, [{ ...only, options: [option] }], values, rest, needs));
+        gates.push(...wordGate);
       });
     });
     return { scanners, gates: Int32Array.from(gates) };
@@ -636,32 +651,8 @@ interface Scanner {
   starts: Int32Array | null;
   /** The pattern's requirements, unless its words' ends say all they would. */
   needs: NeedsProgram | null;
-  /** For a word: the keys of its ends, all of which the turn must hold. */
+  /** For a word: the ends its two gates do not already test, all of which the turn must hold. */
   ends: NeedsProgram | null;
-}
-
-/**
- * Two bits a pattern's requirements imply: the gates of the words that must
- * match whatever alternative is taken (a requirement with one alternative),
- * the first two found.
- */
-function requirementGates(needs: Requirement[]): number[] {
-  const gates: number[] = [];
-  for (const requirement of needs) {
-    if (requirement.length !== 1) continue;
-    const ends = requirement[0];
-    for (const gate of [keyGate(ends[ends.length - 1]), keyGate(ends[0])]) {
-      if (gates.length < 4 && gate !== OPEN_GATE) gates.push(...gate);
-    }
-  }
-  while (gates.length < 4) gates.push(...OPEN_GATE);
-  return gates;
-}
-
-/** The gates of a word's ends: its last end and its first (the first is often a common 不 or 你). */
-function gatesOf(ends: Int32Array[] | null): number[] {
-  if (!ends || ends.length === 0) return [...OPEN_GATE, ...OPEN_GATE];
-  return [...keyGate(ends[ends.length - 1]), ...(ends.length > 1 ? keyGate(ends[0]) : OPEN_GATE)];
 }
 
 function scanner(
@@ -671,23 +662,24 @@ function scanner(
   ends: Int32Array[] | null,
   needs: NeedsProgram | null,
 ): Scanner {
-  const keys = startKeys(tokens, values.scripted ?? false);
+  const keys = startKeys(tokens, values);
   let starts: Int32Array | null = null;
   if (keys) {
     starts = new Int32Array(128);
     for (const key of keys) starts[(key - 0xe000) >> 5] |= 1 << ((key - 0xe000) & 31);
   }
   const re = soundRegex(patternSource(tokens, values), starts ? 'y' : 'g');
-  return { pattern, re, starts, needs, ends: ends ? needsProgram([[ends]]) : null };
+  return { pattern, re, starts, needs, ends: ends && ends.length > 0 ? needsProgram([[ends]]) : null };
 }
 
 /**
  * The keys every match of a pattern starts with, when its first token says:
  * a word starts with its first character's unit in every tolerated variant
- * (`soundOf`), and a list with one of its words' first units. Null when a
- * slot, an empty alternative or `^` comes first.
+ * (`soundOf`), and a list with one of its words' first units. Null when
+ * another slot, an empty alternative or `^` comes first.
  */
-function startKeys(tokens: PatternToken[], scripted: boolean): number[] | null {
+function startKeys(tokens: PatternToken[], values: SlotValues): number[] | null {
+  const scripted = values.scripted ?? false;
   const lead = (option: PatternToken[]): Int32Array | null => {
     const first = option[0];
     return first?.kind === 'text'
@@ -695,6 +687,9 @@ function startKeys(tokens: PatternToken[], scripted: boolean): number[] | null {
       : null;
   };
   const first = tokens[0];
+  // A leading {company}: the first keys of its names (none: its `(?!)` never matches anywhere).
+  if (first.kind === 'slot' && first.name === 'company')
+    return companyEnds(values).flatMap((ends) => [...ends[0]]);
   const options = first.kind === 'text' ? [[first]] : first.kind === 'choice' ? first.options : [];
   if (options.length === 0) return null;
   const keys = new Set<number>();

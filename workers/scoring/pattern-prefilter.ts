@@ -1,4 +1,4 @@
-import type { KeySet } from './sound-text.ts';
+import { keyGate, type KeySet } from './sound-text.ts';
 
 /**
  * What a pattern needs to find in a turn before its regex is worth running
@@ -11,11 +11,15 @@ export type Requirement = Int32Array[][];
 /**
  * Requirements flattened into one array, read by `holdsIn` in a single loop:
  * this check runs for every (turn, pattern) pair, and walking nested arrays
- * of typed arrays cost more than the regexes it spares. Layout:
+ * of typed arrays cost more than the regexes it spares. Each end is one
+ * two-number test of the turn's key set (`keyGate`): its key's bit, or its
+ * accent group's for a heard character — an accent group's keys are the
+ * syllables one merge apart (zh/z, n/l, in/ing), so the group bit says what
+ * testing them one by one said, in one test (at worst it lets a turn through
+ * to the regex, which decides). Layout:
  *   requirement count, then per requirement:
  *     alternative count, index after the requirement, then per alternative:
- *       end count, index after the alternative, then per end:
- *         key count, keys (key − 0xE000).
+ *       end count, then per end: word of the key set, mask.
  */
 export type NeedsProgram = Int32Array;
 
@@ -29,18 +33,15 @@ export function needsProgram(needs: Requirement[]): NeedsProgram {
     const requirementAt = out.length;
     out.push(requirement.length, 0);
     for (const ends of requirement) {
-      const alternativeAt = out.length;
-      out.push(ends.length, 0);
-      for (const keys of [...ends].reverse())
-        out.push(keys.length, ...Array.from(keys, (key) => key - 0xe000));
-      out[alternativeAt + 1] = out.length;
+      out.push(ends.length);
+      for (const keys of [...ends].reverse()) out.push(...keyGate(keys));
     }
     out[requirementAt + 1] = out.length;
   }
   return Int32Array.from(out);
 }
 
-/** Whether the turn's keys hold every requirement (some alternative with a key of each of its ends). */
+/** Whether the turn's keys hold every requirement (some alternative with all of its ends). */
 export function holdsIn(set: KeySet, program: NeedsProgram): boolean {
   const { bits, at } = set;
   const requirements = program[0];
@@ -51,23 +52,10 @@ export function holdsIn(set: KeySet, program: NeedsProgram): boolean {
     i += 2;
     let held = false;
     for (let a = 0; a < alternatives && !held; a += 1) {
-      const ends = program[i];
-      const alternativeEnd = program[i + 1];
-      i += 2;
-      held = true;
-      for (let e = 0; e < ends && held; e += 1) {
-        const count = program[i];
-        i += 1;
-        held = false;
-        for (let k = i; k < i + count; k += 1) {
-          const key = program[k];
-          if ((bits[at + (key >> 5)] >>> (key & 31)) & 1) {
-            held = true;
-            break;
-          }
-        }
-        i += count;
-      }
+      const alternativeEnd = i + 1 + 2 * program[i];
+      let e = i + 1;
+      while (e < alternativeEnd && (bits[at + program[e]] & program[e + 1]) !== 0) e += 2;
+      held = e === alternativeEnd;
       i = alternativeEnd;
     }
     if (!held) return false;

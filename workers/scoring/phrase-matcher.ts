@@ -62,6 +62,14 @@ export interface PhraseIndex {
   charBit: Int32Array;
   coarseBit: Int32Array;
   nearBit: Int32Array;
+  /**
+   * Per character code, filled on first sight: at 2·code its coarse bit and at
+   * 2·code + 1 its near bit (1-based, 0 = none), −1 until looked up. A
+   * character's syllable and groups never change, so one lookup replaces the
+   * walk from character to syllable to group to bit (`segmentKeys` reads every
+   * character of a call).
+   */
+  soundBits: Int32Array;
   /** 32-bit words of a segment's key set. */
   words: number;
   /** Slot s's positions are [bit, weight in half units] pairs in positions[start[s]..start[s + 1]). */
@@ -126,6 +134,7 @@ export function buildPhraseIndex(phrases: CompiledPhrase[]): PhraseIndex {
     charBit: table('char', CODE_POINTS),
     coarseBit: table('coarse', Math.max(0, ...bits.coarse.keys()) + 1),
     nearBit: table('near', Math.max(0, ...bits.near.keys()) + 1),
+    soundBits: new Int32Array(2 * CODE_POINTS).fill(-1),
     words: Math.max(1, Math.ceil(nextBit / 32)),
     start: Int32Array.from(start),
     positions: Int32Array.from(positions),
@@ -139,18 +148,25 @@ function setBit(keys: Int32Array, at: number, oneBased: number): void {
   keys[at + (bit >> 5)] |= 1 << (bit & 31);
 }
 
+/** Fills `index.soundBits` for one character code (see there). */
+function lookUpSoundBits(index: PhraseIndex, code: number): void {
+  const { coarseBit, nearBit, soundBits } = index;
+  const syllable = syllableIdOfCode(code);
+  const coarse = syllable === 0 ? 0 : coarseIdOf(syllable);
+  const near = syllable === 0 ? 0 : nearIdOf(syllable);
+  soundBits[2 * code] = syllable !== 0 && coarse < coarseBit.length ? coarseBit[coarse] : 0;
+  soundBits[2 * code + 1] = syllable !== 0 && near < nearBit.length ? nearBit[near] : 0;
+}
+
 /** Sets in `keys` (`index.words` words at `at`, zero) the bits of the phrase keys `text` (normalised) holds. */
 export function segmentKeys(index: PhraseIndex, text: string, keys: Int32Array, at: number): void {
-  const { charBit, coarseBit, nearBit } = index;
+  const { charBit, soundBits } = index;
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);
     setBit(keys, at, charBit[code]);
-    const syllable = syllableIdOfCode(code);
-    if (syllable === 0) continue;
-    const coarse = coarseIdOf(syllable);
-    if (coarse < coarseBit.length) setBit(keys, at, coarseBit[coarse]);
-    const near = nearIdOf(syllable);
-    if (near < nearBit.length) setBit(keys, at, nearBit[near]);
+    if (soundBits[2 * code] < 0) lookUpSoundBits(index, code);
+    setBit(keys, at, soundBits[2 * code]);
+    setBit(keys, at, soundBits[2 * code + 1]);
   }
 }
 

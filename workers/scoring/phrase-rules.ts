@@ -160,10 +160,12 @@ const BU = Int32Array.of(soundKey('不'.charCodeAt(0)));
 function heardRefusal(bare: string, rule: Extract<CompiledRule, { kind: 'flat-no' }>): string | undefined {
   let end = bare.length;
   while (end > 2 && rule.particleKeys.has(soundKey(bare.charCodeAt(end - 1)))) end -= 1;
+  // Longer than any refusal with one stray character: not one, whatever it sounds like.
+  if (end > rule.longestHeard + 1) return undefined;
   const keys = heardKeys(bare.slice(0, end));
   if (keys === null) return undefined;
   const whole = rule.heard.get(keys);
-  if (whole !== undefined || keys.length > rule.longestHeard + 1) return whole;
+  if (whole !== undefined) return whole;
   for (let i = 1; i < keys.length - 1; i += 1) {
     const found = rule.heard.get(keys.slice(0, i) + keys.slice(i + 1));
     if (found !== undefined && found.length >= 3) return found;
