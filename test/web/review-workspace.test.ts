@@ -241,10 +241,14 @@ describe.skipIf(skipWithoutBrowser('review workspace in a browser'))('review wor
     // A deduction the machine missed, its time span prefilled from the playback position.
     await page.getByTestId('add-deduction').click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('扣分说明').fill('未核实客户身份');
+    const note = dialog.getByLabel('扣分说明');
+    await note.fill('未核实客户身份');
+    await expect.poll(() => note.inputValue()).toBe('未核实客户身份');
     const start = Number(await dialog.getByLabel('开始（秒）').inputValue());
     expect(Math.abs(start - hit.start)).toBeLessThan(0.5);
     await dialog.getByRole('button', { name: /添\s*加/ }).click();
+    // The dialog closes once the form is valid and the deduction is in the draft.
+    await dialog.waitFor({ state: 'hidden' });
     await page
       .getByTestId('added-deductions')
       .getByText(/未核实客户身份/)
