@@ -23,7 +23,7 @@ import { createUserToken, withToken } from '../helpers/auth.ts';
 import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { testConfig } from '../helpers/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { registerReviewCard, saveReviewableScore } from '../helpers/review-fixtures.ts';
+import { registerReviewCard, sampleOctober, saveReviewableScore } from '../helpers/review-fixtures.ts';
 
 /**
  * The review workspace on a real PostgreSQL: plans and assignment, the queue
@@ -79,13 +79,7 @@ beforeAll(async () => {
       }),
     ),
   );
-  await upsertCalls(db.pool, calls);
-  const run = await as.admin.inject({
-    method: 'POST',
-    url: '/sampling/runs',
-    payload: { month: '2026-10', through: '2026-11-01T00:00:00+08:00' },
-  });
-  expect(run.statusCode).toBe(201);
+  await sampleOctober(as.admin, db.pool, calls);
   for (const call of calls) {
     await saveTranscript(
       db.pool,

@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../api/app.ts';
-import { upsertCalls } from '../../models/call-repository.ts';
 import { saveTranscript } from '../../models/pipeline-repository.ts';
 import { parseTurnBank } from '../../workers/scoring/turn-bank.ts';
 import { createUserToken, withToken } from '../helpers/auth.ts';
 import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { testConfig } from '../helpers/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { registerReviewCard, saveReviewableScore } from '../helpers/review-fixtures.ts';
+import { registerReviewCard, sampleOctober, saveReviewableScore } from '../helpers/review-fixtures.ts';
 import { runCli, type CliRun } from '../helpers/cli.ts';
 
 /**
@@ -48,13 +47,7 @@ beforeAll(async () => {
   const calls = ['rt-1', 'rt-2', 'rt-3'].map((callId, i) =>
     buildCall({ callId, agentId: 'R1', durationS: 10, startedAt: new Date(Date.UTC(2026, 9, 2 + i, 3)) }),
   );
-  await upsertCalls(db.pool, calls);
-  const run = await as.admin.inject({
-    method: 'POST',
-    url: '/sampling/runs',
-    payload: { month: '2026-10', through: '2026-11-01T00:00:00+08:00' },
-  });
-  expect(run.statusCode).toBe(201);
+  await sampleOctober(as.admin, db.pool, calls);
   for (const call of calls) {
     await saveTranscript(db.pool, buildTranscript(call.callId, { durationS: 10, segments: SEGMENTS }));
     await saveReviewableScore(db.pool, call.callId, { segments: [2, 4, 6] });

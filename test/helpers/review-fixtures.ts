@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
+import { upsertCalls, type CallToStore } from '../../models/call-repository.ts';
 import type { Queryable } from '../../models/db.ts';
 import { registerScorecard, saveCallScore } from '../../models/call-score-repository.ts';
 import type { CallScore, ItemResult, RuleHit } from '../../workers/scoring/call-score.ts';
@@ -166,4 +169,18 @@ export async function saveReviewableScore(
     result: score,
   });
   return score;
+}
+
+/**
+ * Stores the calls and samples October 2026 through the API (as the admin
+ * given), so that they are in a sample and can be reviewed.
+ */
+export async function sampleOctober(admin: FastifyInstance, db: Queryable, calls: readonly CallToStore[]) {
+  await upsertCalls(db, calls);
+  const run = await admin.inject({
+    method: 'POST',
+    url: '/sampling/runs',
+    payload: { month: '2026-10', through: '2026-11-01T00:00:00+08:00' },
+  });
+  expect(run.statusCode, run.body).toBe(201);
 }

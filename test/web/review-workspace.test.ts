@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallReviewView } from '../../api/contracts/review.ts';
 import { buildApp } from '../../api/app.ts';
 import { ensureWebApp } from '../../api/web/build.ts';
-import { getCall, upsertCalls } from '../../models/call-repository.ts';
+import { getCall } from '../../models/call-repository.ts';
 import { saveTranscript } from '../../models/pipeline-repository.ts';
 import { resolveFfmpegPath } from '../../workers/audio/ffmpeg-path.ts';
 import { BUILT_IN_SCORECARDS, createScorer, loadScorecards } from '../../workers/scoring-service.ts';
@@ -18,6 +18,7 @@ import { CHROMIUM_PATH, skipWithoutBrowser } from '../helpers/browser.ts';
 import { buildCall, buildTranscript } from '../helpers/builders.ts';
 import { testConfig } from '../helpers/config.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { sampleOctober } from '../helpers/review-fixtures.ts';
 
 /**
  * The review workspace in a real browser (Debian's chromium) against a real
@@ -80,13 +81,7 @@ beforeAll(async () => {
     buildCall({ callId: 'web-a-2', agentId: 'A1', agentName: '李娜', team: 'T1', durationS: 9 }),
     buildCall({ callId: 'web-b-1', agentId: 'B1', agentName: '王强', team: 'T2', durationS: 10 }),
   ].map((call, i) => ({ ...call, startedAt: new Date(Date.UTC(2026, 9, 8 + i, 2)) }));
-  await upsertCalls(db.pool, calls);
-  const sampling = await admin.inject({
-    method: 'POST',
-    url: '/sampling/runs',
-    payload: { month: '2026-10', through: '2026-11-01T00:00:00+08:00' },
-  });
-  expect(sampling.statusCode, sampling.body).toBe(201);
+  await sampleOctober(admin, db.pool, calls);
 
   const transcripts = {
     'web-a-1': buildTranscript('web-a-1', {
