@@ -6,6 +6,19 @@ import { defaultZh, repoRoot, scorecardPath } from './helpers.ts';
 
 const corpus = `${repoRoot}/test/scoring/corpus`;
 const cards = [scorecardPath('default-zh'), scorecardPath('default-zh-chat')];
+/** Every corpus with a test half: the gate's and those written after it. */
+const pooled = [
+  'corpus',
+  'corpus-blind',
+  'corpus-batch5',
+  'corpus-batch6',
+  'corpus-holdout',
+  'corpus-batch7',
+  'corpus-batch8',
+  'corpus-batch9',
+  'corpus-batch10',
+  'corpus-batch11',
+].map((name) => `${repoRoot}/test/scoring/${name}`);
 
 /**
  * The independent corpus (written from the seeds without the scorecard) is the
@@ -65,21 +78,24 @@ describe('the independent dialogue corpus', () => {
   it('the default cards hold the same bar on the test halves of all ten corpora pooled (1,417 dialogues)', async () => {
     // One set of 95 violations sets the learned thresholds; the pooled halves are what says the
     // cards generalise, and a change that costs recall across writers fails here.
-    const corpora = [
-      'corpus',
-      'corpus-blind',
-      'corpus-batch5',
-      'corpus-batch6',
-      'corpus-holdout',
-      'corpus-batch7',
-      'corpus-batch8',
-      'corpus-batch9',
-      'corpus-batch10',
-      'corpus-batch11',
-    ].map((name) => `${repoRoot}/test/scoring/${name}`);
-    const run = await runCorpusTest(cards, corpora, { split: 'test', cers: [0], maxMisses: 0 });
+    const run = await runCorpusTest(cards, pooled, { split: 'test', cers: [0], maxMisses: 0 });
     expect(run.failures, run.text).toEqual([]);
     expect(run.reports[0].dialogues).toBeGreaterThanOrEqual(1417);
+  });
+
+  it('lose no more than 5 points on the same pooled halves at 20 % simulated CER', async () => {
+    // The issue's noise rule, on the corpora's own simulator (60/20/20, three runs pooled). What
+    // holds forbidden recall is the learned rule's noisyThreshold: without it recall fell 8.8.
+    const run = await runCorpusTest(cards, pooled, { split: 'test', cers: [0, 0.2], runs: 3 });
+    const [clean, noisy] = run.reports;
+    const lost = {
+      greeting: clean.greeting.f1 - noisy.greeting.f1,
+      closing: clean.closing.f1 - noisy.closing.f1,
+      precision: clean.forbiddenTurns.precision - noisy.forbiddenTurns.precision,
+      recall: clean.forbiddenTurns.recall - noisy.forbiddenTurns.recall,
+    };
+    for (const [what, points] of Object.entries(lost))
+      expect(points, `${what}\n${run.text}`).toBeLessThanOrEqual(0.05);
   });
 
   it('shows a miss under simulated ASR errors with the text the scorer read', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../models/mulberry32.ts';
 import { demoTranscript } from '../../api/demo/demo-transcript.ts';
+import { learnKnownPairs } from '../../workers/scoring/known-pairs.ts';
 import { learnedModel, LEARNED_MODELS_DIR } from '../../workers/scoring/learned-models.ts';
 import { parseScorecard } from '../../workers/scoring/parse-scorecard.ts';
 import { compileScorecard } from '../../workers/scoring/compile-scorecard.ts';
@@ -119,6 +120,8 @@ describe('the learned violation model', () => {
       expect(again.trainedOn, file).toEqual(shipped.trainedOn);
       expect(shipped.weights, file).toBe(again.weights);
       expect(shipped.bias, file).toBe(again.bias);
+      // @5 onwards keep the character pairs of their training text, the gauge of a noisy transcript.
+      expect(shipped.pairs, file).toEqual(again.pairs);
     }
   }, 60_000);
 });
@@ -147,7 +150,7 @@ describe('a learned rule', () => {
     expect(item.evidence[0]).toMatchObject({
       segmentIndex: 2,
       method: 'model',
-      phrase: 'violation-ngrams@4',
+      phrase: 'violation-ngrams@5',
     });
     expect(score.needsReview).toBe(true);
     // The customer's identical words are never looked at.
@@ -165,7 +168,7 @@ describe('a learned rule', () => {
     expect(flat.item.status).toBe('pass');
     // Words a family found and an exception cleared are judged too: a courier's refusal reported.
     const reported = suspected('快递员说他也没办法');
-    expect(violationProbability(learnedModel('violation-ngrams@4'), '快递员说他也没办法')).toBeGreaterThan(
+    expect(violationProbability(learnedModel('violation-ngrams@5'), '快递员说他也没办法')).toBeGreaterThan(
       0.97,
     );
     const refusal = reported.score.items.find((i) => i.itemId === 'forbidden-refusal');
@@ -228,13 +231,17 @@ describe('a learned rule', () => {
       join(dir, 'acme.yaml'),
       builtIn
         .replace('id: default-zh', 'id: acme')
-        .replace('model: violation-ngrams@4', 'model: acme-violations@1'),
+        .replace('model: violation-ngrams@5', 'model: acme-violations@1'),
     );
     // Not there yet: the error says where it looked.
     await expect(loadCompiledScorecard(join(dir, 'acme.yaml'))).rejects.toThrow(
       /no learned model "acme-violations@1" in .*callqa-own-model-.*learned or /,
     );
-    const own = trainViolationModel('acme-violations@1', turns);
+    // With the character pairs of its text: the card reads it at a noisy transcript's threshold too.
+    const own = {
+      ...trainViolationModel('acme-violations@1', turns),
+      pairs: learnKnownPairs([turns.map((t) => t.text)], [], { bits: 12, noiseCer: 0.2, seed: 1 }),
+    };
     await mkdir(join(dir, 'learned'));
     await writeFile(
       join(dir, 'learned', 'acme-violations@1.json'),
@@ -248,6 +255,7 @@ describe('a learned rule', () => {
     ]) {
       const rule = compiled.items.find((item) => item.item.id === 'forbidden-suspected')!.rule;
       expect(rule.kind === 'learned' && [...rule.model.weights]).toEqual([...own.weights]);
+      expect(rule.kind === 'learned' && rule.model.pairs).toEqual(own.pairs);
     }
   });
 
@@ -255,7 +263,7 @@ describe('a learned rule', () => {
     const builtIn = readFileSync(join(repoRoot, 'workers/scoring/scorecards/default-zh.yaml'), 'utf8');
     const source = (model: string, threshold: number) =>
       builtIn
-        .replace('model: violation-ngrams@4', `model: ${model}`)
+        .replace('model: violation-ngrams@5', `model: ${model}`)
         .replace(/threshold: 0\.\d+/, `threshold: ${threshold}`);
     expect(() => compileScorecard(parseScorecard(source('nothing-here@1', 0.9), 't.yaml'))).toThrow(
       /no learned model "nothing-here@1"/,

@@ -98,6 +98,8 @@ export type CompiledRule =
       kind: 'learned';
       model: ViolationModel;
       threshold: number;
+      /** With a model that keeps its known pairs: the threshold on a transcript as noisy as 20 % CER. */
+      noisyThreshold?: number;
       speaker: SpeakerScope;
     }
   | {
@@ -348,13 +350,21 @@ export function compileScorecard(card: Scorecard, options: { cardDir?: string } 
           }),
         };
       }
-      case 'learned':
+      case 'learned': {
+        const model = learnedModel(source.model, options.cardDir);
+        if (source.noisyThreshold !== undefined && model.pairs === undefined) {
+          throw new Error(
+            `learned model ${model.id} keeps no known pairs, so noisyThreshold cannot tell a noisy transcript: name a model trained with them (violation-ngrams@5 or later, or callqa scorecard train)`,
+          );
+        }
         return {
           kind: 'learned',
-          model: learnedModel(source.model, options.cardDir),
+          model,
           threshold: source.threshold,
+          ...(source.noisyThreshold === undefined ? {} : { noisyThreshold: source.noisyThreshold }),
           speaker: source.speaker ?? 'agent',
         };
+      }
       case 'flat-no':
         return {
           kind: 'flat-no',

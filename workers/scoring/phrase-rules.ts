@@ -10,9 +10,10 @@ import {
 } from './evaluate-cond.ts';
 import type { CompiledIntent } from './intent-pattern.ts';
 import { naOutcome, type EvidenceHit, type ItemOutcome } from './item-outcome.ts';
+import { noiseLevel } from './known-pairs.ts';
 import { normalisedClauses } from './normalise-text.ts';
 import { violationProbability } from './violation-model.ts';
-import { reason } from './reason.ts';
+import { reason, type ReasonParams } from './reason.ts';
 import { hasAnyKey, heardKeys, soundKey } from './sound-text.ts';
 
 /** Rules decided by what was said: match, conditional, greeting, closing, forbidden, flat-no. */
@@ -222,12 +223,13 @@ function echoRefusal(
  * model only that it reads like one).
  */
 function learned(view: CallView, rule: Extract<CompiledRule, { kind: 'learned' }>): ItemOutcome {
+  const threshold = learnedThreshold(view, rule);
   const evidence: EvidenceHit[] = [];
   for (const index of view.inScope(rule.speaker)) {
     if (view.judgedViolations?.has(index)) continue;
     const { text } = view.text(index);
     const probability = violationProbability(rule.model, text);
-    if (probability < rule.threshold) continue;
+    if (probability < threshold) continue;
     evidence.push({
       hit: {
         phrase: rule.model.id,
@@ -241,12 +243,30 @@ function learned(view: CallView, rule: Extract<CompiledRule, { kind: 'learned' }
   }
   if (evidence.length === 0)
     return { status: 'pass', reason: reason('no_suspected_violation'), evidence, violations: true };
+  const params: ReasonParams = { count: evidence.length };
+  if (threshold < rule.threshold) params.threshold = Math.round(threshold * 1000) / 1000;
   return {
     status: 'review',
-    reason: reason('suspected_violation', { count: evidence.length }),
+    reason: reason('suspected_violation', params),
     evidence,
     violations: true,
   };
+}
+
+/**
+ * The threshold for this transcript: the card's, or on a transcript that
+ * reads as noisy ASR (the model's known-pairs gauge, over every speaker's
+ * words) a step towards `noisyThreshold` as far as the gauge says, reaching
+ * it at 20 % CER. Noise breaks the grams a violation is read by, so without
+ * it a noisy transcript's violations sink under the clean threshold.
+ */
+function learnedThreshold(view: CallView, rule: Extract<CompiledRule, { kind: 'learned' }>): number {
+  if (rule.noisyThreshold === undefined || rule.model.pairs === undefined) return rule.threshold;
+  const level = noiseLevel(
+    rule.model.pairs,
+    view.segments.map((segment) => segment.text),
+  );
+  return rule.threshold + (rule.noisyThreshold - rule.threshold) * level;
 }
 
 function flatNo(view: CallView, rule: Extract<CompiledRule, { kind: 'flat-no' }>): ItemOutcome {

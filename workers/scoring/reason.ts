@@ -30,8 +30,12 @@ const CATALOGUE = {
   no_bare_refusal: { en: () => 'no bare refusal', zh: () => '无生硬拒绝' },
   no_suspected_violation: { en: () => 'no turn reads like a violation', zh: () => '无疑似服务忌语' },
   suspected_violation: {
-    en: (p) => `${p.count} turn(s) read like a violation the rules did not name: for a human to judge`,
-    zh: (p) => `${p.count} 句疑似服务忌语（规则未命中），请人工判断`,
+    en: (p) =>
+      `${p.count} turn(s) read like a violation the rules did not name: for a human to judge` +
+      (p.threshold === undefined ? '' : ` (noisy transcript: threshold lowered to ${p.threshold})`),
+    zh: (p) =>
+      `${p.count} 句疑似服务忌语（规则未命中），请人工判断` +
+      (p.threshold === undefined ? '' : `（转写噪声较大，阈值降至 ${p.threshold}）`),
   },
   bare_refusal: { en: (p) => `bare refusal: ${p.phrases}`, zh: (p) => `生硬拒绝：${p.phrases}` },
   no_violation: { en: () => 'no violation', zh: () => '无违规' },

@@ -260,6 +260,13 @@ export const ruleSchema = z.discriminatedUnion('kind', [
     kind: z.literal('learned'),
     model: z.string().regex(/^[a-z0-9-]+@[0-9]+$/, 'a built-in model id, e.g. violation-ngrams@1'),
     threshold: z.number().gt(0).lt(1),
+    /**
+     * The threshold on a transcript as noisy as ASR at 20 % CER, by the
+     * model's gauge of unknown character pairs (known-pairs.ts); between
+     * clean and that, the threshold moves in proportion. Absent: `threshold`
+     * everywhere.
+     */
+    noisyThreshold: z.number().gt(0).lt(1).optional(),
     speaker: speakerScopeSchema.optional(),
   }),
   z.strictObject({

@@ -1,6 +1,7 @@
 import { mulberry32 } from '../../models/mulberry32.ts';
 import { corruptText } from './asr-error-simulator.ts';
 import { isLabelledViolation, type CorpusDialogue } from './dialogue-corpus.ts';
+import { learnKnownPairs } from './known-pairs.ts';
 import { normaliseText } from './normalise-text.ts';
 import { readDialogues } from './run-corpus-test.ts';
 import { bankTrainingTurns, readTurnBank } from './turn-bank.ts';
@@ -79,10 +80,19 @@ export async function trainFromCorpora(
   banks: string[] = [],
   options: TrainingOptions = DEFAULT_TRAINING,
 ): Promise<StoredViolationModel> {
-  const fromCorpora = trainingTurns(await readDialogues(corpora, split));
+  const dialogues = await readDialogues(corpora, split);
+  const fromCorpora = trainingTurns(dialogues);
   const fromBanks = await readBankTurns(banks);
   const turns = [...fromCorpora, ...fromBanks];
   const model = learnViolationModel(id, turns, options);
+  if (options.knownPairs !== undefined) {
+    // Every speaker's words: a noisy transcript garbles the customer's pairs as much as the agent's.
+    model.pairs = learnKnownPairs(
+      dialogues.map((dialogue) => dialogue.turns.map((turn) => turn.text)),
+      fromBanks.map((turn) => turn.written ?? turn.text),
+      { bits: options.knownPairs, noiseCer: options.noiseCer ?? 0.2, seed: options.seed + 2 },
+    );
+  }
   return storeModel(
     model,
     {

@@ -1,4 +1,5 @@
 import { mulberry32 } from '../../models/mulberry32.ts';
+import { type KnownPairs, loadKnownPairs, type StoredKnownPairs, storeKnownPairs } from './known-pairs.ts';
 import { OTHER_KEY, soundKey } from './sound-text.ts';
 
 /**
@@ -31,6 +32,8 @@ export interface ViolationModel {
   units?: GramUnits;
   bias: number;
   weights: Float32Array;
+  /** The character pairs of its training text, a gauge of noisy transcripts (known-pairs.ts); absent before violation-ngrams@5. */
+  pairs?: KnownPairs;
 }
 
 export interface TrainingTurn {
@@ -58,6 +61,12 @@ export interface TrainingOptions {
   noiseCer?: number;
   /** The units grams are made of; absent in models trained before syllables: characters. */
   units?: GramUnits;
+  /**
+   * log2 of the bits of the known-pairs set kept with the model (the gauge
+   * of noisy transcripts a card's `noisyThreshold` reads); absent in models
+   * trained before it: none.
+   */
+  knownPairs?: number;
 }
 
 /**
@@ -79,6 +88,7 @@ export const DEFAULT_TRAINING: TrainingOptions = {
   noisyCopies: 2,
   noiseCer: 0.2,
   units: 'characters',
+  knownPairs: 20,
 };
 
 /** Marks framing a turn, so a gram can say it opens or closes one. */
@@ -222,6 +232,7 @@ export interface StoredViolationModel {
   };
   options: TrainingOptions;
   weights: string;
+  pairs?: StoredKnownPairs;
 }
 
 export function storeModel(
@@ -238,6 +249,7 @@ export function storeModel(
     trainedOn,
     options,
     weights: Buffer.from(bytes).toString('base64'),
+    ...(model.pairs ? { pairs: storeKnownPairs(model.pairs) } : {}),
   };
 }
 
@@ -255,5 +267,6 @@ export function loadStoredModel(stored: StoredViolationModel): ViolationModel {
     ...(units === 'characters' ? {} : { units }),
     bias: stored.bias,
     weights,
+    ...(stored.pairs ? { pairs: loadKnownPairs(stored.pairs, stored.id) } : {}),
   };
 }
