@@ -23,8 +23,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@5': '151e1da016fafe9e3c3f29309ea91f085ad77a4d2828a94042d2de4ba8475609',
   'default-zh@7': 'aa745a00d94222c243b0136deceabd2a377216f74d9ec1c34934e609c7897db2',
   'default-zh-chat@6': '70b9e4c5614c0bd534289f3cfd441297c66230b406d9b20e26b7ac6b9415b03c',
-  'default-zh@8': '3316570ef9135dac58493076a4ccc597eb7cccf6ad962de09e41f16ca98e6eeb',
-  'default-zh-chat@7': 'b89601e90c1636489c7fbfdf7b52e2d08ce7bcacc233c7d635657dc2a6147283',
+  'default-zh@8': '2960aba33f572c4045601b170bef1c56d85d65dd99bc67df84c2063494ca2f84',
+  'default-zh-chat@7': 'ea55ae45ed73b9fd85bfa5346fa2d5254f1f73bbf0b43d95a5684869788286fa',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 
@@ -36,7 +36,7 @@ const LEARNED: Record<string, string> = {
   'violation-ngrams@2': 'e3ed9c3f789e998dc94f5a2d7d63da38ee92b3504428cfa0851e04d2ef078291',
   'violation-ngrams@3': 'e13d8a2361abe471e239ab3c85265f373a45a57aa102f516d9f88cc5e83ddb49',
   'violation-ngrams@4': '2b6b4a727646a3eaee70db5440eb306c2288d804cf316769391f119e9014ab33',
-  'violation-ngrams@5': '53a0ace2b89bffbdc8cf3bbb02827e2c9a652cc5a1d0605efa76153b762bbfb9',
+  'violation-ngrams@5': 'a02a773ff79b2f4cf3c6c640d398f97e7e6c99295f6102f393ddb19ccbfc8bd5',
 };
 
 describe('built-in scorecards', () => {

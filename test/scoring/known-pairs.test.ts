@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import OpenCC from 'opencc-js';
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../models/mulberry32.ts';
 import { corruptText } from '../../workers/scoring/asr-error-simulator.ts';
@@ -12,6 +13,7 @@ import {
   storeKnownPairs,
 } from '../../workers/scoring/known-pairs.ts';
 import { learnedModel } from '../../workers/scoring/learned-models.ts';
+import { normaliseText } from '../../workers/scoring/normalise-text.ts';
 import { parseScorecard } from '../../workers/scoring/parse-scorecard.ts';
 import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
 import { defaultZh, repoRoot, transcriptOf } from './helpers.ts';
@@ -34,9 +36,21 @@ describe('the known-pairs gauge of a noisy transcript', () => {
         d.turns.map((t) => corruptText(t.text, 0.2, random)),
       ),
     );
-    // 203 of 210 read as less than half-way noisy, and 190 of their noisy copies as more.
+    // 204 of 210 read as less than half-way noisy, and 187 of their noisy copies as more.
     expect(clean.filter((level) => level < 0.5).length).toBeGreaterThanOrEqual(0.9 * test.length);
     expect(noisy.filter((level) => level >= 0.5).length).toBeGreaterThanOrEqual(0.85 * test.length);
+  });
+
+  it('reads Traditional characters as the model does, not as noise', async () => {
+    const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
+    const test = (await readCorpus(join(repoRoot, 'test/scoring/corpus'))).filter((d) => d.split === 'test');
+    const levels = test.map((d) =>
+      noiseLevel(
+        shipped(),
+        d.turns.map((t) => normaliseText(toTraditional(t.text))),
+      ),
+    );
+    expect(levels.filter((level) => level < 0.5).length).toBeGreaterThanOrEqual(0.9 * test.length);
   });
 
   it('calls a transcript of too few pairs clean, and keeps its levels from dialogues it never read', () => {
@@ -54,7 +68,7 @@ describe('the known-pairs gauge of a noisy transcript', () => {
     });
     expect(known.noisy).toBeGreaterThan(known.clean);
     // Every pair it read is known: its own words are clean.
-    expect(noiseLevel(known, [...dialogues.flat(), '感谢您的来电，祝您生活愉快'])).toBe(0);
+    expect(noiseLevel(known, [...dialogues.flat(), '感谢您的来电，祝您生活愉快'].map(normaliseText))).toBe(0);
     expect(learnKnownPairs(dialogues, [], { bits: 12, noiseCer: 0.2, seed: 1, folds: 3 })).toEqual(
       learnKnownPairs(dialogues, [], { bits: 12, noiseCer: 0.2, seed: 1, folds: 3 }),
     );
@@ -85,21 +99,16 @@ describe('a learned rule on a noisy transcript', () => {
   it('lowers the threshold as far as the transcript reads noisy, and says so', () => {
     const card = defaultZh();
     const turn = '您说了也白说';
-    const probability = learnedModel('violation-ngrams@5');
+    const model = learnedModel('violation-ngrams@5');
     const item = (cer: number) =>
       scoreTranscript(card, call(turn, cer)).items.find((i) => i.itemId === 'forbidden-suspected')!;
-    expect(
+    const level = (cer: number) =>
       noiseLevel(
-        probability.pairs!,
-        call(turn, 0).segments.map((s) => s.text),
-      ),
-    ).toBe(0);
-    expect(
-      noiseLevel(
-        probability.pairs!,
-        call(turn, 0.3).segments.map((s) => s.text),
-      ),
-    ).toBe(1);
+        model.pairs!,
+        call(turn, cer).segments.map((s) => normaliseText(s.text)),
+      );
+    expect(level(0)).toBeLessThan(0.1);
+    expect(level(0.3)).toBe(1);
     // 0.88: under the phone card's 0.97, over its noisy 0.8.
     expect(item(0).status).toBe('pass');
     const noisy = item(0.3);

@@ -1,5 +1,6 @@
 import { mulberry32 } from '../../models/mulberry32.ts';
 import { corruptText } from './asr-error-simulator.ts';
+import { normaliseText } from './normalise-text.ts';
 
 /**
  * The pairs of adjacent Han characters a model's training text holds, and
@@ -64,12 +65,13 @@ function unknownShare(
 }
 
 /**
- * How noisy a transcript reads, 0..1: 0 at or below the share of unknown
- * pairs of a clean dialogue, 1 at or above that of one at `noiseCer`, linear
- * between.
+ * How noisy a transcript reads, 0..1, from its segments' normalised texts
+ * (Traditional characters read as Simplified, as the model reads them): 0 at
+ * or below the share of unknown pairs of a clean dialogue, 1 at or above that
+ * of one at `noiseCer`, linear between.
  */
-export function noiseLevel(known: KnownPairs, texts: readonly string[]): number {
-  const [share, pairs] = unknownShare(known.set, known.bits, texts);
+export function noiseLevel(known: KnownPairs, normalised: readonly string[]): number {
+  const [share, pairs] = unknownShare(known.set, known.bits, normalised);
   if (pairs < MIN_PAIRS || known.noisy <= known.clean) return 0;
   return Math.min(1, Math.max(0, (share - known.clean) / (known.noisy - known.clean)));
 }
@@ -81,11 +83,11 @@ const median = (values: number[]): number => {
 
 /**
  * The pairs of every text of the dialogues (all speakers) and of `extra`
- * (turn banks), with the gauge's two levels measured by k-fold
- * cross-validation by dialogue: each fold's dialogues are read against a
- * table of the other folds and `extra`, as written and through the ASR-error
- * simulator (seeded), so the levels are what a dialogue the table never read
- * gives.
+ * (turn banks), as written and normalised, with the gauge's two levels
+ * measured by k-fold cross-validation by dialogue: each fold's dialogues are
+ * read against a table of the other folds and `extra`, as written and
+ * through the ASR-error simulator (seeded), so the levels are what a
+ * dialogue the table never read gives.
  */
 export function learnKnownPairs(
   dialogues: readonly (readonly string[])[],
@@ -94,12 +96,13 @@ export function learnKnownPairs(
 ): KnownPairs {
   const tableOf = (keep: (n: number) => boolean) => {
     const set = new Uint8Array(1 << (bits - 3));
-    dialogues.forEach((texts, n) => {
+    read.forEach((texts, n) => {
       if (keep(n)) for (const text of texts) addPairs(set, bits, text);
     });
-    for (const text of extra) addPairs(set, bits, text);
+    for (const text of extra) addPairs(set, bits, normaliseText(text));
     return set;
   };
+  const read = dialogues.map((texts) => texts.map(normaliseText));
   const random = mulberry32(seed);
   const clean: number[] = [];
   const noisy: number[] = [];
@@ -107,10 +110,10 @@ export function learnKnownPairs(
     const set = tableOf((n) => n % folds !== fold);
     dialogues.forEach((texts, n) => {
       if (n % folds !== fold) return;
-      const [share, pairs] = unknownShare(set, bits, texts);
+      const [share, pairs] = unknownShare(set, bits, read[n]);
       if (pairs < MIN_PAIRS) return;
       clean.push(share);
-      const heard = texts.map((text) => corruptText(text, noiseCer, random));
+      const heard = texts.map((text) => normaliseText(corruptText(text, noiseCer, random)));
       noisy.push(unknownShare(set, bits, heard)[0]);
     });
   }

@@ -264,7 +264,7 @@ function learnedThreshold(view: CallView, rule: Extract<CompiledRule, { kind: 'l
   if (rule.noisyThreshold === undefined || rule.model.pairs === undefined) return rule.threshold;
   const level = noiseLevel(
     rule.model.pairs,
-    view.segments.map((segment) => segment.text),
+    view.segments.map((_, index) => view.text(index).text),
   );
   return rule.threshold + (rule.noisyThreshold - rule.threshold) * level;
 }
