@@ -135,4 +135,7 @@ await reportCorpus('test/scoring/corpus-batch8', 'batch 8 (dev half learned sinc
 await reportCorpus('test/scoring/corpus-batch9', 'batch 9 (dev half learned by @4), test half');
 await reportCorpus('test/scoring/corpus-batch10', 'batch 10 (dev half learned by @4), test half');
 await reportCorpus('test/scoring/corpus-batch11', 'batch 11 (scored on arrival, never learned), test half');
-await reportCorpus('test/scoring/corpus-batch12', 'batch 12 (scored on arrival, dev half read for families), test half');
+await reportCorpus(
+  'test/scoring/corpus-batch12',
+  'batch 12 (scored on arrival, dev half read for families), test half',
+);
