@@ -23,6 +23,7 @@ import {
   type StoredViolationModel,
 } from '../../workers/scoring/violation-model.ts';
 import { normaliseText } from '../../workers/scoring/normalise-text.ts';
+import { corruptText } from '../../workers/scoring/asr-error-simulator.ts';
 import { readTurnBank } from '../../workers/scoring/turn-bank.ts';
 import { defaultZh, repoRoot, scorecardPath, transcriptOf } from './helpers.ts';
 
@@ -209,10 +210,10 @@ describe('a learned rule', () => {
       const rule = compiled.items.find((item) => item.item.id === 'forbidden-suspected')!.rule;
       if (rule.kind !== 'learned') throw new Error('forbidden-suspected is no learned rule');
       const bank = await readTurnBank(join(repoRoot, 'test/scoring/turn-bank-ordinary'));
-      const flagged = (label: string) => {
+      const flagged = (label: string, heard = (text: string) => text, threshold = rule.threshold) => {
         const turns = bank.filter((t) => t.label === label);
         const hits = turns.filter(
-          (t) => violationProbability(rule.model, normaliseText(t.agent)) >= rule.threshold,
+          (t) => violationProbability(rule.model, normaliseText(heard(t.agent))) >= threshold,
         );
         return hits.length / turns.length;
       };
@@ -221,6 +222,14 @@ describe('a learned rule', () => {
       expect(flagged('near_miss')).toBeLessThanOrEqual(0.05);
       // …while it still reads most of the bank's violations as such.
       expect(flagged('violation')).toBeGreaterThanOrEqual(0.7);
+      // The same turns heard at 20 % CER, at the card's noisy threshold: a noisy call's ordinary
+      // turns do not flood review (3 of 4,250 noisy copies reach 0.6).
+      const random = mulberry32(3);
+      const noisy = (text: string) => corruptText(text, 0.2, random);
+      expect(rule.noisyThreshold).toBeDefined();
+      expect(flagged('ok', noisy, rule.noisyThreshold)).toBeLessThanOrEqual(0.01);
+      expect(flagged('near_miss', noisy, rule.noisyThreshold)).toBeLessThanOrEqual(0.05);
+      expect(flagged('violation', noisy, rule.noisyThreshold)).toBeGreaterThanOrEqual(0.7);
     },
   );
 
