@@ -139,3 +139,4 @@ await reportCorpus(
   'test/scoring/corpus-batch12',
   'batch 12 (scored on arrival, dev half read for families), test half',
 );
+await reportCorpus('test/scoring/corpus-batch13', 'batch 13 (scored once, never read), test half');
