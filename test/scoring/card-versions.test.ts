@@ -23,8 +23,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@5': '151e1da016fafe9e3c3f29309ea91f085ad77a4d2828a94042d2de4ba8475609',
   'default-zh@7': 'aa745a00d94222c243b0136deceabd2a377216f74d9ec1c34934e609c7897db2',
   'default-zh-chat@6': '70b9e4c5614c0bd534289f3cfd441297c66230b406d9b20e26b7ac6b9415b03c',
-  'default-zh@8': '774555139217fb34443ecfe03983ee7285c1e112ddfb6c4231bd4cd1ac0085b5',
-  'default-zh-chat@7': 'fb611b93f64b7a9e52fa238b2aa8cbd640bed51b3aa765c0348c9c2bbc048055',
+  'default-zh@8': '25ffe23148a63c42928c73eb7cd0c29642a3fe05f04fc1d4ea5216f3ff174334',
+  'default-zh-chat@7': '0a5974d785cd5190b416a0994be37c0afcf3d89d86ffe660ccfdba7d9377f392',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 
