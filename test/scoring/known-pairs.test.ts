@@ -15,6 +15,7 @@ import {
 import { learnedModel } from '../../workers/scoring/learned-models.ts';
 import { normaliseText } from '../../workers/scoring/normalise-text.ts';
 import { parseScorecard } from '../../workers/scoring/parse-scorecard.ts';
+import { renderReason } from '../../workers/scoring/reason.ts';
 import { scoreTranscript } from '../../workers/scoring/score-transcript.ts';
 import { defaultZh, repoRoot, transcriptOf } from './helpers.ts';
 
@@ -114,6 +115,9 @@ describe('a learned rule on a noisy transcript', () => {
     const noisy = item(0.3);
     expect(noisy.status).toBe('review');
     expect(noisy.reason).toEqual({ code: 'suspected_violation', params: { count: 1, threshold: 0.8 } });
+    expect(renderReason(noisy.reason, 'en')).toContain('noisy transcript: threshold lowered to 0.8');
+    expect(renderReason(noisy.reason, 'zh')).toContain('转写噪声较大，阈值降至 0.8');
+    expect(renderReason(item(0).reason, 'en')).toBe('no turn reads like a violation');
     expect(noisy.evidence.map((hit) => hit.segmentIndex)).toEqual([4]);
   });
 
