@@ -116,7 +116,7 @@ describe('a learned rule on a noisy transcript', () => {
     expect(noisy.status).toBe('review');
     expect(noisy.reason).toEqual({ code: 'suspected_violation', params: { count: 1, threshold: 0.8 } });
     expect(renderReason(noisy.reason, 'en')).toContain('noisy transcript: threshold lowered to 0.8');
-    expect(renderReason(noisy.reason, 'zh')).toContain('转写噪声较大，阈值降至 0.8');
+    expect(renderReason(noisy.reason, 'zh-CN')).toContain('转写噪声较大，阈值降至 0.8');
     expect(renderReason(item(0).reason, 'en')).toBe('no turn reads like a violation');
     expect(noisy.evidence.map((hit) => hit.segmentIndex)).toEqual([4]);
   });
