@@ -23,8 +23,8 @@ const RELEASED: Record<string, string> = {
   'default-zh-chat@5': '151e1da016fafe9e3c3f29309ea91f085ad77a4d2828a94042d2de4ba8475609',
   'default-zh@7': 'aa745a00d94222c243b0136deceabd2a377216f74d9ec1c34934e609c7897db2',
   'default-zh-chat@6': '70b9e4c5614c0bd534289f3cfd441297c66230b406d9b20e26b7ac6b9415b03c',
-  'default-zh@8': '25ffe23148a63c42928c73eb7cd0c29642a3fe05f04fc1d4ea5216f3ff174334',
-  'default-zh-chat@7': '0a5974d785cd5190b416a0994be37c0afcf3d89d86ffe660ccfdba7d9377f392',
+  'default-zh@8': 'd8acb1de2b3dc7e75597040b038703e1aae1ea78c3f62c4d00af531573a20394',
+  'default-zh-chat@7': 'ba003d8ddd5621dde4afef85ddeafb9857397814f1038ed3524a94b902ef5b8a',
   'en-example@1': '1af110716e078c675e5ff9a0c8784f3b4b933e4f890c68c9a9476af1dcdaa4dd',
 };
 
@@ -36,7 +36,7 @@ const LEARNED: Record<string, string> = {
   'violation-ngrams@2': 'e3ed9c3f789e998dc94f5a2d7d63da38ee92b3504428cfa0851e04d2ef078291',
   'violation-ngrams@3': 'e13d8a2361abe471e239ab3c85265f373a45a57aa102f516d9f88cc5e83ddb49',
   'violation-ngrams@4': '2b6b4a727646a3eaee70db5440eb306c2288d804cf316769391f119e9014ab33',
-  'violation-ngrams@5': 'a02a773ff79b2f4cf3c6c640d398f97e7e6c99295f6102f393ddb19ccbfc8bd5',
+  'violation-ngrams@5': 'c51d0b2af17f9d714fdcab39ca1ef636ff79a53df72a954e79c210a1edee841d',
 };
 
 describe('built-in scorecards', () => {

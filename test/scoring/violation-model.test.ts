@@ -249,7 +249,11 @@ describe('a learned rule', () => {
     // With the character pairs of its text: the card reads it at a noisy transcript's threshold too.
     const own = {
       ...trainViolationModel('acme-violations@1', turns),
-      pairs: learnKnownPairs([turns.map((t) => t.text)], [], { bits: 12, noiseCer: 0.2, seed: 1 }),
+      pairs: learnKnownPairs([turns.map((t) => ({ text: t.text, gauged: true }))], [], {
+        bits: 12,
+        noiseCer: 0.2,
+        seed: 1,
+      }),
     };
     await mkdir(join(dir, 'learned'));
     await writeFile(

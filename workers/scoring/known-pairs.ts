@@ -26,6 +26,12 @@ export interface KnownPairs {
 
 /** Fewer pairs than this say too little: the transcript counts as clean. */
 const MIN_PAIRS = 20;
+/**
+ * The segments read until this many pairs say enough (the share's spread is
+ * then under 3 points, the gap between clean and noisy over 20): a long call
+ * is not read to its end on every score.
+ */
+const ENOUGH_PAIRS = 400;
 
 const isHan = (code: number): boolean => code >= 0x4e00 && code <= 0x9fff;
 
@@ -33,17 +39,25 @@ function pairHash(a: number, b: number, bits: number): number {
   return Math.imul(Math.imul(a, 65_599) + b, 2_654_435_761) >>> (32 - bits);
 }
 
-function addPairs(set: Uint8Array, bits: number, text: string): void {
+/** Calls `visit` with the set bit of every pair of adjacent Han characters in `text`. */
+function eachPair(text: string, bits: number, visit: (bit: number) => void): void {
   for (let i = 1; i < text.length; i += 1) {
     const a = text.charCodeAt(i - 1);
     const b = text.charCodeAt(i);
-    if (!isHan(a) || !isHan(b)) continue;
-    const h = pairHash(a, b, bits);
-    set[h >>> 3] |= 1 << (h & 7);
+    if (isHan(a) && isHan(b)) visit(pairHash(a, b, bits));
   }
 }
 
-/** The share of `texts`' Han pairs the set does not hold, and how many pairs there were. */
+function addPairs(set: Uint8Array, bits: number, text: string): void {
+  eachPair(text, bits, (h) => {
+    set[h >>> 3] |= 1 << (h & 7);
+  });
+}
+
+/**
+ * The share of Han pairs the set does not hold, and how many pairs there
+ * were, over `texts` in order until `ENOUGH_PAIRS`.
+ */
 function unknownShare(
   set: Uint8Array,
   bits: number,
@@ -51,22 +65,21 @@ function unknownShare(
 ): [share: number, pairs: number] {
   let pairs = 0;
   let unknown = 0;
+  const count = (h: number) => {
+    pairs += 1;
+    if ((set[h >>> 3] & (1 << (h & 7))) === 0) unknown += 1;
+  };
   for (const text of texts) {
-    for (let i = 1; i < text.length; i += 1) {
-      const a = text.charCodeAt(i - 1);
-      const b = text.charCodeAt(i);
-      if (!isHan(a) || !isHan(b)) continue;
-      pairs += 1;
-      const h = pairHash(a, b, bits);
-      if ((set[h >>> 3] & (1 << (h & 7))) === 0) unknown += 1;
-    }
+    if (pairs >= ENOUGH_PAIRS) break;
+    eachPair(text, bits, count);
   }
   return [pairs === 0 ? 0 : unknown / pairs, pairs];
 }
 
 /**
- * How noisy a transcript reads, 0..1, from its segments' normalised texts
- * (Traditional characters read as Simplified, as the model reads them): 0 at
+ * How noisy a transcript reads, 0..1, from the normalised texts of the turns
+ * a learned rule reads (Traditional characters read as Simplified, as the
+ * model reads them; the agent's words, which scoring normalises anyway): 0 at
  * or below the share of unknown pairs of a clean dialogue, 1 at or above that
  * of one at `noiseCer`, linear between.
  */
@@ -81,19 +94,27 @@ const median = (values: number[]): number => {
   return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)];
 };
 
+/** One turn of a dialogue the pairs are learned from: its text as written, and whether the gauge reads it. */
+export interface PairTurn {
+  text: string;
+  /** An agent's turn: what a learned rule reads, and so what the gauge reads at scoring. */
+  gauged: boolean;
+}
+
 /**
- * The pairs of every text of the dialogues (all speakers) and of `extra`
- * (turn banks), as written and normalised, with the gauge's two levels
- * measured by k-fold cross-validation by dialogue: each fold's dialogues are
- * read against a table of the other folds and `extra`, as written and
- * through the ASR-error simulator (seeded), so the levels are what a
- * dialogue the table never read gives.
+ * The pairs of every turn of the dialogues (all speakers) and of `extra`
+ * (turn banks), normalised, with the gauge's two levels measured by k-fold
+ * cross-validation by dialogue: each fold's gauged turns are read against a
+ * table of the other folds and `extra`, as written and through the
+ * ASR-error simulator (seeded), so the levels are what a dialogue the table
+ * never read gives.
  */
 export function learnKnownPairs(
-  dialogues: readonly (readonly string[])[],
+  dialogues: readonly (readonly PairTurn[])[],
   extra: readonly string[],
   { bits, noiseCer, seed, folds = 5 }: { bits: number; noiseCer: number; seed: number; folds?: number },
 ): KnownPairs {
+  const read = dialogues.map((turns) => turns.map((turn) => normaliseText(turn.text)));
   const tableOf = (keep: (n: number) => boolean) => {
     const set = new Uint8Array(1 << (bits - 3));
     read.forEach((texts, n) => {
@@ -102,18 +123,22 @@ export function learnKnownPairs(
     for (const text of extra) addPairs(set, bits, normaliseText(text));
     return set;
   };
-  const read = dialogues.map((texts) => texts.map(normaliseText));
   const random = mulberry32(seed);
   const clean: number[] = [];
   const noisy: number[] = [];
   for (let fold = 0; fold < folds; fold += 1) {
     const set = tableOf((n) => n % folds !== fold);
-    dialogues.forEach((texts, n) => {
+    dialogues.forEach((turns, n) => {
       if (n % folds !== fold) return;
-      const [share, pairs] = unknownShare(set, bits, read[n]);
+      const gauged = turns.flatMap((turn, i) => (turn.gauged ? [i] : []));
+      const [share, pairs] = unknownShare(
+        set,
+        bits,
+        gauged.map((i) => read[n][i]),
+      );
       if (pairs < MIN_PAIRS) return;
       clean.push(share);
-      const heard = texts.map((text) => normaliseText(corruptText(text, noiseCer, random)));
+      const heard = gauged.map((i) => normaliseText(corruptText(turns[i].text, noiseCer, random)));
       noisy.push(unknownShare(set, bits, heard)[0]);
     });
   }

@@ -223,9 +223,10 @@ function echoRefusal(
  * model only that it reads like one).
  */
 function learned(view: CallView, rule: Extract<CompiledRule, { kind: 'learned' }>): ItemOutcome {
-  const threshold = learnedThreshold(view, rule);
+  const inScope = view.inScope(rule.speaker);
+  const threshold = learnedThreshold(view, rule, inScope);
   const evidence: EvidenceHit[] = [];
-  for (const index of view.inScope(rule.speaker)) {
+  for (const index of inScope) {
     if (view.judgedViolations?.has(index)) continue;
     const { text } = view.text(index);
     const probability = violationProbability(rule.model, text);
@@ -255,16 +256,21 @@ function learned(view: CallView, rule: Extract<CompiledRule, { kind: 'learned' }
 
 /**
  * The threshold for this transcript: the card's, or on a transcript that
- * reads as noisy ASR (the model's known-pairs gauge, over every speaker's
- * words) a step towards `noisyThreshold` as far as the gauge says, reaching
- * it at 20 % CER. Noise breaks the grams a violation is read by, so without
- * it a noisy transcript's violations sink under the clean threshold.
+ * reads as noisy ASR (the model's known-pairs gauge, over the turns the rule
+ * reads, normalised as it reads them) a step towards `noisyThreshold` as far
+ * as the gauge says, reaching it at 20 % CER. Noise breaks the grams a
+ * violation is read by, so without it a noisy transcript's violations sink
+ * under the clean threshold.
  */
-function learnedThreshold(view: CallView, rule: Extract<CompiledRule, { kind: 'learned' }>): number {
+function learnedThreshold(
+  view: CallView,
+  rule: Extract<CompiledRule, { kind: 'learned' }>,
+  inScope: readonly number[],
+): number {
   if (rule.noisyThreshold === undefined || rule.model.pairs === undefined) return rule.threshold;
   const level = noiseLevel(
     rule.model.pairs,
-    view.segments.map((_, index) => view.text(index).text),
+    inScope.map((index) => view.text(index).text),
   );
   return rule.threshold + (rule.noisyThreshold - rule.threshold) * level;
 }

@@ -86,9 +86,14 @@ export async function trainFromCorpora(
   const turns = [...fromCorpora, ...fromBanks];
   const model = learnViolationModel(id, turns, options);
   if (options.knownPairs !== undefined) {
-    // Every speaker's words: a noisy transcript garbles the customer's pairs as much as the agent's.
+    // Every speaker's words are known pairs; the agent's are what the gauge reads.
     model.pairs = learnKnownPairs(
-      dialogues.map((dialogue) => dialogue.turns.map((turn) => turn.text)),
+      dialogues.map((dialogue) =>
+        dialogue.turns.map((turn) => ({
+          text: turn.text,
+          gauged: turn.speaker === 'agent',
+        })),
+      ),
       fromBanks.map((turn) => turn.written ?? turn.text),
       { bits: options.knownPairs, noiseCer: options.noiseCer ?? 0.2, seed: options.seed + 2 },
     );
